@@ -1,0 +1,58 @@
+import test from "ava";
+import { join } from "node:path";
+import { Logger, type LogxpyError } from "../src/index";
+import { readRecords, runFixture, tempDir } from "./helpers";
+
+test("every record reaches every destination", (t) => {
+  const dir = tempDir();
+  const seen: string[] = [];
+  const log = new Logger().init(join(dir, "main.log"), {
+    asyncEnabled: false,
+    destinations: [join(dir, "copy.log"), (r) => seen.push(r.msg as string)],
+  });
+  log.info("one").info("two");
+  t.deepEqual(readRecords(join(dir, "main.log")).map((r) => r.msg), ["one", "two"]);
+  t.deepEqual(readRecords(join(dir, "copy.log")).map((r) => r.msg), ["one", "two"]);
+  t.deepEqual(seen, ["one", "two"]);
+});
+
+test("a destination function that throws is reported and the others still get the record", (t) => {
+  const file = join(tempDir(), "iso.log");
+  const errors: LogxpyError[] = [];
+  const log = new Logger().init(file, {
+    asyncEnabled: false,
+    destinations: [() => {
+      throw new Error("destination broke");
+    }],
+    onError: (e) => errors.push(e),
+  });
+  t.notThrows(() => log.info("survives"));
+  t.is(readRecords(file).length, 1);
+  t.is(errors.length, 1);
+  t.is(errors[0]!.code, "LOGXPY_ERR_WRITE");
+  t.regex(errors[0]!.message, /destination broke/);
+});
+
+test("the console destination writes JSON lines when stdout is a pipe", async (t) => {
+  const result = await runFixture("console-child.cjs", ["pipe"]).done;
+  t.is(result.code, 0, result.stderr);
+  const lines = result.stdout.trim().split("\n");
+  t.is(lines.length, 2);
+  t.like(JSON.parse(lines[0]!), { mt: "info", msg: "to the console", n: 1 });
+});
+
+test("the pretty console form is readable, escapes control characters and honours NO_COLOR", async (t) => {
+  const plain = await runFixture("console-child.cjs", ["pretty"], { NO_COLOR: "1" }).done;
+  t.is(plain.code, 0, plain.stderr);
+  t.false(plain.stdout.includes("\x1b["), "no ANSI colours under NO_COLOR");
+  t.regex(plain.stdout, /INFO +to the console n=1/);
+  t.regex(plain.stdout, /evil\\x1b\[31m\\nforged/);
+  t.is(plain.stdout.trim().split("\n").length, 2, "a newline in a message cannot forge a line");
+});
+
+test("init with no target writes to a file named after the main script", async (t) => {
+  const dir = tempDir();
+  const result = await runFixture("auto-name.cjs", [dir]).done;
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(readRecords(join(dir, "auto-name-child.log")).map((r) => r.msg), ["auto"]);
+});

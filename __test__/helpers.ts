@@ -1,0 +1,88 @@
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A fresh directory for one test's files. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "logxpy-test-"));
+}
+
+/** The records of a log file, each line parsed; fails the test on a line that is not JSON. */
+export function readRecords(path: string): Record<string, unknown>[] {
+  const text = readFileSync(path, "utf8");
+  if (text === "") return [];
+  if (!text.endsWith("\n")) throw new Error(`${path} does not end with a newline`);
+  return text
+    .slice(0, -1)
+    .split("\n")
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        throw new Error(`line ${i + 1} of ${path} is not JSON: ${line.slice(0, 200)}`);
+      }
+    });
+}
+
+/** Makes a FIFO at `path`. */
+export function mkfifo(path: string): void {
+  execFileSync("mkfifo", [path]);
+}
+
+/** The path of a fixture script. */
+export function fixture(name: string): string {
+  return join(__dirname, "fixtures", name);
+}
+
+/** Result of a child process run to its end. */
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  messages: unknown[];
+}
+
+/** Forks a fixture with IPC; collects its output and messages. */
+export function runFixture(name: string, args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<ChildResult> } {
+  const child = fork(fixture(name), args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const messages: unknown[] = [];
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.on("message", (m) => messages.push(m));
+  const done = new Promise<ChildResult>((resolve) => {
+    child.on("exit", (code, signal) => {
+      // Let the pipes finish: 'close' comes after both streams ended.
+      child.on("close", () => resolve({ code, signal, stdout, stderr, messages }));
+    });
+  });
+  return { child, done };
+}
+
+/** The next IPC message from a child that satisfies `pred`. */
+export function nextMessage<T>(child: ChildProcess, pred: (m: T) => boolean): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: unknown): void => {
+      if (pred(m as T)) {
+        child.off("message", on);
+        resolve(m as T);
+      }
+    };
+    child.on("message", on);
+  });
+}
+
+/** The reqId fields of records, checking each 0..n-1 appears exactly once. */
+export function checkAllPresent(records: Record<string, unknown>[], n: number): { missing: number; duplicated: number } {
+  const seen = new Uint8Array(n);
+  let duplicated = 0;
+  for (const r of records) {
+    const i = r.i as number;
+    if (seen[i]) duplicated++;
+    seen[i] = 1;
+  }
+  return { missing: seen.filter((s) => s === 0).length, duplicated };
+}

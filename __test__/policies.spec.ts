@@ -1,0 +1,105 @@
+import test from "ava";
+import { createReadStream, closeSync, constants, openSync } from "node:fs";
+import { join } from "node:path";
+import { mkfifo, nextMessage, runFixture, tempDir } from "./helpers";
+import type { WriterMetrics } from "../src/index";
+
+const N = 10_000;
+const MAX_QUEUE = 1000;
+
+interface Report {
+  type: "looped" | "flushed";
+  metrics: WriterMetrics;
+}
+
+/** Starts a child logging N records into a FIFO that nobody reads yet. */
+function stalledFifo(policy: string) {
+  const fifo = join(tempDir(), "pipe");
+  mkfifo(fifo);
+  // A reader that never reads: the child can open the FIFO, then fills it and stalls.
+  const idle = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const run = runFixture("fifo-writer.cjs", [fifo, policy, String(N), String(MAX_QUEUE)]);
+  const looped = nextMessage<Report>(run.child, (m) => m.type === "looped");
+  const flushed = nextMessage<Report>(run.child, (m) => m.type === "flushed");
+  const readAll = (): Promise<number[]> =>
+    new Promise((resolve, reject) => {
+      let text = "";
+      createReadStream(fifo, "utf8")
+        .on("data", (d) => (text += d))
+        .on("end", () => {
+          closeSync(idle);
+          try {
+            resolve(text.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { i: number }).i));
+          } catch (err) {
+            reject(err);
+          }
+        })
+        .on("error", reject);
+    });
+  return { ...run, looped, flushed, readAll };
+}
+
+function exact(t: { is: (a: unknown, b: unknown, m?: string) => void }, m: WriterMetrics): void {
+  t.is(m.enqueued, m.written + m.dropped + m.pending, JSON.stringify(m));
+}
+
+test("block makes the caller wait while the reader is stalled and loses nothing", async (t) => {
+  const run = stalledFifo("block");
+  const first = await Promise.race([run.looped, new Promise((r) => setTimeout(() => r("still blocked"), 1000))]);
+  t.is(first, "still blocked", "the logging loop cannot finish while nobody reads");
+  const ids = run.readAll();
+  const looped = await run.looped;
+  exact(t, looped.metrics);
+  t.is(looped.metrics.dropped, 0);
+  t.true(looped.metrics.pending <= MAX_QUEUE);
+  const flushed = await run.flushed;
+  t.deepEqual(flushed.metrics, { enqueued: N, written: N, dropped: 0, errors: 0, pending: 0 });
+  t.deepEqual(await ids, Array.from({ length: N }, (_, i) => i));
+  t.is((await run.done).code, 0);
+});
+
+test("drop_newest keeps the oldest records and counts every drop", async (t) => {
+  const run = stalledFifo("drop_newest");
+  const looped = await run.looped;
+  exact(t, looped.metrics);
+  t.true(looped.metrics.dropped > 0);
+  t.true(looped.metrics.pending <= MAX_QUEUE);
+  const ids = run.readAll();
+  const flushed = await run.flushed;
+  exact(t, flushed.metrics);
+  t.is(flushed.metrics.pending, 0);
+  const got = await ids;
+  t.is(got.length, flushed.metrics.written);
+  t.deepEqual(got, Array.from({ length: got.length }, (_, i) => i), "a prefix of the records, in order");
+});
+
+test("drop_oldest keeps the newest records and counts every drop", async (t) => {
+  const run = stalledFifo("drop_oldest");
+  const looped = await run.looped;
+  exact(t, looped.metrics);
+  t.true(looped.metrics.dropped > 0);
+  t.true(looped.metrics.pending <= MAX_QUEUE);
+  const ids = run.readAll();
+  const flushed = await run.flushed;
+  exact(t, flushed.metrics);
+  const got = await ids;
+  t.is(got.length, flushed.metrics.written);
+  t.is(got.at(-1), N - 1, "the newest record is kept");
+  t.true(got.every((v, i) => i === 0 || v > got[i - 1]!), "order is kept");
+  // The tail holds the newest records without a gap: all that were queued when the loop ended.
+  const tail = got.slice(-looped.metrics.pending + 50);
+  t.deepEqual(tail, Array.from({ length: tail.length }, (_, i) => N - tail.length + i));
+});
+
+test("warn drops like drop_newest and emits a rate-limited warning", async (t) => {
+  const run = stalledFifo("warn");
+  const looped = await run.looped;
+  t.true(looped.metrics.dropped > 0);
+  const ids = run.readAll();
+  await run.flushed;
+  await ids;
+  const result = await run.done;
+  const warnings = result.stderr.match(/LOGXPY_ERR_QUEUE_FULL/g) ?? [];
+  t.is(warnings.length, 1, result.stderr);
+  t.regex(result.stderr, /record\(s\) dropped/);
+});

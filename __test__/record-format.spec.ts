@@ -1,0 +1,144 @@
+import test from "ava";
+import { join } from "node:path";
+import { Logger } from "../src/index";
+import { readRecords, tempDir } from "./helpers";
+import { memoryLogger } from "./memory";
+
+test("a message has ts, tid, lvl, mt, msg in that order, then the fields", (t) => {
+  const { log, lines } = memoryLogger();
+  log.info("Hello", { user_id: 123 });
+  t.regex(lines[0]!, /^\{"ts":\d{10}\.\d{6},"tid":"[0-9a-zA-Z]{2,}\.1","lvl":\[1\],"mt":"info","msg":"Hello","user_id":123\}\n$/);
+});
+
+test("ts is the wall-clock time in seconds with microseconds", (t) => {
+  const { log, records } = memoryLogger();
+  const before = Date.now() / 1000;
+  log.info("now");
+  const after = Date.now() / 1000;
+  const ts = records[0]!.ts as number;
+  t.true(ts >= before - 0.002 && ts <= after + 0.002, `${before} <= ${ts} <= ${after}`);
+});
+
+test("each top-level message is its own task at level [1]", (t) => {
+  const { log, records } = memoryLogger();
+  log.info("a").info("b");
+  t.deepEqual(records.map((r) => r.lvl), [[1], [1]]);
+  t.not(records[0]!.tid, records[1]!.tid);
+});
+
+test("sqid task ids are the pid in base 62, a dot and a counter", (t) => {
+  const { log, records } = memoryLogger();
+  log.info("a").info("b");
+  const [p0, c0] = (records[0]!.tid as string).split(".");
+  const [p1, c1] = (records[1]!.tid as string).split(".");
+  t.is(p0, p1);
+  let pid = 0;
+  for (const ch of p0!) pid = pid * 62 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".indexOf(ch);
+  t.is(pid, process.pid);
+  t.is(Number.parseInt(c1!, 36) - Number.parseInt(c0!, 36), 1);
+});
+
+test("uuid task ids are uuid4", (t) => {
+  const file = join(tempDir(), "uuid.log");
+  new Logger().init(file, { taskIdMode: "uuid", asyncEnabled: false }).info("x");
+  t.regex(readRecords(file)[0]!.tid as string, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+});
+
+test("each level method writes its level name as mt", (t) => {
+  const { log, records } = memoryLogger({ level: "debug" });
+  log.debug("1").info("2").success("3").note("4").warning("5").error("6").critical("7");
+  t.deepEqual(records.map((r) => r.mt), ["debug", "info", "success", "note", "warning", "error", "critical"]);
+});
+
+test("checkpoint logs at info with a marker before the message", (t) => {
+  const { log, records } = memoryLogger();
+  log.checkpoint("got here", { step: 2 });
+  t.is(records[0]!.mt, "info");
+  t.is(records[0]!.msg, "📍 got here");
+  t.is(records[0]!.step, 2);
+});
+
+test("exception records the type, reason, stack and cause", (t) => {
+  const { log, records } = memoryLogger();
+  const err = new TypeError("bad input", { cause: new Error("root cause") });
+  log.exception(err, "parse failed", { file: "a.json" });
+  const r = records[0]!;
+  t.is(r.mt, "error");
+  t.is(r.msg, "parse failed");
+  t.is(r.exc, "TypeError");
+  t.is(r.reason, "bad input");
+  t.regex(r.stack as string, /TypeError: bad input/);
+  t.is((r.cause as Record<string, unknown>).message, "root cause");
+  t.is(r.file, "a.json");
+});
+
+test("exception of a thrown non-Error still gives a record", (t) => {
+  const { log, records } = memoryLogger();
+  log.exception("just a string");
+  t.is(records[0]!.exc, "string");
+  t.is(records[0]!.reason, "just a string");
+  t.is(records[0]!.msg, "just a string");
+});
+
+test("level methods chain", (t) => {
+  const { log, records } = memoryLogger();
+  t.is(log.info("a").success("b").warning("c"), log);
+  t.is(records.length, 3);
+});
+
+test("fields named like the record's own keys are written with a leading underscore", (t) => {
+  const { log, lines, records } = memoryLogger();
+  log.info("real", { ts: "fake", tid: "x", lvl: 9, mt: "m", msg: "spoof", ok: 1 });
+  const keys = lines[0]!.match(/"(\w+)":/g)!.map((k) => k.slice(1, -2));
+  t.is(new Set(keys).size, keys.length, "no duplicate keys");
+  t.is(records[0]!.msg, "real");
+  t.is(records[0]!._msg, "spoof");
+  t.is(records[0]!._ts, "fake");
+  t.is(records[0]!.ok, 1);
+});
+
+test("a __proto__ field is written as an ordinary field and pollutes nothing", (t) => {
+  const { log, lines } = memoryLogger({ context: { app: "x" } });
+  const fields = JSON.parse('{"__proto__":{"polluted":true},"a":1}') as Record<string, unknown>;
+  log.info("p", fields);
+  t.regex(lines[0]!, /"__proto__":\{"polluted":true\}/);
+  t.is(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test("global context, scope, child context and call fields merge with later winning", (t) => {
+  const { log, records } = memoryLogger({ context: { a: "global", b: "global", c: "global", d: "global" } });
+  const child = log.ctx({ c: "child", d: "child" });
+  log.scope({ b: "scope", c: "scope", d: "scope" }, () => child.info("m", { d: "call" }));
+  t.like(records[0], { a: "global", b: "scope", c: "child", d: "call" });
+});
+
+test("fields that are not an object are written as value", (t) => {
+  const { log, records } = memoryLogger();
+  log.info("n", 42).info("arr", [1, 2]);
+  t.is(records[0]!.value, 42);
+  t.deepEqual(records[1]!.value, [1, 2]);
+});
+
+test("a message that is not a string is serialized as a value", (t) => {
+  const { log, records } = memoryLogger();
+  log.info({ a: 1 }).info(7);
+  t.deepEqual(records[0]!.msg, { a: 1 });
+  t.is(records[1]!.msg, 7);
+});
+
+test('format "eliot" writes Eliot\'s field names for messages and actions', (t) => {
+  const file = join(tempDir(), "eliot.log");
+  const log = new Logger().init(file, { format: "eliot", asyncEnabled: false });
+  log.info("hi", { k: 1 });
+  t.throws(() =>
+    log.action("job", () => {
+      throw new RangeError("nope");
+    }),
+  );
+  const [msg, start, end] = readRecords(file);
+  t.deepEqual(Object.keys(msg!), ["timestamp", "task_uuid", "task_level", "message_type", "message", "k"]);
+  t.like(start, { task_level: [1], action_type: "job", action_status: "started" });
+  t.like(end, { task_level: [2], action_type: "job", action_status: "failed", exception: "RangeError", reason: "nope" });
+  t.is(typeof end!.duration, "number");
+  t.regex(end!.traceback as string, /RangeError: nope/);
+});

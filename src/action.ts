@@ -1,0 +1,95 @@
+import type { ActionStatus } from "./record";
+import { traceStorage } from "./context";
+
+/**
+ * Writes one action record; the logger that started the action provides it.
+ * `dur` (seconds) is given on end records, `err` on failed ones.
+ */
+export type ActionEmitter = (
+  action: Action,
+  st: ActionStatus,
+  lvl: string,
+  fields: unknown,
+  dur?: number,
+  err?: unknown,
+) => void;
+
+/**
+ * One action of a task: the unit of cause and effect. Its records share the
+ * task id; their levels follow Eliot: the start is `[...prefix, 1]`, each
+ * child message or child action takes the next index, the end comes last.
+ * Returned by `log.startAction`; `log.action` manages one for you.
+ *
+ * @example
+ * const upload = log.startAction("upload", { size: 1024 });
+ * upload.run(() => log.info("chunk sent"));
+ * upload.finish({ ok: true });
+ */
+export class Action {
+  /** The task id. */
+  readonly tid: string;
+  /** The task id as JSON text, ready for a record. */
+  readonly tidJson: string;
+  /** The action type (`at`). */
+  readonly type: string;
+  readonly #prefix: readonly number[];
+  readonly #prefixText: string;
+  readonly #emit: ActionEmitter;
+  readonly #started = process.hrtime.bigint();
+  #counter = 0;
+  #ended = false;
+
+  /** @internal Use `log.startAction`, `log.action` or `log.continueTask`. */
+  constructor(emit: ActionEmitter, type: string, tid: string, prefix: readonly number[], fields: unknown) {
+    this.#emit = emit;
+    this.type = type;
+    this.tid = tid;
+    this.tidJson = JSON.stringify(tid);
+    this.#prefix = prefix;
+    this.#prefixText = prefix.length === 0 ? "[" : "[" + prefix.join(",") + ",";
+    emit(this, "started", this.nextLevel(), fields);
+  }
+
+  /** The level text of the next child record, e.g. "[2,3]". @internal */
+  nextLevel(): string {
+    return this.#prefixText + ++this.#counter + "]";
+  }
+
+  /** The level path a child in another process continues from (`continueTask`). @internal */
+  nextPath(): readonly number[] {
+    return [...this.#prefix, ++this.#counter];
+  }
+
+  /** True once `finish` or `fail` has run. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /**
+   * Runs `fn` inside this action: what it logs (also after `await`) becomes
+   * the action's children.
+   */
+  run<T>(fn: () => T): T {
+    const store = traceStorage.getStore();
+    return traceStorage.run({ action: this, scope: store?.scope }, fn);
+  }
+
+  /** Writes the `succeeded` record with `fields` and the duration. A second end is ignored. */
+  finish(fields?: Record<string, unknown>): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#emit(this, "succeeded", this.nextLevel(), fields, this.#seconds());
+  }
+
+  /** Writes the `failed` record with the error's type, message and stack. A second end is ignored. */
+  fail(err: unknown, fields?: Record<string, unknown>): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#emit(this, "failed", this.nextLevel(), fields, this.#seconds(), err);
+  }
+
+  /** Seconds since the start, to the microsecond. */
+  #seconds(): number {
+    return Math.round(Number(process.hrtime.bigint() - this.#started) / 1000) / 1e6;
+  }
+}

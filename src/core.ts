@@ -1,0 +1,349 @@
+import { basename, dirname, extname, join } from "node:path";
+import { writeSync } from "node:fs";
+import {
+  ConsoleWriter,
+  FunctionWriter,
+  resolveDestination,
+  type Destination,
+  type ResolvedDestination,
+} from "./destinations";
+import { ErrorCode, LogxpyError } from "./errors";
+import { TaskIds } from "./ids";
+import { levelValue, type LevelName } from "./levels";
+import {
+  asyncSettings,
+  initSettings,
+  plainObject,
+  type AsyncOptions,
+  type AsyncSettings,
+  type InitOptions,
+  type Settings,
+} from "./options";
+import { RecordFormat } from "./record";
+import { Serializer } from "./serialize";
+import { fileWriter } from "./writers/choose";
+import type { Writer, WriterFault, WriterMetrics } from "./writers/writer";
+
+/** What `log.configure()` may change; keys left out keep their current value. */
+export interface ConfigureOptions {
+  level?: LevelName;
+  destinations?: ReadonlyArray<Destination>;
+  maskFields?: ReadonlyArray<string | RegExp>;
+  context?: Record<string, unknown>;
+}
+
+const CONFIGURE_KEYS = new Set(["level", "destinations", "maskFields", "context"]);
+
+/**
+ * The state every logger of one `log` shares: settings, destinations and
+ * their writers, the serializer and the record format. Child loggers
+ * (`ctx`, `new`) hold the same core, so `configure` reaches them all.
+ */
+export class LoggerCore {
+  threshold: number;
+  format: RecordFormat;
+  serializer: Serializer;
+  ids: TaskIds;
+  /** Fields on every record (`configure({ context })`), or undefined when there are none. */
+  context: Record<string, unknown> | undefined;
+  /** Hands a finished line to every destination. Rebuilt whenever the writers change. */
+  write: (line: string) => void = () => {};
+
+  #settings: Settings;
+  #destinations: ResolvedDestination[] = [];
+  #writers: Writer[] = [];
+  #async: AsyncSettings | undefined;
+  #retired: WriterMetrics = { enqueued: 0, written: 0, dropped: 0, errors: 0, pending: 0 };
+  #listeners = new Set<(err: LogxpyError) => void>();
+  #lastWarning = new Map<string, { at: number; suppressed: number }>();
+  #initialized = false;
+
+  constructor() {
+    this.#settings = initSettings({});
+    this.threshold = this.#settings.level;
+    this.format = new RecordFormat(this.#settings.format);
+    this.serializer = this.#makeSerializer();
+    this.ids = new TaskIds(this.#settings.taskIdMode);
+    // Before init, records go to standard output as pino's do, rather than nowhere.
+    this.#install([resolveDestination("console")], undefined, false);
+  }
+
+  get initialized(): boolean {
+    return this.#initialized;
+  }
+
+  init(target: string | undefined, options: InitOptions | undefined): void {
+    const settings = initSettings(options);
+    const file = target ?? defaultLogPath();
+    if (target !== undefined && (typeof target !== "string" || target.length === 0)) {
+      throw new LogxpyError(ErrorCode.DESTINATION, `init target must be a file path; got ${typeof target}`);
+    }
+    const destinations = [
+      ...(file === undefined ? [resolveDestination("console")] : [resolveDestination({ type: "file", path: file })]),
+      ...settings.destinations.map(resolveDestination),
+    ];
+    this.#settings = settings;
+    this.threshold = settings.level;
+    this.format = new RecordFormat(settings.format);
+    this.serializer = this.#makeSerializer();
+    this.ids = new TaskIds(settings.taskIdMode);
+    this.context = nonEmpty(settings.context);
+    this.#install(destinations, settings.asyncEnabled ? settings.async : undefined, false);
+    this.#initialized = true;
+  }
+
+  configure(options: ConfigureOptions): void {
+    const given = plainObject(options, "configure options");
+    for (const key of Object.keys(given)) {
+      if (!CONFIGURE_KEYS.has(key)) {
+        throw new LogxpyError(ErrorCode.OPTION, `configure: unknown option ${JSON.stringify(key)}; known options are ${[...CONFIGURE_KEYS].join(", ")}`);
+      }
+    }
+    // Validate everything before changing anything, so a bad call leaves the logger as it was.
+    const checked = initSettings({
+      ...(options.level === undefined ? {} : { level: options.level }),
+      maskFields: options.maskFields ?? this.#settings.maskFields,
+      ...(options.context === undefined ? {} : { context: options.context }),
+      ...(options.destinations === undefined ? {} : { destinations: options.destinations }),
+    });
+    const destinations = options.destinations?.map(resolveDestination);
+    if (destinations !== undefined) this.#install(destinations, this.#async, true);
+    if (options.level !== undefined) {
+      this.threshold = levelValue(options.level);
+      this.#settings = { ...this.#settings, level: checked.level, levelName: checked.levelName };
+    }
+    if (options.maskFields !== undefined) {
+      this.#settings = { ...this.#settings, maskFields: checked.maskFields };
+      this.serializer = this.#makeSerializer();
+    }
+    if (options.context !== undefined) this.context = nonEmpty(checked.context);
+  }
+
+  useAsync(options: AsyncOptions | undefined): void {
+    this.#install(this.#destinations, asyncSettings(options), true);
+  }
+
+  /** Writes everything queued (bounded by `timeoutMs`), then writes synchronously from now on. */
+  shutdownAsync(timeoutMs: number): boolean {
+    const complete = this.flushSync(timeoutMs);
+    this.#install(this.#destinations, undefined, true);
+    return complete;
+  }
+
+  /** Runs `fn` with other async settings (undefined: synchronous), then puts the old ones back. */
+  withAsync<T>(settings: AsyncSettings | undefined, fn: () => T): T {
+    const previous = this.#async;
+    this.#install(this.#destinations, settings, true);
+    const restore = (): void => this.#install(this.#destinations, previous, true);
+    let result: T;
+    try {
+      result = fn();
+    } catch (err) {
+      restore();
+      throw err;
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).finally(restore) as T;
+    }
+    restore();
+    return result;
+  }
+
+  get isAsync(): boolean {
+    return this.#async !== undefined;
+  }
+
+  get backend(): "native" | "js" | "sync" {
+    const i = this.#destinations.findIndex((d) => d.kind === "file");
+    return i < 0 ? "sync" : this.#writers[i]!.backend;
+  }
+
+  get shutdownTimeoutMs(): number {
+    return this.#settings.shutdownTimeoutMs;
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.#writers.map((w) => w.flush()));
+  }
+
+  flushSync(timeoutMs: number = this.#settings.shutdownTimeoutMs): boolean {
+    const deadline = Date.now() + timeoutMs;
+    let complete = true;
+    for (const w of this.#writers) complete = w.flushSync(Math.max(0, deadline - Date.now())) && complete;
+    return complete;
+  }
+
+  reopen(): void {
+    for (const w of this.#writers) w.reopen();
+  }
+
+  /** Exact counts over the file writers, including the ones replaced since `init`. */
+  metrics(): WriterMetrics {
+    const total = { ...this.#retired };
+    this.#destinations.forEach((d, i) => {
+      if (d.kind === "file") addMetrics(total, this.#writers[i]!.metrics());
+    });
+    return total;
+  }
+
+  on(listener: (err: LogxpyError) => void): void {
+    this.#listeners.add(listener);
+  }
+
+  off(listener: (err: LogxpyError) => void): void {
+    this.#listeners.delete(listener);
+  }
+
+  /** Reports an I/O fault to the listeners, or to stderr (rate-limited) when nobody listens. */
+  readonly report = (fault: WriterFault): void => {
+    const err = new LogxpyError(fault.code as ErrorCode, fault.message, {
+      destination: fault.destination,
+      ...(fault.errno === undefined ? {} : { errno: fault.errno }),
+    });
+    const handlers = [...this.#listeners];
+    if (this.#settings.onError !== undefined) handlers.push(this.#settings.onError);
+    for (const handler of handlers) {
+      try {
+        handler(err);
+      } catch {
+        // A listener that throws must not turn a write error into a crash inside a log call.
+      }
+    }
+    if (handlers.length === 0) this.#warn(err);
+  };
+
+  /** Reports something a log call could not do, without throwing out of the call. */
+  internalError(cause: unknown): void {
+    let message: string;
+    try {
+      message = cause instanceof Error ? cause.message : String(cause);
+    } catch {
+      message = "(unprintable)";
+    }
+    this.report({ code: ErrorCode.INTERNAL, message: `a record could not be logged: ${message}`, destination: "logxpy" });
+  }
+
+  #warn(err: LogxpyError): void {
+    const key = `${err.code}:${err.destination}`;
+    const now = Date.now();
+    const seen = this.#lastWarning.get(key);
+    if (seen !== undefined && now - seen.at < 1000) {
+      seen.suppressed++;
+      return;
+    }
+    const more = seen !== undefined && seen.suppressed > 0 ? ` (${seen.suppressed} more since the last report)` : "";
+    this.#lastWarning.set(key, { at: now, suppressed: 0 });
+    try {
+      writeSync(2, `logxpy: ${err.code}${err.errno ? ` ${err.errno}` : ""}: ${err.message}${more}\n`);
+    } catch {
+      // stderr itself is gone; the counters still hold the failure.
+    }
+  }
+
+  #makeSerializer(): Serializer {
+    const names: string[] = [];
+    const patterns: RegExp[] = [];
+    for (const m of this.#settings.maskFields) (typeof m === "string" ? names : patterns).push(m as never);
+    return new Serializer(this.#settings.limits, { names, patterns });
+  }
+
+  /**
+   * Replaces the writers. The old ones are flushed first; the new ones are
+   * opened before the old ones close, so a failing open leaves the old
+   * configuration in place. A file reopened here is appended to, never
+   * truncated again.
+   */
+  #install(destinations: ResolvedDestination[], async: AsyncSettings | undefined, reopening: boolean): void {
+    const timeout = this.#settings.shutdownTimeoutMs;
+    for (const w of this.#writers) w.flushSync(timeout);
+    const opened: Writer[] = [];
+    try {
+      for (const d of destinations) opened.push(this.#open(d, async, reopening && this.#hasFile(d)));
+    } catch (err) {
+      for (const w of opened) w.close(0);
+      throw err;
+    }
+    this.#destinations.forEach((d, i) => {
+      const w = this.#writers[i]!;
+      w.close(timeout);
+      if (d.kind === "file") addMetrics(this.#retired, w.metrics());
+    });
+    this.#destinations = destinations;
+    this.#writers = opened;
+    this.#async = async;
+    this.write = this.#writeStrategy();
+  }
+
+  #hasFile(d: ResolvedDestination): boolean {
+    return d.kind === "file" && this.#destinations.some((o) => o.kind === "file" && o.path === d.path);
+  }
+
+  #open(d: ResolvedDestination, async: AsyncSettings | undefined, append: boolean): Writer {
+    const s = this.#settings;
+    switch (d.kind) {
+      case "file":
+        return fileWriter(
+          d.path,
+          { mode: append ? "a" : d.mode ?? s.mode, clean: append ? false : s.clean, fileMode: s.fileMode },
+          async,
+          s.shutdownTimeoutMs,
+          this.report,
+        );
+      case "console":
+        return new ConsoleWriter(d.fd, d.pretty, s.shutdownTimeoutMs, this.report);
+      case "function":
+        return new FunctionWriter(d.fn, this.report);
+    }
+  }
+
+  /** One function for the hot path, chosen by how many writers there are and whether stats are on. */
+  #writeStrategy(): (line: string) => void {
+    const writers = this.#writers;
+    let base: (line: string) => void;
+    if (writers.length === 0) base = () => {};
+    else if (writers.length === 1) base = (line) => writers[0]!.write(line);
+    else base = (line) => {
+      for (const w of writers) w.write(line);
+    };
+    const every = this.#async?.statsInterval ?? 0;
+    if (every === 0) return base;
+    let count = 0;
+    return (line) => {
+      base(line);
+      if (++count === every) {
+        count = 0;
+        base(this.#statsLine());
+      }
+    };
+  }
+
+  #statsLine(): string {
+    const m = this.metrics();
+    const fields = this.serializer.fields(m, this.format.messageNames);
+    return this.format.message(JSON.stringify(this.ids.next()), "[1]", "async_stats", '"async writer statistics"', fields);
+  }
+}
+
+/** `<script>.log` beside the main script, or undefined when there is none (REPL, `node -e`, stdin). */
+function defaultLogPath(): string | undefined {
+  const main = require.main?.filename ?? process.argv[1];
+  if (main === undefined || main === "" || main === "-" || main === "[eval]") return undefined;
+  return join(dirname(main), basename(main, extname(main)) + ".log");
+}
+
+function nonEmpty(fields: Record<string, unknown>): Record<string, unknown> | undefined {
+  return Object.keys(fields).length === 0 ? undefined : { ...fields };
+}
+
+function addMetrics(into: WriterMetrics, m: WriterMetrics): void {
+  into.enqueued += m.enqueued;
+  into.written += m.written;
+  into.dropped += m.dropped;
+  into.errors += m.errors;
+  into.pending += m.pending;
+}
+
+/** True for promises and promise-like values. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
+}

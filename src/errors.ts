@@ -1,0 +1,66 @@
+/**
+ * Every error logxpy raises carries one of these codes. The same strings are
+ * used by the Rust writer (`crates/logxpy-core/src/error.rs`), so an error that
+ * starts on the writer thread reaches JavaScript with the code it was given.
+ *
+ * @example
+ * try { log.init("app.log", { level: "loud" as never }); }
+ * catch (err) { if (err instanceof LogxpyError) console.log(err.code); } // LOGXPY_ERR_LEVEL
+ */
+export const ErrorCode = {
+  /** An option has the wrong type or an unknown value. */
+  OPTION: "LOGXPY_ERR_OPTION",
+  /** `level` is not one of the seven level names. */
+  LEVEL: "LOGXPY_ERR_LEVEL",
+  /** `mode` is not "w" or "a". */
+  MODE: "LOGXPY_ERR_MODE",
+  /** A queue policy name is unknown. */
+  POLICY: "LOGXPY_ERR_POLICY",
+  /** A duration (`flushInterval`, timeouts) is not a positive number or "100ms"-style string. */
+  DURATION: "LOGXPY_ERR_DURATION",
+  /** A destination is not a path, "console", a function or a known destination object. */
+  DESTINATION: "LOGXPY_ERR_DESTINATION",
+  /** A log file cannot be opened: missing parent, a directory, no permission. */
+  OPEN: "LOGXPY_ERR_OPEN",
+  /** A write to a destination failed (reported through `log.on("error")`, never thrown from a log call). */
+  WRITE: "LOGXPY_ERR_WRITE",
+  /** A call that needs `log.init()` came first. */
+  NOT_INITIALIZED: "LOGXPY_ERR_NOT_INITIALIZED",
+  /** The `warn` policy dropped records because the queue was full (a process warning, rate-limited). */
+  QUEUE_FULL: "LOGXPY_ERR_QUEUE_FULL",
+  /** A flush or shutdown did not finish within its timeout. */
+  TIMEOUT: "LOGXPY_ERR_TIMEOUT",
+  /** The writer was used after it was closed. */
+  CLOSED: "LOGXPY_ERR_CLOSED",
+  /** A bug inside logxpy surfaced during a log call; the call returned normally and this was reported instead. */
+  INTERNAL: "LOGXPY_ERR_INTERNAL",
+  /** The native addon failed in a way the fallback could not absorb. */
+  NATIVE: "LOGXPY_ERR_NATIVE",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * The one error class logxpy throws, always at configuration time, always with
+ * a `code` from {@link ErrorCode}. I/O failures after configuration are not
+ * thrown: they are counted and reported through `log.on("error")`.
+ *
+ * @example
+ * new LogxpyError(ErrorCode.MODE, 'mode must be "w" or "a", got "x"');
+ */
+export class LogxpyError extends Error {
+  /** One of the `LOGXPY_ERR_*` codes. */
+  readonly code: ErrorCode;
+  /** The operating system's error name (`ENOSPC`, `EACCES`...) when the error came from I/O. */
+  readonly errno?: string;
+  /** The destination (a path, "console"...) the error concerns, when there is one. */
+  readonly destination?: string;
+
+  constructor(code: ErrorCode, message: string, details: { errno?: string; destination?: string; cause?: unknown } = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = "LogxpyError";
+    this.code = code;
+    if (details.errno !== undefined) this.errno = details.errno;
+    if (details.destination !== undefined) this.destination = details.destination;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * logxpy: structured, causal JSON-lines logging for Node.js.
+ *
+ * @example
+ * import { log } from "logxpy";
+ * log.init("app.log");
+ * log.info("Hello", { userId: 123 });
+ */
+import { Logger } from "./logger";
+
+/** The process's logger. */
+export const log = new Logger();
+
+export { Logger } from "./logger";
+export { Action } from "./action";
+export { AsyncConfig, QueuePolicy, DEFAULT_MASK_FIELDS } from "./options";
+export type { AsyncOptions, InitOptions } from "./options";
+export type { ConfigureOptions } from "./core";
+export type { LoggedOptions } from "./logged";
+export type { Destination, DestinationFunction, FileDestination, ConsoleDestination } from "./destinations";
+export { ErrorCode, LogxpyError } from "./errors";
+export { LEVELS } from "./levels";
+export type { LevelName } from "./levels";
+export type { WriterMetrics } from "./writers/writer";

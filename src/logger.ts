@@ -1,0 +1,448 @@
+import { Action } from "./action";
+import { traceStorage, type TraceContext } from "./context";
+import { isThenable, LoggerCore, type ConfigureOptions } from "./core";
+import { ErrorCode, LogxpyError } from "./errors";
+import { LEVELS } from "./levels";
+import { loggedFunction, type LoggedOptions } from "./logged";
+import { asyncSettings, durationMs, type AsyncConfig, type AsyncOptions, type InitOptions } from "./options";
+import type { ActionStatus } from "./record";
+import type { WriterMetrics } from "./writers/writer";
+
+type Fields = Record<string, unknown>;
+
+/**
+ * The logger. `log` is the one most programs use; `log.ctx()` and `log.new()`
+ * make child loggers that share its destinations and settings and add their
+ * own fields. No method that writes a record ever throws.
+ *
+ * @example
+ * import { log } from "logxpy";
+ * log.init("app.log");
+ * log.info("Hello", { userId: 123 }).success("ready");
+ * await log.action("db:query", { table: "users" }, async () => db.query("..."));
+ */
+export class Logger {
+  readonly #core: LoggerCore;
+  /** This logger's own fields (`ctx`, `new`), or undefined. */
+  readonly #context: Fields | undefined;
+  /** The child logger's name, as given to `new`. */
+  readonly name: string;
+
+  constructor(core: LoggerCore = new LoggerCore(), context?: Fields, name = "root") {
+    this.#core = core;
+    this.#context = context;
+    this.name = name;
+  }
+
+  // ---- configuration -------------------------------------------------------
+
+  /**
+   * Opens the log file and applies every option (see {@link InitOptions}).
+   * With no target, the file is named after the main script: `server.js` logs
+   * to `server.log` beside it. Calling `init` again closes the previous files
+   * first (flushing them) and never duplicates a destination.
+   *
+   * @example
+   * log.init("app.log", { level: "debug", mode: "a" });
+   */
+  init(target?: string | InitOptions, options?: InitOptions): this {
+    if (target !== undefined && typeof target === "object") this.#core.init(undefined, target);
+    else this.#core.init(target, options);
+    return this;
+  }
+
+  /**
+   * Changes the level, destinations, masked fields or global fields; what is
+   * not given is kept.
+   *
+   * @example
+   * log.configure({ level: "warning", maskFields: ["password", /\d{16}/] });
+   */
+  configure(options: ConfigureOptions): this {
+    this.#core.configure(options);
+    return this;
+  }
+
+  /**
+   * Writes through the asynchronous writer with these settings.
+   *
+   * @example
+   * log.useAsync({ maxQueue: 50_000, policy: "drop_oldest" });
+   */
+  useAsync(options?: AsyncOptions): this {
+    this.#core.useAsync(options);
+    return this;
+  }
+
+  /** {@link useAsync} with the Python logxpy's `AsyncConfig`. */
+  configureAsync(config: AsyncConfig): this {
+    this.#core.useAsync(config.toOptions());
+    return this;
+  }
+
+  /**
+   * Writes everything queued (waiting at most `timeoutSeconds`), then switches
+   * to synchronous writes: records logged afterwards are still written.
+   * Returns true when nothing was left behind.
+   */
+  shutdownAsync(timeoutSeconds = 5): boolean {
+    return this.#core.shutdownAsync(durationMs(timeoutSeconds, "timeoutSeconds", true));
+  }
+
+  /** Whether records are written by the asynchronous writer. */
+  get isAsync(): boolean {
+    return this.#core.isAsync;
+  }
+
+  /** Which writer the log file uses: "native", "js" or "sync". */
+  get backend(): "native" | "js" | "sync" {
+    return this.#core.backend;
+  }
+
+  /**
+   * Runs `fn` with synchronous writes: each record it logs is in the file
+   * when the log call returns. For an async `fn`, until its promise settles.
+   *
+   * @example
+   * log.syncMode(() => log.critical("about to exec"));
+   */
+  syncMode<T>(fn: () => T): T {
+    return this.#core.withAsync(undefined, fn);
+  }
+
+  /** Runs `fn` with other asynchronous settings, then restores the current ones. */
+  asyncMode<T>(options: AsyncOptions, fn: () => T): T {
+    return this.#core.withAsync(asyncSettings(options), fn);
+  }
+
+  /** Exact writer counters; after a flush `enqueued = written + dropped + pending`. */
+  getAsyncMetrics(): WriterMetrics {
+    return this.#core.metrics();
+  }
+
+  /** Resolves once every record logged before the call is written. */
+  flush(): Promise<void> {
+    return this.#core.flush();
+  }
+
+  /** Returns once every record logged before the call is written (or the shutdown timeout passed). */
+  flushSync(): boolean {
+    return this.#core.flushSync();
+  }
+
+  /** Reopens every log file by its path, for logrotate's "create" mode. */
+  reopen(): this {
+    this.#core.reopen();
+    return this;
+  }
+
+  /**
+   * Listens for I/O errors after configuration (`err.code`, `err.errno`,
+   * `err.destination`). Without a listener they go to stderr, rate-limited.
+   *
+   * @example
+   * log.on("error", (err) => alerts.send(err.code, err.errno));
+   */
+  on(event: "error", listener: (err: LogxpyError) => void): this {
+    if (event !== "error") throw new LogxpyError(ErrorCode.OPTION, `logxpy emits only "error" events; got ${String(event)}`);
+    this.#core.on(listener);
+    return this;
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off(event: "error", listener: (err: LogxpyError) => void): this {
+    this.#core.off(listener);
+    return this;
+  }
+
+  // ---- messages ------------------------------------------------------------
+
+  debug(msg: unknown, fields?: unknown): this {
+    if (this.#core.threshold <= LEVELS.debug) this.#message("debug", msg, fields);
+    return this;
+  }
+
+  info(msg: unknown, fields?: unknown): this {
+    if (this.#core.threshold <= LEVELS.info) this.#message("info", msg, fields);
+    return this;
+  }
+
+  success(msg: unknown, fields?: unknown): this {
+    if (this.#core.threshold <= LEVELS.success) this.#message("success", msg, fields);
+    return this;
+  }
+
+  note(msg: unknown, fields?: unknown): this {
+    if (this.#core.threshold <= LEVELS.note) this.#message("note", msg, fields);
+    return this;
+  }
+
+  warning(msg: unknown, fields?: unknown): this {
+    if (this.#core.threshold <= LEVELS.warning) this.#message("warning", msg, fields);
+    return this;
+  }
+
+  error(msg: unknown, fields?: unknown): this {
+    if (this.#core.threshold <= LEVELS.error) this.#message("error", msg, fields);
+    return this;
+  }
+
+  critical(msg: unknown, fields?: unknown): this {
+    if (this.#core.threshold <= LEVELS.critical) this.#message("critical", msg, fields);
+    return this;
+  }
+
+  /** An info record whose message is marked "📍", for "got this far" traces. */
+  checkpoint(msg: unknown, fields?: unknown): this {
+    if (this.#core.threshold <= LEVELS.info) this.#message("info", `📍 ${typeof msg === "string" ? msg : safeString(msg)}`, fields);
+    return this;
+  }
+
+  /**
+   * An error record for a caught exception: its type (`exc`), message
+   * (`reason`), stack and `cause`.
+   *
+   * @example
+   * try { await pay(); } catch (err) { log.exception(err, "payment failed", { orderId }); }
+   */
+  exception(err: unknown, msg?: string, fields?: unknown): this {
+    if (this.#core.threshold > LEVELS.error) return this;
+    const core = this.#core;
+    try {
+      const text = msg ?? errorParts(err).reason;
+      let extra = this.#failure(err);
+      const cause = (err as { cause?: unknown } | null)?.cause;
+      if (cause !== undefined) extra += ',"cause":' + core.serializer.value(cause);
+      this.#emitMessage("error", text, extra + this.#fields(fields, core.format.exceptionNames));
+    } catch (e) {
+      core.internalError(e);
+    }
+    return this;
+  }
+
+  #message(mt: string, msg: unknown, fields: unknown): void {
+    try {
+      this.#emitMessage(mt, msg, this.#fields(fields, this.#core.format.messageNames));
+    } catch (err) {
+      this.#core.internalError(err);
+    }
+  }
+
+  #emitMessage(mt: string, msg: unknown, fieldsText: string): void {
+    const core = this.#core;
+    const action = traceStorage.getStore()?.action;
+    const msgText = typeof msg === "string" ? core.serializer.string(msg) : core.serializer.value(msg);
+    const line = action === undefined
+      ? core.format.message('"' + core.ids.next() + '"', "[1]", mt, msgText, fieldsText)
+      : core.format.message(action.tidJson, action.nextLevel(), mt, msgText, fieldsText);
+    core.write(line);
+  }
+
+  /** The user fields as `,"k":v` text: global, then scope, then this logger's, then the call's. */
+  #fields(fields: unknown, reserved: ReadonlySet<string>): string {
+    const core = this.#core;
+    const given = fields === undefined || fields === null
+      ? undefined
+      : typeof fields === "object" && !Array.isArray(fields) ? (fields as Fields) : { value: fields };
+    const scope = traceStorage.getStore()?.scope;
+    if (core.context === undefined && scope === undefined && this.#context === undefined) {
+      return given === undefined ? "" : core.serializer.fields(given, reserved);
+    }
+    // A null-prototype target keeps a "__proto__" field an ordinary field instead of a prototype change.
+    const merged: Fields = Object.assign(Object.create(null) as Fields, core.context, scope, this.#context, given);
+    return core.serializer.fields(merged, reserved);
+  }
+
+  #failure(err: unknown): string {
+    const f = this.#core.format;
+    const s = this.#core.serializer;
+    const { exc, reason, stack } = errorParts(err);
+    return f.excKey + s.string(exc) + f.reasonKey + s.string(reason) + (stack === undefined ? "" : f.stackKey + s.string(stack));
+  }
+
+  // ---- context -------------------------------------------------------------
+
+  /**
+   * A child logger that adds `fields` to each of its records.
+   *
+   * @example
+   * const reqLog = log.ctx({ requestId: "r-42" });
+   * reqLog.info("handled"); // ... "requestId":"r-42"
+   */
+  ctx(fields: Fields): Logger {
+    return new Logger(this.#core, { ...this.#context, ...fields }, this.name);
+  }
+
+  /**
+   * A child logger with a name, written as the `logger` field ("root.db" style).
+   *
+   * @example
+   * const dbLog = log.new("db");
+   */
+  new(name?: string): Logger {
+    const full = name === undefined ? this.name : this.name === "root" ? name : `${this.name}.${name}`;
+    return new Logger(this.#core, { ...this.#context, logger: full }, full);
+  }
+
+  /**
+   * Runs `fn` with `fields` on every record logged inside it, including
+   * after `await` and in timers it starts.
+   *
+   * @example
+   * app.use((req, res, next) => log.scope({ requestId: req.id }, next));
+   */
+  scope<T>(fields: Fields, fn: () => T): T {
+    const store = traceStorage.getStore();
+    const context: TraceContext = { action: store?.action, scope: { ...store?.scope, ...fields } };
+    return traceStorage.run(context, fn);
+  }
+
+  // ---- actions -------------------------------------------------------------
+
+  /**
+   * Runs `fn` as an action: a `started` record, then whatever `fn` logs (as
+   * its children), then `succeeded` with the duration, or `failed` with the
+   * error, which is rethrown. Works for sync and async functions.
+   *
+   * @example
+   * const rows = await log.action("db:query", { table: "users" }, () => db.select("users"));
+   */
+  action<T>(type: string, fn: () => T): T;
+  action<T>(type: string, fields: Fields, fn: () => T): T;
+  action<T>(type: string, fieldsOrFn: Fields | (() => T), maybeFn?: () => T): T {
+    const fn = typeof fieldsOrFn === "function" ? fieldsOrFn : maybeFn;
+    if (typeof fn !== "function") throw new LogxpyError(ErrorCode.OPTION, "log.action needs a function to run");
+    return this.runAction(this.startAction(type, typeof fieldsOrFn === "function" ? undefined : fieldsOrFn), fn);
+  }
+
+  /**
+   * Starts an action and returns it; end it with `finish()` or `fail(err)`,
+   * and use `run(fn)` to log inside it.
+   *
+   * @example
+   * const a = log.startAction("upload", { size });
+   * try { await a.run(() => send(file)); a.finish({ ok: true }); } catch (err) { a.fail(err); }
+   */
+  startAction(type: string, fields?: Fields): Action {
+    const parent = traceStorage.getStore()?.action;
+    const name = typeof type === "string" ? type : safeString(type);
+    return parent === undefined
+      ? new Action(this.#actionEmitter, name, this.#core.ids.next(), [], fields)
+      : new Action(this.#actionEmitter, name, parent.tid, parent.nextPath(), fields);
+  }
+
+  /**
+   * Runs `fn` inside `action` and ends it: `succeeded` with what `result`
+   * makes of the return value, or `failed` with the error (rethrown).
+   * @internal Used by `action`, `logged` and `continueTask`.
+   */
+  runAction<T>(action: Action, fn: () => T, result?: (value: unknown) => Fields | undefined): T {
+    let out: T;
+    try {
+      out = action.run(fn);
+    } catch (err) {
+      action.fail(err);
+      throw err;
+    }
+    if (isThenable(out)) {
+      return Promise.resolve(out).then(
+        (value) => {
+          action.finish(result?.(value));
+          return value;
+        },
+        (err: unknown) => {
+          action.fail(err);
+          throw err;
+        },
+      ) as T;
+    }
+    action.finish(result?.(out));
+    return out;
+  }
+
+  /**
+   * Wraps a function so each call is an action named after it, with its
+   * arguments and result (masked like every field).
+   *
+   * @example
+   * const charge = log.logged(async function charge(orderId, amount) { ... });
+   * await charge("o-1", 20); // started {args:{orderId,amount}} ... succeeded {result}
+   */
+  logged<F extends (...args: never[]) => unknown>(fn: F, options?: LoggedOptions): F {
+    return loggedFunction(this, fn, options);
+  }
+
+  /** @internal The threshold check for `logged`'s `level` option. */
+  enabled(level: number): boolean {
+    return this.#core.threshold <= level;
+  }
+
+  /**
+   * An id to hand to another process or worker, so that its records join the
+   * current task as children of the current action (Eliot's task id form
+   * `"<task>@/1/2"`).
+   *
+   * @example
+   * await fetch(url, { headers: { "x-logxpy-task": log.currentTaskId() } });
+   */
+  currentTaskId(): string {
+    const action = traceStorage.getStore()?.action;
+    if (action === undefined) return `${this.#core.ids.next()}@/1`;
+    return `${action.tid}@/${action.nextPath().join("/")}`;
+  }
+
+  /**
+   * Runs `fn` as a `logxpy:remote_task` action continuing the task of
+   * `taskId` (made by `currentTaskId`, maybe in another process). An id that
+   * cannot be parsed starts a new task instead, with the id recorded as
+   * `invalidTaskId`, because a bad header from a peer must not fail a request.
+   *
+   * @example
+   * log.continueTask(req.headers["x-logxpy-task"], () => handle(req));
+   */
+  continueTask<T>(taskId: string, fn: () => T): T {
+    const m = typeof taskId === "string" ? /^([^@]+)@\/(\d+(?:\/\d+)*)$/.exec(taskId) : null;
+    const path = m === null ? undefined : m[2]!.split("/").map(Number);
+    const action = m === null || path!.some((n) => !Number.isSafeInteger(n) || n < 1)
+      ? new Action(this.#actionEmitter, "logxpy:remote_task", this.#core.ids.next(), [], { invalidTaskId: taskId })
+      : new Action(this.#actionEmitter, "logxpy:remote_task", m[1]!, path!, undefined);
+    return this.runAction(action, fn);
+  }
+
+  readonly #actionEmitter = (action: Action, st: ActionStatus, lvl: string, fields: unknown, dur?: number, err?: unknown): void => {
+    const core = this.#core;
+    try {
+      let extra = dur === undefined ? "" : core.format.durKey + dur;
+      if (st === "failed") extra += this.#failure(err);
+      const line = core.format.action(action.tidJson, lvl, core.serializer.string(action.type), st, extra, this.#fields(fields, core.format.actionNames));
+      core.write(line);
+    } catch (e) {
+      core.internalError(e);
+    }
+  };
+}
+
+/** The type, message and stack of anything thrown, without throwing. */
+function errorParts(err: unknown): { exc: string; reason: string; stack: string | undefined } {
+  try {
+    if (err instanceof Error) {
+      const ctor = (err.constructor as { name?: unknown } | undefined)?.name;
+      return {
+        exc: typeof ctor === "string" && ctor !== "" ? ctor : err.name,
+        reason: String(err.message),
+        stack: typeof err.stack === "string" ? err.stack : undefined,
+      };
+    }
+    return { exc: err === null ? "null" : typeof err, reason: safeString(err), stack: undefined };
+  } catch {
+    return { exc: "unknown", reason: "(an error whose details could not be read)", stack: undefined };
+  }
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

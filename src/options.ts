@@ -1,0 +1,364 @@
+import { ErrorCode, LogxpyError } from "./errors";
+import { describe, LevelName, levelValue } from "./levels";
+import { DEFAULT_LIMITS, SerializeLimits } from "./serialize";
+import type { Destination } from "./destinations";
+
+/** What happens to a new record when the queue already holds `maxQueue` records. */
+export enum QueuePolicy {
+  /** The caller waits until there is room: no record is lost. */
+  BLOCK = "block",
+  /** The oldest queued record is discarded for the new one (counted in `dropped`). */
+  DROP_OLDEST = "drop_oldest",
+  /** The new record is discarded (counted in `dropped`). */
+  DROP_NEWEST = "drop_newest",
+  /** Like DROP_NEWEST, and a warning is emitted, at most once a second. */
+  WARN = "warn",
+}
+
+/** Settings of the asynchronous writer, as `log.useAsync()` takes them. */
+export interface AsyncOptions {
+  /** Records the queue holds before the policy applies (default 10,000). */
+  maxQueue?: number;
+  /** Records per write call (default 100). */
+  batchSize?: number;
+  /** Longest a record waits before it is written: seconds, or a string such as "100ms" (default 0.1). */
+  flushInterval?: number | string;
+  /** What to do when the queue is full (default "block"). */
+  policy?: QueuePolicy | `${QueuePolicy}`;
+  /** Emit one `async_stats` record every N records (default 0: never). */
+  statsInterval?: number;
+}
+
+/** The validated, complete form of {@link AsyncOptions}. */
+export interface AsyncSettings {
+  maxQueue: number;
+  batchSize: number;
+  flushIntervalMs: number;
+  policy: QueuePolicy;
+  statsInterval: number;
+}
+
+/**
+ * The Python logxpy's `AsyncConfig`, for `log.configureAsync()`.
+ *
+ * @example
+ * log.configureAsync(new AsyncConfig({ maxQueueSize: 1000, queuePolicy: QueuePolicy.DROP_OLDEST }));
+ */
+export class AsyncConfig {
+  readonly maxQueueSize: number;
+  readonly batchSize: number;
+  readonly flushIntervalMs: number;
+  readonly queuePolicy: QueuePolicy;
+  readonly statsInterval: number;
+
+  constructor(init: {
+    maxQueueSize?: number;
+    batchSize?: number;
+    flushIntervalMs?: number;
+    queuePolicy?: QueuePolicy | `${QueuePolicy}`;
+    statsInterval?: number;
+  } = {}) {
+    const settings = asyncSettings({
+      maxQueue: init.maxQueueSize,
+      batchSize: init.batchSize,
+      flushInterval: init.flushIntervalMs === undefined ? undefined : `${init.flushIntervalMs}ms`,
+      policy: init.queuePolicy,
+      statsInterval: init.statsInterval,
+    });
+    this.maxQueueSize = settings.maxQueue;
+    this.batchSize = settings.batchSize;
+    this.flushIntervalMs = settings.flushIntervalMs;
+    this.queuePolicy = settings.policy;
+    this.statsInterval = settings.statsInterval;
+  }
+
+  /** The same settings in `useAsync()` form. */
+  toOptions(): AsyncOptions {
+    return {
+      maxQueue: this.maxQueueSize,
+      batchSize: this.batchSize,
+      flushInterval: `${this.flushIntervalMs}ms`,
+      policy: this.queuePolicy,
+      statsInterval: this.statsInterval,
+    };
+  }
+}
+
+/** Options of `log.init()`. Every one is checked when `init` runs. */
+export interface InitOptions {
+  /** Records below this level are dropped (default "info"). */
+  level?: LevelName;
+  /** "w" truncates the file at init (default), "a" appends. */
+  mode?: "w" | "a";
+  /** Delete an existing file before opening it (default false). */
+  clean?: boolean;
+  /** Write through a background writer (default true; `LOGXPY_SYNC=1` forces false). */
+  asyncEnabled?: boolean;
+  asyncMaxQueue?: number;
+  asyncBatchSize?: number;
+  asyncFlushInterval?: number | string;
+  asyncPolicy?: QueuePolicy | `${QueuePolicy}`;
+  /** Emit one `async_stats` record every N records (default 0: never). */
+  statsInterval?: number;
+  /** "sqid" (short, per-process: `"Xa.1"`) or "uuid" (uuid4). Default "sqid". */
+  taskIdMode?: "sqid" | "uuid";
+  /** "logxpy" (compact names, default) or "eliot" (Eliot's names). */
+  format?: "logxpy" | "eliot";
+  /** Field names (case-insensitive) and patterns whose values are written as "***". */
+  maskFields?: ReadonlyArray<string | RegExp>;
+  /** Fields added to every record. */
+  context?: Record<string, unknown>;
+  /** More destinations besides the file: "console", a function, or `{ type: "file", path }`. */
+  destinations?: ReadonlyArray<Destination>;
+  /** Called with each I/O error after configuration (as `log.on("error")` is). */
+  onError?: (err: Error) => void;
+  /** Permission bits of a newly created log file (default 0o640). */
+  fileMode?: number;
+  /** How long exit, `shutdownAsync` and `close` wait for the queue to drain: seconds or "5s" (default 5). */
+  shutdownTimeout?: number | string;
+  /** Limits of the serializer: depth, string length, array length, object keys. */
+  limits?: Partial<SerializeLimits>;
+}
+
+/** The validated, complete form of {@link InitOptions}. */
+export interface Settings {
+  level: number;
+  levelName: LevelName;
+  mode: "w" | "a";
+  clean: boolean;
+  asyncEnabled: boolean;
+  async: AsyncSettings;
+  taskIdMode: "sqid" | "uuid";
+  format: "logxpy" | "eliot";
+  maskFields: ReadonlyArray<string | RegExp>;
+  context: Record<string, unknown>;
+  destinations: ReadonlyArray<Destination>;
+  onError: ((err: Error) => void) | undefined;
+  fileMode: number;
+  shutdownTimeoutMs: number;
+  limits: SerializeLimits;
+}
+
+/**
+ * Names masked when `maskFields` is not given: the usual carriers of secrets.
+ * Pass `maskFields: []` to mask nothing.
+ */
+export const DEFAULT_MASK_FIELDS: readonly string[] = [
+  "password",
+  "passwd",
+  "secret",
+  "token",
+  "accessToken",
+  "refreshToken",
+  "apiKey",
+  "api_key",
+  "authorization",
+  "cookie",
+  "set-cookie",
+];
+
+const INIT_KEYS = new Set([
+  "level", "mode", "clean", "asyncEnabled", "asyncMaxQueue", "asyncBatchSize", "asyncFlushInterval",
+  "asyncPolicy", "statsInterval", "taskIdMode", "format", "maskFields", "context", "destinations",
+  "onError", "fileMode", "shutdownTimeout", "limits",
+]);
+const ASYNC_KEYS = new Set(["maxQueue", "batchSize", "flushInterval", "policy", "statsInterval"]);
+
+/** The Python logxpy's policy names, kept so its users' configurations still work. */
+const POLICY_ALIASES: Record<string, QueuePolicy> = {
+  block: QueuePolicy.BLOCK,
+  drop_oldest: QueuePolicy.DROP_OLDEST,
+  drop_newest: QueuePolicy.DROP_NEWEST,
+  warn: QueuePolicy.WARN,
+  replace: QueuePolicy.DROP_OLDEST,
+  skip: QueuePolicy.DROP_NEWEST,
+};
+
+/**
+ * Validates `init` options and fills in every default.
+ *
+ * @example
+ * initSettings({ mode: "a" }).async.maxQueue; // 10000
+ */
+export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv = process.env): Settings {
+  if (options === null || typeof options !== "object") {
+    throw new LogxpyError(ErrorCode.OPTION, `init options must be an object; got ${describe(options)}`);
+  }
+  rejectUnknown(options, INIT_KEYS, "init");
+  const level = levelValue(options.level ?? "info");
+  const levelName = String(options.level ?? "info").toLowerCase() as LevelName;
+  const mode = options.mode ?? "w";
+  if (mode !== "w" && mode !== "a") {
+    throw new LogxpyError(ErrorCode.MODE, `mode must be "w" (truncate) or "a" (append); got ${describe(mode)}`);
+  }
+  const forcedSync = env.LOGXPY_SYNC === "1" || env.LOGXPY_SYNC === "true";
+  return {
+    level,
+    levelName,
+    mode,
+    clean: boolOption(options.clean, "clean", false),
+    asyncEnabled: boolOption(options.asyncEnabled, "asyncEnabled", true) && !forcedSync,
+    async: asyncSettings({
+      maxQueue: options.asyncMaxQueue,
+      batchSize: options.asyncBatchSize,
+      flushInterval: options.asyncFlushInterval,
+      policy: options.asyncPolicy,
+      statsInterval: options.statsInterval,
+    }),
+    taskIdMode: oneOf(options.taskIdMode, "taskIdMode", ["sqid", "uuid"] as const, "sqid"),
+    format: oneOf(options.format, "format", ["logxpy", "eliot"] as const, "logxpy"),
+    maskFields: maskFields(options.maskFields ?? DEFAULT_MASK_FIELDS),
+    context: plainObject(options.context, "context"),
+    destinations: arrayOption(options.destinations, "destinations"),
+    onError: functionOption(options.onError, "onError"),
+    fileMode: fileMode(options.fileMode),
+    shutdownTimeoutMs: durationMs(options.shutdownTimeout ?? 5, "shutdownTimeout", false),
+    limits: limits(options.limits),
+  };
+}
+
+/**
+ * Validates `useAsync` options and fills in every default.
+ *
+ * @example
+ * asyncSettings({ flushInterval: "250ms" }).flushIntervalMs; // 250
+ */
+export function asyncSettings(options: AsyncOptions = {}): AsyncSettings {
+  if (options === null || typeof options !== "object") {
+    throw new LogxpyError(ErrorCode.OPTION, `async options must be an object; got ${describe(options)}`);
+  }
+  rejectUnknown(options, ASYNC_KEYS, "useAsync");
+  return {
+    maxQueue: positiveInt(options.maxQueue, "maxQueue", 10_000),
+    batchSize: positiveInt(options.batchSize, "batchSize", 100),
+    flushIntervalMs: durationMs(options.flushInterval ?? 0.1, "flushInterval", true),
+    policy: policy(options.policy),
+    statsInterval: options.statsInterval === undefined || options.statsInterval === 0
+      ? 0
+      : positiveInt(options.statsInterval, "statsInterval", 0),
+  };
+}
+
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000,
+};
+
+/**
+ * A duration in milliseconds from seconds (a number) or a string with a unit:
+ * "250ms", "1s", "10µs", "5m".
+ *
+ * @example
+ * durationMs("1.5s", "flushInterval", true); // 1500
+ */
+export function durationMs(value: unknown, name: string, zeroAllowed: boolean): number {
+  let ms: number;
+  if (typeof value === "number") {
+    ms = value * 1000;
+  } else if (typeof value === "string") {
+    const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ns|us|µs|ms|s|m|min|h)?\s*$/.exec(value);
+    if (!m) {
+      throw new LogxpyError(ErrorCode.DURATION, `${name} must be seconds or a string such as "100ms" or "1s"; got ${describe(value)}`);
+    }
+    ms = Number(m[1]) * UNIT_MS[m[2] ?? "s"]!;
+  } else {
+    throw new LogxpyError(ErrorCode.DURATION, `${name} must be seconds or a string such as "100ms"; got ${describe(value)}`);
+  }
+  if (!Number.isFinite(ms) || ms < 0 || (!zeroAllowed && ms === 0) || ms > 86_400_000) {
+    throw new LogxpyError(ErrorCode.DURATION, `${name} must be ${zeroAllowed ? "at least 0" : "more than 0"} and at most a day; got ${describe(value)}`);
+  }
+  return ms;
+}
+
+function policy(value: unknown): QueuePolicy {
+  if (value === undefined) return QueuePolicy.BLOCK;
+  const found = typeof value === "string" ? POLICY_ALIASES[value.toLowerCase()] : undefined;
+  if (found === undefined) {
+    throw new LogxpyError(ErrorCode.POLICY, `policy must be one of block, drop_oldest, drop_newest, warn; got ${describe(value)}`);
+  }
+  return found;
+}
+
+function maskFields(value: unknown): ReadonlyArray<string | RegExp> {
+  const list = arrayOption(value, "maskFields");
+  for (const item of list) {
+    if (!(typeof item === "string" && item.length > 0) && !(item instanceof RegExp)) {
+      throw new LogxpyError(ErrorCode.OPTION, `maskFields must hold field names and regular expressions; got ${describe(item)}`);
+    }
+  }
+  return list as ReadonlyArray<string | RegExp>;
+}
+
+function limits(value: unknown): SerializeLimits {
+  const given = plainObject(value, "limits") as Partial<Record<keyof SerializeLimits, unknown>>;
+  rejectUnknown(given, new Set(Object.keys(DEFAULT_LIMITS)), "limits");
+  const out = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof SerializeLimits)[]) {
+    out[key] = positiveInt(given[key], `limits.${key}`, DEFAULT_LIMITS[key]);
+  }
+  return out;
+}
+
+function fileMode(value: unknown): number {
+  if (value === undefined) return 0o640;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 0o777) {
+    throw new LogxpyError(ErrorCode.OPTION, `fileMode must be permission bits such as 0o640; got ${describe(value)}`);
+  }
+  return value;
+}
+
+function positiveInt(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new LogxpyError(ErrorCode.OPTION, `${name} must be a whole number of at least 1; got ${describe(value)}`);
+  }
+  return value;
+}
+
+function boolOption(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") {
+    throw new LogxpyError(ErrorCode.OPTION, `${name} must be true or false; got ${describe(value)}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) {
+    throw new LogxpyError(ErrorCode.OPTION, `${name} must be one of ${allowed.join(", ")}; got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+/** Checks that `value` is an object (not an array), or absent. */
+export function plainObject(value: unknown, name: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new LogxpyError(ErrorCode.OPTION, `${name} must be an object of fields; got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function arrayOption<T>(value: unknown, name: string): readonly T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new LogxpyError(ErrorCode.OPTION, `${name} must be an array; got ${describe(value)}`);
+  }
+  return value as T[];
+}
+
+function functionOption<F>(value: unknown, name: string): F | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "function") {
+    throw new LogxpyError(ErrorCode.OPTION, `${name} must be a function; got ${describe(value)}`);
+  }
+  return value as F;
+}
+
+function rejectUnknown(options: object, known: Set<string>, where: string): void {
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) {
+      throw new LogxpyError(ErrorCode.OPTION, `${where}: unknown option ${JSON.stringify(key)}; known options are ${[...known].join(", ")}`);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import * as fs from "node:fs";
+import { ErrorCode, LogxpyError } from "../errors";
+import type { WriterFault } from "./writer";
+
+/** How a file destination is opened. */
+export interface OpenOptions {
+  /** "w" truncates once at open; "a" appends. Writes always append (O_APPEND). */
+  mode: "w" | "a";
+  /** Delete the file before opening it. */
+  clean: boolean;
+  /** Permission bits of a newly created file. */
+  fileMode: number;
+}
+
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks the calling thread for `ms` without spinning (Atomics.wait is allowed on Node's main thread). */
+export function sleepMs(ms: number): void {
+  Atomics.wait(SLEEP_CELL, 0, 0, ms);
+}
+
+/**
+ * An open log file that can be reopened by path. Pipes, FIFOs and character
+ * devices are opened non-blocking, so a stalled reader shows up as EAGAIN
+ * (which the writers wait out without spinning) instead of freezing a write.
+ *
+ * @example
+ * const file = FileTarget.open("app.log", { mode: "a", clean: false, fileMode: 0o640 });
+ */
+export class FileTarget {
+  readonly path: string;
+  #fd: number;
+  readonly #fileMode: number;
+
+  private constructor(path: string, fd: number, fileMode: number) {
+    this.path = path;
+    this.#fd = fd;
+    this.#fileMode = fileMode;
+  }
+
+  /** Opens (and with mode "w", truncates) a file; throws `LOGXPY_ERR_OPEN` with the errno. */
+  static open(path: string, options: OpenOptions): FileTarget {
+    if (options.clean) {
+      try {
+        fs.rmSync(path, { force: true });
+      } catch (err) {
+        throw openError(path, err);
+      }
+    }
+    return new FileTarget(path, openFd(path, options.mode === "w", options.fileMode), options.fileMode);
+  }
+
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /** Opens the path again (appending) and closes the old descriptor. */
+  reopen(): void {
+    const fd = openFd(this.path, false, this.#fileMode);
+    const old = this.#fd;
+    this.#fd = fd;
+    closeQuietly(old);
+  }
+
+  close(): void {
+    closeQuietly(this.#fd);
+    this.#fd = -1;
+  }
+}
+
+function openFd(path: string, truncate: boolean, fileMode: number): number {
+  const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_NONBLOCK } = fs.constants;
+  let flags = O_WRONLY | O_CREAT | O_APPEND;
+  let special = false;
+  try {
+    const st = fs.statSync(path);
+    if (st.isDirectory()) {
+      throw new LogxpyError(ErrorCode.OPEN, `cannot log to ${path}: it is a directory`, { errno: "EISDIR", destination: path });
+    }
+    special = !st.isFile();
+  } catch (err) {
+    if (err instanceof LogxpyError) throw err;
+    // ENOENT is the usual case: the file is created below.
+  }
+  if (special) flags |= O_NONBLOCK;
+  else if (truncate) flags |= O_TRUNC;
+  try {
+    // Node adds O_CLOEXEC to every descriptor it opens, so children never inherit the log file.
+    return fs.openSync(path, flags, fileMode);
+  } catch (err) {
+    throw openError(path, err);
+  }
+}
+
+function openError(path: string, err: unknown): LogxpyError {
+  const errno = (err as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    ENOENT: "its directory does not exist",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    EISDIR: "it is a directory",
+    ENOTDIR: "a part of the path is not a directory",
+    ENXIO: "it is a FIFO with no reader",
+    EROFS: "the file system is read-only",
+  };
+  const reason = (errno && why[errno]) ?? (err as Error).message;
+  return new LogxpyError(ErrorCode.OPEN, `cannot open log file ${path}: ${reason}`, {
+    destination: path,
+    cause: err,
+    ...(errno === undefined ? {} : { errno }),
+  });
+}
+
+function closeQuietly(fd: number): void {
+  if (fd < 0) return;
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // Closing can only fail for a descriptor that is already gone; nothing is lost.
+  }
+}
+
+/** The outcome of one write attempt. */
+export type WriteOutcome = { written: number } | { again: true } | { fault: WriterFault };
+
+/**
+ * Writes as much of `buf` as the descriptor takes in one call. EAGAIN (a full
+ * pipe) and EINTR come back as `again`; any other error as a fault.
+ */
+export function writeOnce(fd: number, buf: Uint8Array, destination: string): WriteOutcome {
+  try {
+    return { written: fs.writeSync(fd, buf) };
+  } catch (err) {
+    const errno = (err as NodeJS.ErrnoException).code;
+    if (errno === "EAGAIN" || errno === "EINTR") return { again: true };
+    return { fault: writeFault(err, destination) };
+  }
+}
+
+/** A write error as a {@link WriterFault}, with the errno the OS gave. */
+export function writeFault(err: unknown, destination: string): WriterFault {
+  const errno = (err as NodeJS.ErrnoException).code;
+  return {
+    code: ErrorCode.WRITE,
+    message: `write to ${destination} failed: ${(err as Error).message ?? String(err)}`,
+    destination,
+    ...(errno === undefined ? {} : { errno }),
+  };
+}
+
+/**
+ * Writes all of `buf`, waiting out a full pipe (EAGAIN) with a growing sleep,
+ * never a spin. Gives up at `deadline` (ms since the epoch) and returns the
+ * fault, or undefined when everything was written.
+ */
+export function writeFully(fd: number, buf: Uint8Array, destination: string, deadline: number): WriterFault | undefined {
+  let offset = 0;
+  let wait = 1;
+  while (offset < buf.length) {
+    const outcome = writeOnce(fd, offset === 0 ? buf : buf.subarray(offset), destination);
+    if ("written" in outcome) {
+      offset += outcome.written;
+      wait = 1;
+    } else if ("fault" in outcome) {
+      return outcome.fault;
+    } else {
+      if (Date.now() >= deadline) {
+        return { code: ErrorCode.TIMEOUT, errno: "EAGAIN", message: `${destination} accepted no data before the timeout`, destination };
+      }
+      sleepMs(wait);
+      wait = Math.min(wait * 2, 50);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,283 @@
+import { ErrorCode } from "../errors";
+import { flushAtExit, forgetAtExit } from "../exit";
+import { QueuePolicy, type AsyncSettings } from "../options";
+import { FileTarget, sleepMs, writeOnce } from "./fd";
+import type { Writer, WriterFault, WriterMetrics } from "./writer";
+
+/** Longest pause between retries of a failing destination. */
+const MAX_ERROR_BACKOFF_MS = 1000;
+/** Longest pause between retries of a full pipe. */
+const MAX_AGAIN_BACKOFF_MS = 50;
+/** Batches written per event-loop turn, so a large backlog never holds the loop for long. */
+const BATCHES_PER_TURN = 64;
+
+/**
+ * The pure-TypeScript asynchronous writer. A log call only appends the line to
+ * an in-memory queue; batches of `batchSize` lines are written later, from a
+ * timer (`flushInterval`) or the next turn of the event loop once a batch is
+ * full, with one `write` per batch. Writes are synchronous calls made off the
+ * log call's path: a regular file takes them in microseconds, and pipes are
+ * non-blocking, so a stalled reader shows up as EAGAIN and is retried on a
+ * timer instead of stalling the loop. Nothing is ever in flight on another
+ * thread, which is what makes `flushSync` at exit exact.
+ *
+ * @example
+ * const writer = new JsAsyncWriter(FileTarget.open("app.log", opts), settings, 5000, report);
+ * writer.write('{"msg":"hi"}\n');
+ * await writer.flush();
+ */
+export class JsAsyncWriter implements Writer {
+  readonly backend = "js" as const;
+  readonly #target: FileTarget;
+  readonly #settings: AsyncSettings;
+  readonly #timeoutMs: number;
+  readonly #report: (fault: WriterFault) => void;
+  readonly #makeRoom: () => boolean;
+
+  #queue: string[] = [];
+  #head = 0;
+  /** Bytes of a batch the destination has taken only part of, and how many records they hold. */
+  #carry: Buffer | undefined;
+  #carryCount = 0;
+
+  #enqueued = 0;
+  #written = 0;
+  #dropped = 0;
+  #errors = 0;
+  /** Records accepted into the queue, and records that left it from the front (written or dropped oldest). */
+  #accepted = 0;
+  #removed = 0;
+
+  #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  #backoffMs = 0;
+  #failingSince = 0;
+  #waiters: Array<{ target: number; resolve: () => void }> = [];
+  #closed = false;
+  #warnedAt = 0;
+  #droppedSinceWarn = 0;
+
+  constructor(target: FileTarget, settings: AsyncSettings, timeoutMs: number, report: (fault: WriterFault) => void) {
+    this.#target = target;
+    this.#settings = settings;
+    this.#timeoutMs = timeoutMs;
+    this.#report = report;
+    this.#makeRoom = {
+      [QueuePolicy.BLOCK]: () => this.#waitForRoom(),
+      [QueuePolicy.DROP_OLDEST]: () => this.#dropOldest(),
+      [QueuePolicy.DROP_NEWEST]: () => false,
+      [QueuePolicy.WARN]: () => this.#warnFull(),
+    }[settings.policy];
+    flushAtExit(this, timeoutMs);
+  }
+
+  write(line: string): void {
+    this.#enqueued++;
+    if (this.#closed) {
+      this.#dropped++;
+      return;
+    }
+    if (this.#queue.length - this.#head + this.#carryCount >= this.#settings.maxQueue && !this.#makeRoom()) {
+      this.#dropped++;
+      return;
+    }
+    this.#queue.push(line);
+    this.#accepted++;
+    if (this.#queue.length - this.#head >= this.#settings.batchSize) {
+      if (this.#immediate === undefined && this.#backoffMs === 0) {
+        this.#immediate = setImmediate(this.#drain).unref();
+      }
+    } else if (this.#timer === undefined) {
+      this.#timer = setTimeout(this.#drain, this.#settings.flushIntervalMs).unref();
+    }
+  }
+
+  flush(): Promise<void> {
+    if (this.#pending() === 0) return Promise.resolve();
+    const target = this.#accepted;
+    const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }));
+    if (this.#backoffMs === 0) this.#drain();
+    return done;
+  }
+
+  flushSync(timeoutMs: number): boolean {
+    const deadline = Date.now() + timeoutMs;
+    return this.#drainSync(0, deadline, deadline);
+  }
+
+  close(timeoutMs: number): boolean {
+    if (this.#closed) return true;
+    const complete = this.flushSync(timeoutMs);
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    const abandoned = this.#pending();
+    this.#dropped += abandoned;
+    this.#queue = [];
+    this.#head = 0;
+    this.#carry = undefined;
+    this.#carryCount = 0;
+    this.#removed = this.#accepted;
+    this.#settle();
+    forgetAtExit(this);
+    this.#target.close();
+    return complete;
+  }
+
+  reopen(): void {
+    this.flushSync(this.#timeoutMs);
+    this.#target.reopen();
+  }
+
+  metrics(): WriterMetrics {
+    return {
+      enqueued: this.#enqueued,
+      written: this.#written,
+      dropped: this.#dropped,
+      errors: this.#errors,
+      pending: this.#pending(),
+    };
+  }
+
+  #pending(): number {
+    return this.#queue.length - this.#head + this.#carryCount;
+  }
+
+  /** Timer and immediate callback: writes what is queued, a bounded number of batches per turn. */
+  readonly #drain = (): void => {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#immediate = undefined;
+    for (let i = 0; i < BATCHES_PER_TURN; i++) {
+      const step = this.#step();
+      if (step === "done") return;
+      if (step !== "ok") {
+        this.#retryLater(step);
+        return;
+      }
+    }
+    this.#immediate = setImmediate(this.#drain).unref();
+  };
+
+  #retryLater(step: "again" | "fault"): void {
+    const [first, max] = step === "again" ? [1, MAX_AGAIN_BACKOFF_MS] : [10, MAX_ERROR_BACKOFF_MS];
+    this.#backoffMs = Math.min(max, this.#backoffMs === 0 ? first : this.#backoffMs * 2);
+    this.#timer = setTimeout(this.#drain, this.#backoffMs).unref();
+  }
+
+  /**
+   * Writes until at most `target` records are pending. A full pipe is waited
+   * out until `slowDeadline`, a failing destination until `faultDeadline`.
+   * Returns true when the target was reached.
+   */
+  #drainSync(target: number, slowDeadline: number, faultDeadline: number): boolean {
+    let wait = 1;
+    while (this.#pending() > target) {
+      const step = this.#step();
+      if (step === "ok") {
+        wait = 1;
+        continue;
+      }
+      if (step === "done") break;
+      if (Date.now() >= (step === "again" ? slowDeadline : faultDeadline)) return false;
+      sleepMs(wait);
+      wait = Math.min(wait * 2, step === "again" ? MAX_AGAIN_BACKOFF_MS : MAX_ERROR_BACKOFF_MS);
+    }
+    return this.#pending() <= target;
+  }
+
+  /** One write: the carried remainder, or the next batch. */
+  #step(): "ok" | "done" | "again" | "fault" {
+    if (this.#carry === undefined) {
+      const queued = this.#queue.length - this.#head;
+      if (queued === 0) return "done";
+      const n = Math.min(queued, this.#settings.batchSize);
+      const end = this.#head + n;
+      let text = "";
+      for (let i = this.#head; i < end; i++) text += this.#queue[i];
+      this.#carry = Buffer.from(text, "utf8");
+      this.#carryCount = n;
+      this.#take(n);
+    }
+    const outcome = writeOnce(this.#target.fd, this.#carry, this.#target.path);
+    if ("again" in outcome) return "again";
+    if ("fault" in outcome) {
+      this.#fail(outcome.fault);
+      return "fault";
+    }
+    this.#backoffMs = 0;
+    this.#failingSince = 0;
+    if (outcome.written < this.#carry.length) {
+      this.#carry = this.#carry.subarray(outcome.written);
+      return "ok";
+    }
+    this.#written += this.#carryCount;
+    this.#removed += this.#carryCount;
+    this.#carry = undefined;
+    this.#carryCount = 0;
+    this.#settle();
+    return "ok";
+  }
+
+  /** Removes `n` records from the front of the queue, compacting it now and then. */
+  #take(n: number): void {
+    this.#head += n;
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #fail(fault: WriterFault): void {
+    this.#errors++;
+    if (this.#failingSince === 0) this.#failingSince = Date.now();
+    this.#report(fault);
+  }
+
+  /** Resolves the flush promises whose records have all left the queue. */
+  #settle(): void {
+    while (this.#waiters.length > 0 && this.#removed >= this.#waiters[0]!.target) {
+      this.#waiters.shift()!.resolve();
+    }
+  }
+
+  /**
+   * The block policy: write on the caller's thread until there is room. A slow
+   * reader is waited for as long as it takes (nothing may be lost); a failing
+   * destination only for the shutdown timeout, after which new records are
+   * dropped and counted instead of freezing the process on a dead disk.
+   */
+  #waitForRoom(): boolean {
+    const now = Date.now();
+    const faultDeadline = this.#failingSince === 0 ? now + this.#timeoutMs : this.#failingSince + this.#timeoutMs;
+    return this.#drainSync(this.#settings.maxQueue - 1, Infinity, faultDeadline);
+  }
+
+  #dropOldest(): boolean {
+    if (this.#queue.length - this.#head === 0) return false;
+    this.#take(1);
+    this.#removed++;
+    this.#dropped++;
+    this.#settle();
+    return true;
+  }
+
+  #warnFull(): boolean {
+    this.#droppedSinceWarn++;
+    const now = Date.now();
+    if (now - this.#warnedAt >= 1000) {
+      this.#warnedAt = now;
+      process.emitWarning(
+        `logxpy: queue for ${this.#target.path} is full (maxQueue ${this.#settings.maxQueue}); ` +
+          `${this.#droppedSinceWarn} record(s) dropped since the last warning`,
+        { code: ErrorCode.QUEUE_FULL },
+      );
+      this.#droppedSinceWarn = 0;
+    }
+    return false;
+  }
+}
+

@@ -1,0 +1,43 @@
+/** What `getAsyncMetrics()` reports. After a flush, `enqueued = written + dropped + pending`. */
+export interface WriterMetrics {
+  /** Records handed to the writer. */
+  enqueued: number;
+  /** Records whose bytes the destination accepted. */
+  written: number;
+  /** Records discarded by a drop policy (or abandoned at a timed-out shutdown). */
+  dropped: number;
+  /** Failed write attempts (each is also reported as an error event). */
+  errors: number;
+  /** Records accepted but not yet written. */
+  pending: number;
+}
+
+/** An I/O failure reported by a writer after configuration. */
+export interface WriterFault {
+  code: string;
+  errno?: string;
+  message: string;
+  destination: string;
+}
+
+/**
+ * A destination for finished lines. The logger holds one per destination and
+ * never asks which kind it is: native or pure-TS, sync or async is decided
+ * when the writer is built.
+ */
+export interface Writer {
+  /** Which implementation this is, for `log.backend`. */
+  readonly backend: "native" | "js" | "sync";
+  /** Hands over one serialized line, `\n` included. Never throws. */
+  write(line: string): void;
+  /** Resolves once every line written before the call is in the destination. */
+  flush(): Promise<void>;
+  /** Returns once every line written before the call is in the destination, or the timeout (ms) passed; true when everything was written. */
+  flushSync(timeoutMs: number): boolean;
+  /** Flushes (bounded by the timeout, ms) and releases the destination. Later writes are not accepted. */
+  close(timeoutMs: number): boolean;
+  /** Reopens the destination by path (after logrotate moved it). */
+  reopen(): void;
+  /** Exact counters; see {@link WriterMetrics}. */
+  metrics(): WriterMetrics;
+}
