@@ -2,6 +2,7 @@ import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import { QueuePolicy, type AsyncSettings } from "../options";
 import { FileTarget, sleepMs, writeOnce } from "./fd";
+import { LineQueue } from "./line-queue";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /** Longest pause between retries of a failing destination. */
@@ -13,9 +14,9 @@ const BATCHES_PER_TURN = 64;
 
 /**
  * The pure-TypeScript asynchronous writer. A log call only appends the line to
- * an in-memory queue; batches of `batchSize` lines are written later, from a
- * timer (`flushInterval`) or the next turn of the event loop once a batch is
- * full, with one `write` per batch. Writes are synchronous calls made off the
+ * an in-memory queue (as UTF-8 bytes, see {@link LineQueue}); what is queued is
+ * written later, from a timer (`flushInterval`) or, once `batchSize` records
+ * wait, the next turn of the event loop, with one `write` per queue chunk. Writes are synchronous calls made off the
  * log call's path: a regular file takes them in microseconds, and pipes are
  * non-blocking, so a stalled reader shows up as EAGAIN and is retried on a
  * timer instead of stalling the loop. Nothing is ever in flight on another
@@ -34,8 +35,7 @@ export class JsAsyncWriter implements Writer {
   readonly #report: (fault: WriterFault) => void;
   readonly #makeRoom: () => boolean;
 
-  #queue: string[] = [];
-  #head = 0;
+  readonly #queue = new LineQueue();
   /** Bytes of a batch the destination has taken only part of, and how many records they hold. */
   #carry: Buffer | undefined;
   #carryCount = 0;
@@ -77,13 +77,13 @@ export class JsAsyncWriter implements Writer {
       this.#dropped++;
       return;
     }
-    if (this.#queue.length - this.#head + this.#carryCount >= this.#settings.maxQueue && !this.#makeRoom()) {
+    if (this.#queue.records + this.#carryCount >= this.#settings.maxQueue && !this.#makeRoom()) {
       this.#dropped++;
       return;
     }
     this.#queue.push(line);
     this.#accepted++;
-    if (this.#queue.length - this.#head >= this.#settings.batchSize) {
+    if (this.#queue.records >= this.#settings.batchSize) {
       if (this.#immediate === undefined && this.#backoffMs === 0) {
         this.#immediate = setImmediate(this.#drain).unref();
       }
@@ -113,8 +113,7 @@ export class JsAsyncWriter implements Writer {
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     const abandoned = this.#pending();
     this.#dropped += abandoned;
-    this.#queue = [];
-    this.#head = 0;
+    this.#queue.clear();
     this.#carry = undefined;
     this.#carryCount = 0;
     this.#removed = this.#accepted;
@@ -140,7 +139,7 @@ export class JsAsyncWriter implements Writer {
   }
 
   #pending(): number {
-    return this.#queue.length - this.#head + this.#carryCount;
+    return this.#queue.records + this.#carryCount;
   }
 
   /** Timer and immediate callback: writes what is queued, a bounded number of batches per turn. */
@@ -186,49 +185,42 @@ export class JsAsyncWriter implements Writer {
     return this.#pending() <= target;
   }
 
-  /** One write: the carried remainder, or the next batch. */
+  /**
+   * One write: the carried remainder, or the next chunk of the queue. What a
+   * write leaves behind is copied into `carry`, because the queue reuses the
+   * chunk's memory.
+   */
   #step(): "ok" | "done" | "again" | "fault" {
-    if (this.#carry === undefined) {
-      const queued = this.#queue.length - this.#head;
-      if (queued === 0) return "done";
-      const n = Math.min(queued, this.#settings.batchSize);
-      const end = this.#head + n;
-      let text = "";
-      for (let i = this.#head; i < end; i++) text += this.#queue[i];
-      this.#carry = Buffer.from(text, "utf8");
-      this.#carryCount = n;
-      this.#take(n);
+    let bytes = this.#carry;
+    let records = this.#carryCount;
+    if (bytes === undefined) {
+      if (this.#queue.records === 0) return "done";
+      ({ bytes, records } = this.#queue.take());
     }
-    const outcome = writeOnce(this.#target.fd, this.#carry, this.#target.path);
-    if ("again" in outcome) return "again";
-    if ("fault" in outcome) {
-      this.#fail(outcome.fault);
-      return "fault";
+    const outcome = writeOnce(this.#target.fd, bytes, this.#target.path);
+    const written = "written" in outcome ? outcome.written : 0;
+    if (written < bytes.length) {
+      if (bytes !== this.#carry) {
+        this.#carry = Buffer.from(bytes.subarray(written));
+        this.#carryCount = records;
+      } else if (written > 0) {
+        this.#carry = bytes.subarray(written);
+      }
+      if ("fault" in outcome) {
+        this.#fail(outcome.fault);
+        return "fault";
+      }
+      if ("again" in outcome) return "again";
+    } else {
+      this.#carry = undefined;
+      this.#carryCount = 0;
+      this.#written += records;
+      this.#removed += records;
+      this.#settle();
     }
     this.#backoffMs = 0;
     this.#failingSince = 0;
-    if (outcome.written < this.#carry.length) {
-      this.#carry = this.#carry.subarray(outcome.written);
-      return "ok";
-    }
-    this.#written += this.#carryCount;
-    this.#removed += this.#carryCount;
-    this.#carry = undefined;
-    this.#carryCount = 0;
-    this.#settle();
     return "ok";
-  }
-
-  /** Removes `n` records from the front of the queue, compacting it now and then. */
-  #take(n: number): void {
-    this.#head += n;
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
   }
 
   #fail(fault: WriterFault): void {
@@ -257,8 +249,8 @@ export class JsAsyncWriter implements Writer {
   }
 
   #dropOldest(): boolean {
-    if (this.#queue.length - this.#head === 0) return false;
-    this.#take(1);
+    if (this.#queue.records === 0) return false;
+    this.#queue.dropOldest();
     this.#removed++;
     this.#dropped++;
     this.#settle();
