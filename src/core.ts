@@ -21,6 +21,7 @@ import {
 } from "./options";
 import { RecordFormat } from "./record";
 import { Serializer } from "./serialize";
+import { installSignals } from "./signals";
 import { fileWriter } from "./writers/choose";
 import type { Writer, WriterFault, WriterMetrics } from "./writers/writer";
 
@@ -57,6 +58,7 @@ export class LoggerCore {
   #listeners = new Set<(err: LogxpyError) => void>();
   #lastWarning = new Map<string, { at: number; suppressed: number }>();
   #initialized = false;
+  #removeSignals: () => void = () => {};
 
   constructor() {
     this.#settings = initSettings({});
@@ -90,6 +92,8 @@ export class LoggerCore {
     this.context = nonEmpty(settings.context);
     this.#install(destinations, settings.asyncEnabled ? settings.async : undefined, false);
     this.#initialized = true;
+    this.#removeSignals();
+    this.#removeSignals = installSignals(settings.handleSignals, this);
   }
 
   configure(options: ConfigureOptions): void {

@@ -213,7 +213,8 @@ export class Logger {
       let extra = this.#failure(err);
       const cause = (err as { cause?: unknown } | null)?.cause;
       if (cause !== undefined) extra += ',"cause":' + core.serializer.value(cause);
-      this.#emitMessage("error", text, extra + this.#fields(fields, core.format.exceptionNames));
+      const store = traceStorage.getStore();
+      this.#emitMessage(store, "error", text, extra + this.#fields(store, fields, core.format.exceptionNames));
     } catch (e) {
       core.internalError(e);
     }
@@ -222,15 +223,16 @@ export class Logger {
 
   #message(mt: string, msg: unknown, fields: unknown): void {
     try {
-      this.#emitMessage(mt, msg, this.#fields(fields, this.#core.format.messageNames));
+      const store = traceStorage.getStore();
+      this.#emitMessage(store, mt, msg, this.#fields(store, fields, this.#core.format.messageNames));
     } catch (err) {
       this.#core.internalError(err);
     }
   }
 
-  #emitMessage(mt: string, msg: unknown, fieldsText: string): void {
+  #emitMessage(store: TraceContext | undefined, mt: string, msg: unknown, fieldsText: string): void {
     const core = this.#core;
-    const action = traceStorage.getStore()?.action;
+    const action = store?.action;
     const msgText = typeof msg === "string" ? core.serializer.string(msg) : core.serializer.value(msg);
     const line = action === undefined
       ? core.format.message('"' + core.ids.next() + '"', "[1]", mt, msgText, fieldsText)
@@ -239,12 +241,12 @@ export class Logger {
   }
 
   /** The user fields as `,"k":v` text: global, then scope, then this logger's, then the call's. */
-  #fields(fields: unknown, reserved: ReadonlySet<string>): string {
+  #fields(store: TraceContext | undefined, fields: unknown, reserved: ReadonlySet<string>): string {
     const core = this.#core;
     const given = fields === undefined || fields === null
       ? undefined
       : typeof fields === "object" && !Array.isArray(fields) ? (fields as Fields) : { value: fields };
-    const scope = traceStorage.getStore()?.scope;
+    const scope = store?.scope;
     if (core.context === undefined && scope === undefined && this.#context === undefined) {
       return given === undefined ? "" : core.serializer.fields(given, reserved);
     }
@@ -414,7 +416,7 @@ export class Logger {
     try {
       let extra = dur === undefined ? "" : core.format.durKey + dur;
       if (st === "failed") extra += this.#failure(err);
-      const line = core.format.action(action.tidJson, lvl, core.serializer.string(action.type), st, extra, this.#fields(fields, core.format.actionNames));
+      const line = core.format.action(action.tidJson, lvl, core.serializer.string(action.type), st, extra, this.#fields(traceStorage.getStore(), fields, core.format.actionNames));
       core.write(line);
     } catch (e) {
       core.internalError(e);

@@ -2,6 +2,7 @@ import { ErrorCode, LogxpyError } from "./errors";
 import { describe, LevelName, levelValue } from "./levels";
 import { DEFAULT_LIMITS, SerializeLimits } from "./serialize";
 import type { Destination } from "./destinations";
+import { isHandleableSignal, type SignalOptions } from "./signals";
 
 /** What happens to a new record when the queue already holds `maxQueue` records. */
 export enum QueuePolicy {
@@ -118,6 +119,8 @@ export interface InitOptions {
   shutdownTimeout?: number | string;
   /** Limits of the serializer: depth, string length, array length, object keys. */
   limits?: Partial<SerializeLimits>;
+  /** Opt-in: `{ reopen: "SIGHUP", flush: ["SIGTERM", "SIGINT"] }`. */
+  handleSignals?: SignalOptions;
 }
 
 /** The validated, complete form of {@link InitOptions}. */
@@ -137,6 +140,7 @@ export interface Settings {
   fileMode: number;
   shutdownTimeoutMs: number;
   limits: SerializeLimits;
+  handleSignals: SignalOptions;
 }
 
 /**
@@ -160,7 +164,7 @@ export const DEFAULT_MASK_FIELDS: readonly string[] = [
 const INIT_KEYS = new Set([
   "level", "mode", "clean", "asyncEnabled", "asyncMaxQueue", "asyncBatchSize", "asyncFlushInterval",
   "asyncPolicy", "statsInterval", "taskIdMode", "format", "maskFields", "context", "destinations",
-  "onError", "fileMode", "shutdownTimeout", "limits",
+  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals",
 ]);
 const ASYNC_KEYS = new Set(["maxQueue", "batchSize", "flushInterval", "policy", "statsInterval"]);
 
@@ -214,6 +218,7 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     fileMode: fileMode(options.fileMode),
     shutdownTimeoutMs: durationMs(options.shutdownTimeout ?? 5, "shutdownTimeout", false),
     limits: limits(options.limits),
+    handleSignals: signals(options.handleSignals),
   };
 }
 
@@ -296,6 +301,23 @@ function limits(value: unknown): SerializeLimits {
     out[key] = positiveInt(given[key], `limits.${key}`, DEFAULT_LIMITS[key]);
   }
   return out;
+}
+
+function signals(value: unknown): SignalOptions {
+  const given = plainObject(value, "handleSignals") as { reopen?: unknown; flush?: unknown };
+  rejectUnknown(given, new Set(["reopen", "flush"]), "handleSignals");
+  const bad = (what: unknown): LogxpyError =>
+    new LogxpyError(ErrorCode.OPTION, `handleSignals needs signal names such as "SIGHUP" or "SIGTERM" (not SIGKILL or SIGSTOP); got ${describe(what)}`);
+  if (given.reopen !== undefined && !isHandleableSignal(given.reopen)) throw bad(given.reopen);
+  const flush = arrayOption<unknown>(given.flush, "handleSignals.flush");
+  for (const s of flush) if (!isHandleableSignal(s)) throw bad(s);
+  if (given.reopen !== undefined && flush.includes(given.reopen)) {
+    throw new LogxpyError(ErrorCode.OPTION, `handleSignals: ${String(given.reopen)} cannot both reopen and flush`);
+  }
+  return {
+    ...(given.reopen === undefined ? {} : { reopen: given.reopen as NodeJS.Signals }),
+    ...(flush.length === 0 ? {} : { flush: flush as NodeJS.Signals[] }),
+  };
 }
 
 function fileMode(value: unknown): number {
