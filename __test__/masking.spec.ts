@@ -67,3 +67,27 @@ test("configure changes the mask for records logged afterwards", (t) => {
   t.true(lines[0]!.includes("1111"));
   t.false(lines[1]!.includes("2222"));
 });
+
+test("a realistic request with an authorization header leaves no trace of the secret anywhere in the file", async (t) => {
+  const file = join(tempDir(), "request.log");
+  const log = new Logger().init(file);
+  const token = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.sig-XYZ";
+  const req = {
+    method: "POST",
+    url: "/api/login",
+    headers: { host: "example.com", authorization: `Bearer ${token}`, Cookie: `session=${token}` },
+    body: { user: "alice", password: token },
+  };
+  const err = Object.assign(new Error("upstream refused"), { token, config: { headers: new Map([["Authorization", token]]) } });
+  log.info("request", { req });
+  log.exception(err, "login failed", { req });
+  await log.action("login", { req }, async () => log.warning("retrying", { headers: req.headers }));
+  const handler = log.logged(function login(request: unknown, password: string) {
+    return { token, ok: true };
+  });
+  handler(req, token);
+  await log.flush();
+  const text = readFileSync(file, "utf8");
+  t.is(text.split("\n").length - 1, 7);
+  t.false(text.includes("c2VjcmV0LXBheWxvYWQ"), "the token appears nowhere");
+});
