@@ -46,7 +46,8 @@ export interface ChildResult {
 
 /** Forks a fixture with IPC; collects its output and messages. */
 export function runFixture(name: string, args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<ChildResult> } {
-  const child = fork(fixture(name), args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  // execArgv: [] keeps ava's TypeScript loader out of the plain-JavaScript fixtures.
+  const child = fork(fixture(name), args, { env: { ...process.env, ...env }, execArgv: [], stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const messages: unknown[] = [];
   let stdout = "";
   let stderr = "";

@@ -158,14 +158,20 @@ test("useAsync switches a synchronous logger to the async writer without truncat
 test("asyncMode runs a function under other settings and restores the current ones", async (t) => {
   const file = join(tempDir(), "asyncmode.log");
   const log = new Logger().init(file, { asyncEnabled: false });
-  log.asyncMode({ maxQueue: 5, policy: "drop_newest" }, () => {
+  const backend = log.asyncMode({ maxQueue: 5, policy: "drop_newest" }, () => {
     t.true(log.isAsync);
     for (let i = 0; i < 20; i++) log.info("burst", { i });
+    return log.backend;
   });
   t.false(log.isAsync);
+  // How many the writer took before the queue filled depends on the writer (a native thread drains concurrently).
   const m = log.getAsyncMetrics();
-  t.is(m.dropped, 15);
-  t.is(readRecords(file).length, 5);
+  const written = readRecords(file).map((r) => r.i);
+  // The pure-TypeScript writer writes nothing during a synchronous loop, so exactly the first 5 stay.
+  if (backend === "js") t.is(m.dropped, 15);
+  t.true(m.dropped <= 15, JSON.stringify(m));
+  t.is(m.written + m.dropped, 20);
+  t.deepEqual(written, Array.from({ length: written.length }, (_, i) => i), "drop_newest keeps a prefix");
 });
 
 test("calling init again closes the old file and never duplicates records", (t) => {
@@ -196,5 +202,9 @@ test("configureAsync takes the Python logxpy's AsyncConfig", async (t) => {
   log.configureAsync(new AsyncConfig({ maxQueueSize: 3, queuePolicy: QueuePolicy.DROP_NEWEST }));
   for (let i = 0; i < 10; i++) log.info("r", { i });
   await log.flush();
-  t.deepEqual(readRecords(file).map((r) => r.i), [0, 1, 2]);
+  const written = readRecords(file).map((r) => r.i);
+  t.true(written.length >= 3 && written.length < 10, `${written.length} written`);
+  t.deepEqual(written, Array.from({ length: written.length }, (_, i) => i), "drop_newest keeps a prefix");
+  const m = log.getAsyncMetrics();
+  t.is(m.written + m.dropped, 10);
 });

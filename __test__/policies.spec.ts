@@ -6,6 +6,13 @@ import type { WriterMetrics } from "../src/index";
 
 const N = 10_000;
 const MAX_QUEUE = 1000;
+const BATCH = 50;
+/**
+ * The most records a stalled writer may hold: the queue, plus the batch its
+ * writer thread has taken (native), plus the lines gathered on the JavaScript
+ * side before a hand-over (native).
+ */
+const MOST_PENDING = MAX_QUEUE + 2 * BATCH;
 
 interface Report {
   type: "looped" | "flushed";
@@ -51,7 +58,7 @@ test("block makes the caller wait while the reader is stalled and loses nothing"
   const looped = await run.looped;
   exact(t, looped.metrics);
   t.is(looped.metrics.dropped, 0);
-  t.true(looped.metrics.pending <= MAX_QUEUE);
+  t.true(looped.metrics.pending <= MOST_PENDING);
   const flushed = await run.flushed;
   t.deepEqual(flushed.metrics, { enqueued: N, written: N, dropped: 0, errors: 0, pending: 0 });
   t.deepEqual(await ids, Array.from({ length: N }, (_, i) => i));
@@ -61,10 +68,10 @@ test("block makes the caller wait while the reader is stalled and loses nothing"
 test("drop_newest keeps the oldest records and counts every drop", async (t) => {
   const run = stalledFifo("drop_newest");
   const looped = await run.looped;
+  const ids = run.readAll();
   exact(t, looped.metrics);
   t.true(looped.metrics.dropped > 0);
-  t.true(looped.metrics.pending <= MAX_QUEUE);
-  const ids = run.readAll();
+  t.true(looped.metrics.pending <= MOST_PENDING, JSON.stringify(looped.metrics));
   const flushed = await run.flushed;
   exact(t, flushed.metrics);
   t.is(flushed.metrics.pending, 0);
@@ -76,10 +83,10 @@ test("drop_newest keeps the oldest records and counts every drop", async (t) => 
 test("drop_oldest keeps the newest records and counts every drop", async (t) => {
   const run = stalledFifo("drop_oldest");
   const looped = await run.looped;
+  const ids = run.readAll();
   exact(t, looped.metrics);
   t.true(looped.metrics.dropped > 0);
-  t.true(looped.metrics.pending <= MAX_QUEUE);
-  const ids = run.readAll();
+  t.true(looped.metrics.pending <= MOST_PENDING, JSON.stringify(looped.metrics));
   const flushed = await run.flushed;
   exact(t, flushed.metrics);
   const got = await ids;
@@ -87,7 +94,7 @@ test("drop_oldest keeps the newest records and counts every drop", async (t) => 
   t.is(got.at(-1), N - 1, "the newest record is kept");
   t.true(got.every((v, i) => i === 0 || v > got[i - 1]!), "order is kept");
   // The tail holds the newest records without a gap: all that were queued when the loop ended.
-  const tail = got.slice(-looped.metrics.pending + 50);
+  const tail = got.slice(-(looped.metrics.pending - 2 * BATCH));
   t.deepEqual(tail, Array.from({ length: tail.length }, (_, i) => N - tail.length + i));
 });
 

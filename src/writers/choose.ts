@@ -1,13 +1,16 @@
 import type { AsyncSettings } from "../options";
 import { FileTarget, type OpenOptions } from "./fd";
+import { nativeBinding } from "../native";
 import { JsAsyncWriter } from "./js-async";
+import { NativeWriter } from "./native";
 import { SyncWriter } from "./sync";
 import type { Writer, WriterFault } from "./writer";
 
 /**
  * The writer for one log file: synchronous when `async` is undefined, else
- * the asynchronous writer. Decided here, once per file, so no log call ever
- * asks which writer it has.
+ * the native writer where the addon loads (and `LOGXPY_NATIVE` is not "0"),
+ * else the pure-TypeScript one. Decided here, once per file, so no log call
+ * ever asks which writer it has.
  *
  * @example
  * const w = fileWriter("app.log", { mode: "w", clean: false, fileMode: 0o640 }, settings.async, 5000, report);
@@ -19,6 +22,8 @@ export function fileWriter(
   timeoutMs: number,
   report: (fault: WriterFault) => void,
 ): Writer {
+  const binding = async === undefined ? undefined : nativeBinding();
+  if (binding !== undefined) return new NativeWriter(binding, path, open, async!, timeoutMs, report);
   const target = FileTarget.open(path, open);
   if (async === undefined) return new SyncWriter(target, timeoutMs, report);
   return new JsAsyncWriter(target, async, timeoutMs, report);

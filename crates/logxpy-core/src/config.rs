@@ -1,0 +1,131 @@
+//! What a writer is built from: options, validated once, and callbacks.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::policy::QueuePolicy;
+
+/// The largest accepted `max_queue`. The channel's buffer is allocated up
+/// front (40 bytes per slot on 64-bit), so this caps it at 42 MB.
+pub const MAX_QUEUE_LIMIT: usize = 1 << 20;
+
+/// Options of a [`Writer`](crate::Writer). `Default` gives the values the
+/// TypeScript API documents.
+///
+/// `max_queue` counts **records**, not messages: a message carrying a
+/// coalesced chunk of `count` lines takes `count` places. The queue admits a
+/// message when the records already queued plus its `count` fit in
+/// `max_queue`, or when the queue is empty (so one chunk larger than
+/// `max_queue` is still accepted on its own rather than blocking forever).
+/// Records the worker has taken into its batch no longer count: memory is
+/// bounded by `max_queue + batch_size` records.
+///
+/// ```
+/// use std::time::Duration;
+/// use logxpy_core::{QueuePolicy, WriterConfig};
+///
+/// let config = WriterConfig {
+///     path: "app.log".into(),
+///     append: true,
+///     policy: QueuePolicy::DropOldest,
+///     flush_interval: Duration::from_millis(10),
+///     ..WriterConfig::default()
+/// };
+/// assert_eq!(config.mode, 0o640);
+/// assert!(config.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriterConfig {
+    /// The file `Writer::open` opens; ignored by `Writer::with_sink`.
+    pub path: PathBuf,
+    /// `true` keeps existing content ("a"); `false` truncates it once, at
+    /// open ("w"). Writes always use `O_APPEND`, and reopen never truncates.
+    pub append: bool,
+    /// Permission bits for a file this writer creates (before the umask).
+    pub mode: u32,
+    /// Records that may wait in the queue; see the type's documentation.
+    pub max_queue: usize,
+    /// Records per `writev` batch.
+    pub batch_size: usize,
+    /// Once a batch has its first record, how long the worker waits for it
+    /// to fill before writing what it has. Zero writes whatever is queued.
+    pub flush_interval: Duration,
+    /// What `send` does when the queue is full.
+    pub policy: QueuePolicy,
+    /// The bound `Drop` gives its shutdown.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for WriterConfig {
+    fn default() -> Self {
+        WriterConfig {
+            path: PathBuf::new(),
+            append: false,
+            mode: 0o640,
+            max_queue: 10_000,
+            batch_size: 100,
+            flush_interval: Duration::from_millis(100),
+            policy: QueuePolicy::Block,
+            shutdown_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl WriterConfig {
+    /// Checks every option except `path`.
+    ///
+    /// # Errors
+    ///
+    /// `LOGXPY_ERR_OPTION`, naming the option and its allowed values.
+    ///
+    /// ```
+    /// use logxpy_core::{WriterConfig, LOGXPY_ERR_OPTION};
+    ///
+    /// let config = WriterConfig { batch_size: 0, ..WriterConfig::default() };
+    /// assert_eq!(config.validate().unwrap_err().code, LOGXPY_ERR_OPTION);
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.max_queue == 0 || self.max_queue > MAX_QUEUE_LIMIT {
+            return Err(Error::option(
+                "max_queue",
+                &format!("must be 1..={MAX_QUEUE_LIMIT}"),
+            ));
+        }
+        if self.batch_size == 0 {
+            return Err(Error::option("batch_size", "must be at least 1"));
+        }
+        if self.mode > 0o7777 {
+            return Err(Error::option(
+                "mode",
+                "must be permission bits (at most 0o7777)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Called on the writer thread with each failed write.
+pub type ErrorHook = Box<dyn Fn(Error) + Send + Sync>;
+/// Called on the sending thread with the number of records dropped since the
+/// previous warning (policy `Warn` only, at most once per second).
+pub type WarnHook = Box<dyn Fn(u64) + Send + Sync>;
+
+/// Callbacks through which a writer reports what goes wrong after it is built.
+///
+/// ```
+/// use logxpy_core::Hooks;
+///
+/// let hooks = Hooks {
+///     on_error: Some(Box::new(|err| eprintln!("{err}"))),
+///     on_warn: Some(Box::new(|dropped| eprintln!("dropped {dropped} records"))),
+/// };
+/// # drop(hooks);
+/// ```
+#[derive(Default)]
+pub struct Hooks {
+    /// Write failures; without it they are still counted in `Metrics::errors`.
+    pub on_error: Option<ErrorHook>,
+    /// Drop warnings under `QueuePolicy::Warn`.
+    pub on_warn: Option<WarnHook>,
+}

@@ -1,0 +1,134 @@
+//! What `send` does when `max_queue` records are already queued.
+
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::sync::{Mutex, TryLockError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::config::WarnHook;
+use crate::metrics::Counters;
+use crate::queue::{Popped, QueueSender};
+
+/// Warnings about drops come at most this often.
+const WARN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The queue-full policy. A "record" below is one message's `count`: a
+/// coalesced message is kept or dropped as a whole.
+///
+/// ```
+/// use logxpy_core::QueuePolicy;
+///
+/// assert_eq!(QueuePolicy::default(), QueuePolicy::Block);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueuePolicy {
+    /// The sender waits until there is room: nothing is lost.
+    #[default]
+    Block,
+    /// The oldest queued messages (not yet taken by the worker) are
+    /// discarded until the new one fits; `dropped` counts their records.
+    DropOldest,
+    /// The new message is discarded; `dropped` counts its records.
+    DropNewest,
+    /// As `DropNewest`, and `Hooks::on_warn` hears of the drops, at most
+    /// once per second, with the number dropped since the last warning.
+    Warn,
+}
+
+/// Whether a message got places in the queue.
+pub(crate) enum Admission {
+    Admitted,
+    /// The policy discarded it (not yet counted).
+    Refused,
+    /// `Block` waited and the writer closed meanwhile.
+    Closed,
+}
+
+/// The policy as applied by senders.
+pub(crate) struct Overflow {
+    policy: QueuePolicy,
+    warning: DropWarning,
+}
+
+impl Overflow {
+    pub(crate) fn new(policy: QueuePolicy, on_warn: Option<WarnHook>) -> Self {
+        Overflow {
+            policy,
+            warning: DropWarning::new(on_warn),
+        }
+    }
+
+    /// Takes queue places for a message of `n` records, as the policy says.
+    pub(crate) fn admit(
+        &self,
+        n: u64,
+        queue: &QueueSender,
+        counters: &Counters,
+        is_closed: impl Fn() -> bool,
+    ) -> Admission {
+        let budget = queue.budget();
+        match self.policy {
+            QueuePolicy::Block if budget.take_or_wait(n, is_closed) => Admission::Admitted,
+            QueuePolicy::Block => Admission::Closed,
+            QueuePolicy::DropNewest | QueuePolicy::Warn if budget.try_take(n) => {
+                Admission::Admitted
+            }
+            QueuePolicy::DropNewest | QueuePolicy::Warn => Admission::Refused,
+            QueuePolicy::DropOldest => {
+                while !budget.try_take(n) {
+                    match queue.pop_oldest() {
+                        Popped::Records(dropped) => counters.add_dropped(dropped),
+                        Popped::Control => {}
+                        // The worker has just taken the last message and is
+                        // about to give its places back.
+                        Popped::Empty => thread::yield_now(),
+                    }
+                }
+                Admission::Admitted
+            }
+        }
+    }
+
+    /// Notes `n` refused records (`Warn` reports them, rate-limited).
+    pub(crate) fn refused(&self, n: u64) {
+        if self.policy == QueuePolicy::Warn {
+            self.warning.note(n);
+        }
+    }
+}
+
+/// The rate-limited drop warning of `QueuePolicy::Warn`.
+struct DropWarning {
+    hook: Option<WarnHook>,
+    unreported: AtomicU64,
+    last: Mutex<Option<Instant>>,
+}
+
+impl DropWarning {
+    fn new(hook: Option<WarnHook>) -> Self {
+        DropWarning {
+            hook,
+            unreported: AtomicU64::new(0),
+            last: Mutex::new(None),
+        }
+    }
+
+    fn note(&self, n: u64) {
+        let Some(hook) = &self.hook else { return };
+        self.unreported.fetch_add(n, SeqCst);
+        // Whoever holds the lock is warning right now; the others' drops
+        // are in `unreported` and go into the next warning.
+        let mut last = match self.last.try_lock() {
+            Ok(last) => last,
+            // A hook that panicked once must not silence the ones after it.
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
+        let now = Instant::now();
+        if last.is_some_and(|at| now.duration_since(at) < WARN_INTERVAL) {
+            return;
+        }
+        *last = Some(now);
+        hook(self.unreported.swap(0, SeqCst));
+    }
+}

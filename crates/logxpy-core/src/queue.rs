@@ -1,0 +1,322 @@
+//! The queue between senders and the writer thread: a bounded crossbeam
+//! channel of messages, and a record budget that makes `max_queue` bound
+//! records even when one message carries several.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+
+use crate::error::Error;
+
+/// Slots the channel keeps beyond `max_queue` so that `Flush`, `Reopen` and
+/// `Shutdown` get in even while records fill the budget.
+const CONTROL_SLOTS: usize = 16;
+
+/// One message to the writer thread.
+pub(crate) enum Msg {
+    /// `count` whole records (lines) in `bytes`, written as one unit.
+    Records {
+        bytes: Vec<u8>,
+        count: u64,
+    },
+    Control(Control),
+}
+
+/// A request the writer thread acknowledges once everything sent before it
+/// is written.
+pub(crate) enum Control {
+    /// Acknowledge.
+    Flush(Sender<()>),
+    /// Reopen the destination, then report how that went.
+    Reopen(Sender<Result<(), Error>>),
+    /// Acknowledge `true` and stop.
+    Shutdown(Sender<bool>),
+}
+
+impl Control {
+    /// Answers a request the writer gives up on (shutdown deadline passed).
+    pub(crate) fn abandon(self) {
+        // Each requester may have stopped waiting; a failed send is fine.
+        match self {
+            Control::Flush(_) => {} // dropping the sender tells the flusher
+            Control::Reopen(ack) => {
+                let _ = ack.send(Err(Error::timeout("reopen")));
+            }
+            Control::Shutdown(ack) => {
+                let _ = ack.send(false);
+            }
+        }
+    }
+}
+
+/// `now + timeout`, or a year from now when that does not fit in an
+/// `Instant` (`Duration::MAX` means "no limit").
+pub(crate) fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or(now + Duration::from_secs(365 * 24 * 3600))
+}
+
+/// Builds a queue admitting `max_queue` records.
+pub(crate) fn queue(max_queue: usize) -> (QueueSender, QueueReceiver) {
+    // Every queued message holds at least one record of the budget, so
+    // records never need more than `max_queue` slots.
+    let (tx, rx) = crossbeam_channel::bounded(max_queue + CONTROL_SLOTS);
+    let (rescued_tx, rescued_rx) = crossbeam_channel::unbounded();
+    let budget = Arc::new(RecordBudget::new(max_queue as u64));
+    let sender = QueueSender {
+        tx,
+        oldest: rx.clone(),
+        rescued: rescued_tx,
+        budget: budget.clone(),
+    };
+    let receiver = QueueReceiver {
+        rx,
+        rescued: rescued_rx,
+        budget,
+        held: None,
+    };
+    (sender, receiver)
+}
+
+/// The senders' end.
+pub(crate) struct QueueSender {
+    tx: Sender<Msg>,
+    /// A receiver clone through which `DropOldest` discards the oldest message.
+    oldest: Receiver<Msg>,
+    /// Control messages `DropOldest` popped by accident, handed to the worker
+    /// out of band (it reads them first) because they must not be lost.
+    rescued: Sender<Msg>,
+    budget: Arc<RecordBudget>,
+}
+
+/// What `pop_oldest` found at the head of the queue.
+pub(crate) enum Popped {
+    /// A records message, discarded: this many records were dropped.
+    Records(u64),
+    /// A control message, passed to the worker; nothing dropped.
+    Control,
+    /// The worker took everything already.
+    Empty,
+}
+
+impl QueueSender {
+    pub(crate) fn budget(&self) -> &RecordBudget {
+        &self.budget
+    }
+
+    /// Queues records whose places were taken from the budget. Blocks only
+    /// in the corner where more than `CONTROL_SLOTS` control messages wait.
+    pub(crate) fn push_records(&self, bytes: Vec<u8>, count: u64) -> Result<(), Error> {
+        self.tx
+            .send(Msg::Records { bytes, count })
+            .map_err(|_| Error::closed())
+    }
+
+    /// Queues a control message, waiting for a slot until `deadline`.
+    pub(crate) fn push_control(&self, msg: Msg, deadline: Instant) -> bool {
+        self.tx.send_deadline(msg, deadline).is_ok()
+    }
+
+    /// Takes the oldest queued message away from the worker.
+    pub(crate) fn pop_oldest(&self) -> Popped {
+        match self.oldest.try_recv() {
+            Ok(Msg::Records { count, .. }) => {
+                self.budget.give_back(count);
+                Popped::Records(count)
+            }
+            Ok(control @ Msg::Control(_)) => {
+                // The worker holds the other end for as long as this sender
+                // lives, so the send cannot fail.
+                let _ = self.rescued.send(control);
+                Popped::Control
+            }
+            Err(TryRecvError::Empty | TryRecvError::Disconnected) => Popped::Empty,
+        }
+    }
+}
+
+/// What the worker got from the queue.
+pub(crate) enum Received {
+    Msg(Msg),
+    /// The deadline passed with the queue empty.
+    Timeout,
+    /// Every sender is gone and the queue is empty.
+    Disconnected,
+}
+
+/// The writer thread's end.
+pub(crate) struct QueueReceiver {
+    rx: Receiver<Msg>,
+    rescued: Receiver<Msg>,
+    budget: Arc<RecordBudget>,
+    /// A message received while a rescued (older) control message was
+    /// waiting; delivered right after it.
+    held: Option<Msg>,
+}
+
+impl QueueReceiver {
+    /// The next message in send order, waiting until `deadline` (forever if
+    /// `None`). Taking records gives their places back to the budget.
+    pub(crate) fn recv(&mut self, deadline: Option<Instant>) -> Received {
+        if let Ok(rescued) = self.rescued.try_recv() {
+            return Received::Msg(rescued);
+        }
+        if let Some(held) = self.held.take() {
+            return Received::Msg(held);
+        }
+        let got = match deadline {
+            None => self.rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(deadline) => self.rx.recv_deadline(deadline),
+        };
+        let msg = match got {
+            Ok(msg) => msg,
+            Err(RecvTimeoutError::Timeout) => return Received::Timeout,
+            Err(RecvTimeoutError::Disconnected) => return Received::Disconnected,
+        };
+        if let Msg::Records { count, .. } = msg {
+            self.budget.give_back(count);
+        }
+        // A control message rescued meanwhile was queued before `msg`.
+        match self.rescued.try_recv() {
+            Ok(rescued) => {
+                self.held = Some(msg);
+                Received::Msg(rescued)
+            }
+            Err(_) => Received::Msg(msg),
+        }
+    }
+}
+
+/// A counting semaphore of queued records, bounded by `max_queue`.
+///
+/// Only `Block` senders ever wait; the other policies just `try_take`.
+pub(crate) struct RecordBudget {
+    queued: AtomicU64,
+    capacity: u64,
+    waiters: AtomicUsize,
+    lock: Mutex<()>,
+    room: Condvar,
+}
+
+impl RecordBudget {
+    fn new(capacity: u64) -> Self {
+        RecordBudget {
+            queued: AtomicU64::new(0),
+            capacity,
+            waiters: AtomicUsize::new(0),
+            lock: Mutex::new(()),
+            room: Condvar::new(),
+        }
+    }
+
+    /// Takes `n` places if they fit, or if nothing is queued at all.
+    pub(crate) fn try_take(&self, n: u64) -> bool {
+        let mut queued = self.queued.load(SeqCst);
+        loop {
+            if queued != 0 && queued + n > self.capacity {
+                return false;
+            }
+            match self
+                .queued
+                .compare_exchange_weak(queued, queued + n, SeqCst, SeqCst)
+            {
+                Ok(_) => return true,
+                Err(now) => queued = now,
+            }
+        }
+    }
+
+    /// Waits until `n` places are taken (`true`) or `is_closed()` (`false`).
+    pub(crate) fn take_or_wait(&self, n: u64, is_closed: impl Fn() -> bool) -> bool {
+        if self.try_take(n) {
+            return true;
+        }
+        // `waiters` goes up before the re-check under the lock, and
+        // `give_back` reads it after lowering `queued`: either the re-check
+        // sees the room or `give_back` sees the waiter and notifies.
+        self.waiters.fetch_add(1, SeqCst);
+        let mut guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let taken = loop {
+            if self.try_take(n) {
+                break true;
+            }
+            if is_closed() {
+                break false;
+            }
+            guard = self
+                .room
+                .wait(guard)
+                .unwrap_or_else(PoisonError::into_inner);
+        };
+        self.waiters.fetch_sub(1, SeqCst);
+        taken
+    }
+
+    /// Returns `n` places (the worker took a message or a sender dropped one).
+    fn give_back(&self, n: u64) {
+        self.queued.fetch_sub(n, SeqCst);
+        if self.waiters.load(SeqCst) > 0 {
+            self.wake_all();
+        }
+    }
+
+    /// Wakes every waiting sender so it re-checks room and closure.
+    pub(crate) fn wake_all(&self) {
+        let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        self.room.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn received_kind(received: Received) -> &'static str {
+        match received {
+            Received::Msg(Msg::Records { .. }) => "records",
+            Received::Msg(Msg::Control(_)) => "control",
+            Received::Timeout => "timeout",
+            Received::Disconnected => "disconnected",
+        }
+    }
+
+    #[test]
+    fn a_control_message_popped_by_drop_oldest_still_reaches_the_worker_before_later_records() {
+        let (sender, mut receiver) = queue(4);
+        let (ack, _acked) = crossbeam_channel::bounded(1);
+        assert!(sender.push_control(
+            Msg::Control(Control::Flush(ack)),
+            deadline_after(Duration::from_secs(1))
+        ));
+        assert!(sender.budget().try_take(1));
+        sender.push_records(b"a\n".to_vec(), 1).unwrap();
+        assert!(matches!(sender.pop_oldest(), Popped::Control));
+        let now = Some(Instant::now());
+        let order = [(); 3].map(|()| received_kind(receiver.recv(now)));
+        assert_eq!(order, ["control", "records", "timeout"]);
+    }
+
+    #[test]
+    fn pop_oldest_discards_a_whole_coalesced_message_and_returns_its_places() {
+        let (sender, _receiver) = queue(4);
+        assert!(sender.budget().try_take(3));
+        sender.push_records(b"a\nb\nc\n".to_vec(), 3).unwrap();
+        assert!(matches!(sender.pop_oldest(), Popped::Records(3)));
+        assert!(matches!(sender.pop_oldest(), Popped::Empty));
+        assert!(sender.budget().try_take(4));
+    }
+
+    #[test]
+    fn the_budget_admits_up_to_capacity_or_one_oversized_message_into_an_empty_queue() {
+        let budget = RecordBudget::new(4);
+        assert!(budget.try_take(3));
+        assert!(!budget.try_take(2));
+        assert!(budget.try_take(1));
+        budget.give_back(4);
+        assert!(budget.try_take(10));
+        assert!(!budget.try_take(1));
+    }
+}

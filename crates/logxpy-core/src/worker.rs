@@ -1,0 +1,275 @@
+//! The writer thread: collect a batch, write it, retry failures with
+//! backoff, answer control messages, survive panics.
+
+use std::io;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, OnceLock};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::batch::{Batch, WriteFailure};
+use crate::config::ErrorHook;
+use crate::error::Error;
+use crate::metrics::Counters;
+use crate::queue::{Control, Msg, QueueReceiver, Received, deadline_after};
+use crate::sink::Sink;
+
+/// The name the writer threads carry in `top`, `gdb` and panic messages.
+pub(crate) const THREAD_NAME: &str = "logxpy-writer";
+
+/// First wait after a failed write (or a panic); doubles up to `MAX_BACKOFF`.
+const FIRST_BACKOFF: Duration = Duration::from_millis(10);
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
+
+/// State shared by the `Writer` handle and its thread.
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub(crate) counters: Counters,
+    /// Set by shutdown: past this instant the thread stops waiting for a
+    /// failing or full destination and counts what is left as dropped.
+    pub(crate) abandon_at: OnceLock<Instant>,
+    #[cfg(feature = "fault-injection")]
+    pub(crate) faults: crate::faults::Faults,
+}
+
+/// Where the thread is in its loop. A panic leaves the state as it was, so
+/// the restarted loop resumes the same step with the same batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WorkerState {
+    /// The batch is empty: block until the first message.
+    Idle,
+    /// The batch has records: take more until `batch_size` or `deadline`.
+    Collecting { deadline: Instant },
+    /// Write the batch, then answer the pending control message, if any.
+    Writing,
+    /// Shut down, or every sender is gone.
+    Stopped,
+}
+
+/// The thread's whole state; it lives outside `catch_unwind` so a panic
+/// loses none of it.
+struct Worker {
+    queue: QueueReceiver,
+    sink: Box<dyn Sink>,
+    shared: Arc<Shared>,
+    on_error: Option<ErrorHook>,
+    state: WorkerState,
+    batch: Batch,
+    /// A control message waiting for the batch before it to be written.
+    control: Option<Control>,
+    batch_size: u64,
+    flush_interval: Duration,
+    backoff: Backoff,
+}
+
+/// Starts the writer thread.
+pub(crate) fn spawn(
+    sink: Box<dyn Sink>,
+    queue: QueueReceiver,
+    shared: Arc<Shared>,
+    batch_size: usize,
+    flush_interval: Duration,
+    on_error: Option<ErrorHook>,
+) -> io::Result<JoinHandle<()>> {
+    let worker = Worker {
+        queue,
+        sink,
+        shared,
+        on_error,
+        state: WorkerState::Idle,
+        batch: Batch::default(),
+        control: None,
+        batch_size: batch_size as u64,
+        flush_interval,
+        backoff: Backoff::default(),
+    };
+    thread::Builder::new()
+        .name(THREAD_NAME.into())
+        .spawn(move || worker.run_restarting())
+}
+
+impl Worker {
+    /// Runs the loop until it stops, restarting it after each panic. The
+    /// batch in flight is kept and written again from the byte where the
+    /// sink last reported progress: nothing is lost, and nothing duplicated
+    /// unless the panic came from inside a sink that had already written
+    /// bytes it never reported.
+    fn run_restarting(mut self) {
+        while panic::catch_unwind(AssertUnwindSafe(|| self.run())).is_err() {
+            self.shared.counters.add_restart();
+            // A panic that recurs at once must not turn into a hot loop.
+            let wait = self.backoff.next();
+            if self.pause(wait) {
+                self.abandon();
+                return;
+            }
+        }
+    }
+
+    fn run(&mut self) {
+        loop {
+            self.state = match self.state {
+                WorkerState::Idle => self.take_first(),
+                WorkerState::Collecting { deadline } => self.collect(deadline),
+                WorkerState::Writing => self.write(),
+                WorkerState::Stopped => return,
+            };
+        }
+    }
+
+    fn take_first(&mut self) -> WorkerState {
+        match self.queue.recv(None) {
+            Received::Msg(msg) => self.accept(msg, deadline_after(self.flush_interval)),
+            Received::Timeout => WorkerState::Idle,
+            Received::Disconnected => WorkerState::Stopped,
+        }
+    }
+
+    fn collect(&mut self, deadline: Instant) -> WorkerState {
+        if self.batch.records() >= self.batch_size {
+            return WorkerState::Writing;
+        }
+        match self.queue.recv(Some(deadline)) {
+            Received::Msg(msg) => self.accept(msg, deadline),
+            Received::Timeout | Received::Disconnected => WorkerState::Writing,
+        }
+    }
+
+    fn accept(&mut self, msg: Msg, deadline: Instant) -> WorkerState {
+        match msg {
+            Msg::Records { bytes, count } => {
+                self.batch.push(bytes, count);
+                WorkerState::Collecting { deadline }
+            }
+            Msg::Control(control) => {
+                self.control = Some(control);
+                WorkerState::Writing
+            }
+        }
+    }
+
+    fn write(&mut self) -> WorkerState {
+        #[cfg(feature = "fault-injection")]
+        if self.batch.records() > 0 {
+            self.shared.faults.before_batch();
+        }
+        match self.write_batch() {
+            Ok(()) => self.answer_control(),
+            Err(Abandoned) => {
+                self.abandon();
+                WorkerState::Stopped
+            }
+        }
+    }
+
+    /// Writes the batch, retrying failures with backoff until they stop or
+    /// the shutdown deadline passes. Every failure is counted and reported.
+    fn write_batch(&mut self) -> Result<(), Abandoned> {
+        loop {
+            let shared = &*self.shared;
+            match self
+                .batch
+                .write_to(&mut *self.sink, &shared.counters, &shared.abandon_at)
+            {
+                Ok(()) => {
+                    self.backoff = Backoff::default();
+                    return Ok(());
+                }
+                Err(WriteFailure::Abandoned) => return Err(Abandoned),
+                Err(WriteFailure::Io(err)) => {
+                    shared.counters.add_error();
+                    if let Some(on_error) = &self.on_error {
+                        on_error(Error::write(&err));
+                    }
+                    let wait = self.backoff.next();
+                    if self.pause(wait) {
+                        return Err(Abandoned);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Answers the control message that ended the batch. It is cleared only
+    /// after it is answered, so a panic in between answers it on restart.
+    fn answer_control(&mut self) -> WorkerState {
+        let next = match &self.control {
+            None => WorkerState::Idle,
+            Some(Control::Flush(ack)) => {
+                let _ = ack.send(());
+                WorkerState::Idle
+            }
+            Some(Control::Reopen(ack)) => {
+                let _ = ack.send(self.sink.reopen().map_err(|err| Error::reopen(&err)));
+                WorkerState::Idle
+            }
+            Some(Control::Shutdown(ack)) => {
+                let _ = ack.send(true);
+                WorkerState::Stopped
+            }
+        };
+        self.control = None;
+        next
+    }
+
+    /// Gives up at the shutdown deadline: everything not written, in the
+    /// batch or still queued, is counted as dropped; requests are answered
+    /// with failure.
+    fn abandon(&mut self) {
+        let counters = &self.shared.counters;
+        self.batch.abandon(counters);
+        if let Some(control) = self.control.take() {
+            control.abandon();
+        }
+        // Shutdown closed the door before setting the deadline, so nothing
+        // can arrive after this drain.
+        while let Received::Msg(msg) = self.queue.recv(Some(Instant::now())) {
+            match msg {
+                Msg::Records { count, .. } => counters.add_dropped(count),
+                Msg::Control(control) => control.abandon(),
+            }
+        }
+    }
+
+    /// Sleeps `duration` unless the shutdown deadline comes first (`true`).
+    /// Shutdown unparks this thread after setting the deadline.
+    fn pause(&self, duration: Duration) -> bool {
+        let until = deadline_after(duration);
+        loop {
+            let now = Instant::now();
+            let abandon_at = self.shared.abandon_at.get().copied();
+            if abandon_at.is_some_and(|at| now >= at) {
+                return true;
+            }
+            if now >= until {
+                return false;
+            }
+            let wake = abandon_at.map_or(until, |at| at.min(until));
+            thread::park_timeout(wake - now);
+        }
+    }
+}
+
+/// The shutdown deadline passed before the batch could be written.
+struct Abandoned;
+
+/// Exponential backoff between retries: 10 ms, 20 ms, ... 1 s, 1 s, ...
+struct Backoff {
+    next: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            next: FIRST_BACKOFF,
+        }
+    }
+}
+
+impl Backoff {
+    fn next(&mut self) -> Duration {
+        let current = self.next;
+        self.next = (current * 2).min(MAX_BACKOFF);
+        current
+    }
+}

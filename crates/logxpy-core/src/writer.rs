@@ -1,0 +1,328 @@
+//! The handle callers hold: send, flush, reopen, shutdown, metrics.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{JoinHandle, Thread};
+use std::time::Duration;
+
+use crossbeam_channel::{RecvTimeoutError, bounded};
+
+use crate::config::{Hooks, WriterConfig};
+use crate::door::Door;
+use crate::error::Error;
+use crate::metrics::Metrics;
+use crate::policy::{Admission, Overflow};
+use crate::queue::{Control, Msg, QueueSender, deadline_after, queue};
+use crate::sink::{FileSink, Sink};
+use crate::worker::{self, Shared};
+
+/// The most a shutdown keeps back from its timeout so that the writer
+/// thread can count what it abandons before `shutdown` returns.
+const ABANDON_MARGIN: Duration = Duration::from_millis(10);
+
+/// A background writer: one thread (`logxpy-writer`) draining a bounded
+/// queue into one destination with batched `writev`.
+///
+/// `Writer` is `Send + Sync`; any number of threads may share one. Each
+/// message is written whole and in the order the queue received it, so
+/// lines from different senders never interleave or tear. Dropping the
+/// writer shuts it down with `WriterConfig::shutdown_timeout`.
+///
+/// ```
+/// use std::time::Duration;
+/// use logxpy_core::{Hooks, Writer, WriterConfig};
+///
+/// let path = std::env::temp_dir().join(format!("logxpy-doc-{}.log", std::process::id()));
+/// let config = WriterConfig { path: path.clone(), ..WriterConfig::default() };
+/// let writer = Writer::open(config, Hooks::default())?;
+///
+/// writer.send(b"{\"msg\":\"one\"}\n".to_vec(), 1)?;
+/// writer.send_copy(b"{\"msg\":\"two\"}\n{\"msg\":\"three\"}\n", 2)?;
+/// assert!(writer.flush(Duration::from_secs(5)));
+/// assert_eq!(std::fs::read_to_string(&path)?.lines().count(), 3);
+///
+/// assert!(writer.shutdown(Duration::from_secs(5)));
+/// assert_eq!(writer.metrics().written, 3);
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Writer {
+    queue: QueueSender,
+    door: Door,
+    overflow: Overflow,
+    shared: Arc<Shared>,
+    thread: Thread,
+    join: Mutex<Option<JoinHandle<()>>>,
+    shutdown_timeout: Duration,
+}
+
+impl Writer {
+    /// Opens `config.path` (see [`FileSink::open`]) and starts the writer.
+    ///
+    /// # Errors
+    ///
+    /// `LOGXPY_ERR_OPTION` for a bad option, checked before the file is
+    /// touched; `LOGXPY_ERR_OPEN` with the errno name if the file cannot be
+    /// opened or the thread cannot start.
+    ///
+    /// ```
+    /// use logxpy_core::{Hooks, Writer, WriterConfig, LOGXPY_ERR_OPEN};
+    ///
+    /// let config = WriterConfig { path: "/nonexistent/dir/app.log".into(), ..WriterConfig::default() };
+    /// let err = Writer::open(config, Hooks::default()).err().unwrap();
+    /// assert_eq!((err.code, err.errno_name), (LOGXPY_ERR_OPEN, Some("ENOENT")));
+    /// ```
+    pub fn open(config: WriterConfig, hooks: Hooks) -> Result<Writer, Error> {
+        config.validate()?;
+        if config.path.as_os_str().is_empty() {
+            return Err(Error::option("path", "must not be empty"));
+        }
+        let sink = FileSink::open(&config.path, config.append, config.mode)?;
+        Writer::start(Box::new(sink), &config, hooks)
+    }
+
+    /// Starts a writer on any [`Sink`]; `path`, `append` and `mode` are
+    /// not used.
+    ///
+    /// # Errors
+    ///
+    /// `LOGXPY_ERR_OPTION` for a bad option; `LOGXPY_ERR_OPEN` if the
+    /// thread cannot start.
+    ///
+    /// ```
+    /// use logxpy_core::{FdSink, Hooks, Writer, WriterConfig};
+    ///
+    /// let stdout = Writer::with_sink(Box::new(FdSink::new(1)), WriterConfig::default(), Hooks::default())?;
+    /// stdout.send(b"hello\n".to_vec(), 1)?;
+    /// # Ok::<(), logxpy_core::Error>(())
+    /// ```
+    pub fn with_sink(
+        sink: Box<dyn Sink>,
+        config: WriterConfig,
+        hooks: Hooks,
+    ) -> Result<Writer, Error> {
+        config.validate()?;
+        Writer::start(sink, &config, hooks)
+    }
+
+    fn start(sink: Box<dyn Sink>, config: &WriterConfig, hooks: Hooks) -> Result<Writer, Error> {
+        let (sender, receiver) = queue(config.max_queue);
+        let shared = Arc::new(Shared::default());
+        let join = worker::spawn(
+            sink,
+            receiver,
+            shared.clone(),
+            config.batch_size,
+            config.flush_interval,
+            hooks.on_error,
+        )
+        .map_err(|err| Error::spawn(&err))?;
+        Ok(Writer {
+            queue: sender,
+            door: Door::new(),
+            overflow: Overflow::new(config.policy, hooks.on_warn),
+            shared,
+            thread: join.thread().clone(),
+            join: Mutex::new(Some(join)),
+            shutdown_timeout: config.shutdown_timeout,
+        })
+    }
+
+    /// Queues `bytes`, holding `count` whole lines (0 is taken as 1), under
+    /// the queue policy. A record the policy drops is counted, not an error.
+    ///
+    /// # Errors
+    ///
+    /// `LOGXPY_ERR_CLOSED` once shutdown has begun; a `Block` sender
+    /// waiting for room then gives up the same way.
+    ///
+    /// ```
+    /// # use logxpy_core::{FdSink, Hooks, Writer, WriterConfig, LOGXPY_ERR_CLOSED};
+    /// # use std::time::Duration;
+    /// let writer = Writer::with_sink(Box::new(FdSink::new(1)), WriterConfig::default(), Hooks::default())?;
+    /// writer.send(b"a\nb\n".to_vec(), 2)?;
+    /// writer.shutdown(Duration::from_secs(1));
+    /// assert_eq!(writer.send(b"c\n".to_vec(), 1).unwrap_err().code, LOGXPY_ERR_CLOSED);
+    /// # Ok::<(), logxpy_core::Error>(())
+    /// ```
+    pub fn send(&self, bytes: Vec<u8>, count: u32) -> Result<(), Error> {
+        let records = u64::from(count.max(1));
+        let Some(_pass) = self.door.enter() else {
+            return Err(Error::closed());
+        };
+        let counters = &self.shared.counters;
+        match self
+            .overflow
+            .admit(records, &self.queue, counters, || self.door.is_closed())
+        {
+            Admission::Admitted => {
+                counters.add_enqueued(records);
+                // Only fails if the thread's end is gone, which this handle
+                // prevents; even then the metrics stay exact.
+                let pushed = self.queue.push_records(bytes, records);
+                pushed.inspect_err(|_| counters.add_dropped(records))
+            }
+            Admission::Refused => {
+                counters.add_enqueued(records);
+                counters.add_dropped(records);
+                self.overflow.refused(records);
+                Ok(())
+            }
+            Admission::Closed => Err(Error::closed()),
+        }
+    }
+
+    /// As [`send`](Writer::send), copying `bytes` first: the writer never
+    /// keeps a caller's buffer alive.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Writer::send).
+    pub fn send_copy(&self, bytes: &[u8], count: u32) -> Result<(), Error> {
+        self.send(bytes.to_vec(), count)
+    }
+
+    /// Returns `true` once every record sent before this call is written,
+    /// `false` if `timeout` passed first. The request queues behind those
+    /// records (even when `Block` has filled the queue) and is acknowledged
+    /// by the writer thread. After shutdown it reports whether nothing is
+    /// pending.
+    ///
+    /// ```
+    /// # use logxpy_core::{FdSink, Hooks, Writer, WriterConfig};
+    /// # use std::time::Duration;
+    /// let writer = Writer::with_sink(Box::new(FdSink::new(1)), WriterConfig::default(), Hooks::default())?;
+    /// writer.send(b"line\n".to_vec(), 1)?;
+    /// assert!(writer.flush(Duration::from_secs(5)));
+    /// assert_eq!(writer.metrics().pending, 0);
+    /// # Ok::<(), logxpy_core::Error>(())
+    /// ```
+    pub fn flush(&self, timeout: Duration) -> bool {
+        let deadline = deadline_after(timeout);
+        let (ack, acked) = bounded(1);
+        {
+            let Some(_pass) = self.door.enter() else {
+                return self.metrics().pending == 0;
+            };
+            if !self
+                .queue
+                .push_control(Msg::Control(Control::Flush(ack)), deadline)
+            {
+                return false;
+            }
+        }
+        acked.recv_deadline(deadline).is_ok()
+    }
+
+    /// Writes everything sent before this call to the current destination,
+    /// then reopens it by its path (after logrotate renamed the file); the
+    /// next records go to the new file.
+    ///
+    /// # Errors
+    ///
+    /// `LOGXPY_ERR_OPEN` with the errno name if the path cannot be opened
+    /// (the old file stays in use); `LOGXPY_ERR_TIMEOUT`; `LOGXPY_ERR_CLOSED`.
+    ///
+    /// ```
+    /// # use logxpy_core::{FdSink, Hooks, Writer, WriterConfig};
+    /// # use std::time::Duration;
+    /// let writer = Writer::with_sink(Box::new(FdSink::new(1)), WriterConfig::default(), Hooks::default())?;
+    /// writer.reopen(Duration::from_secs(5))?; // a borrowed fd has nothing to reopen
+    /// # Ok::<(), logxpy_core::Error>(())
+    /// ```
+    pub fn reopen(&self, timeout: Duration) -> Result<(), Error> {
+        let deadline = deadline_after(timeout);
+        let (ack, result) = bounded(1);
+        {
+            let Some(_pass) = self.door.enter() else {
+                return Err(Error::closed());
+            };
+            if !self
+                .queue
+                .push_control(Msg::Control(Control::Reopen(ack)), deadline)
+            {
+                return Err(Error::timeout("reopen"));
+            }
+        }
+        match result.recv_deadline(deadline) {
+            Ok(outcome) => outcome,
+            Err(RecvTimeoutError::Timeout) => Err(Error::timeout("reopen")),
+            Err(RecvTimeoutError::Disconnected) => Err(Error::closed()),
+        }
+    }
+
+    /// Stops accepting records, writes everything queued, and stops the
+    /// thread, within `timeout`. Returns `true` if all was written.
+    ///
+    /// If the destination keeps failing (or stays full) until just before
+    /// the deadline, the thread gives up: what it could not write is
+    /// counted in `dropped`, so the metrics stay exact, and this returns
+    /// `false`. A destination blocked inside a write cannot be abandoned:
+    /// then this returns `false` at the deadline, its records stay
+    /// `pending`, and the thread is left to finish on its own.
+    ///
+    /// Only the first call shuts down; later ones report whether nothing
+    /// is pending.
+    ///
+    /// ```
+    /// # use logxpy_core::{FdSink, Hooks, Writer, WriterConfig};
+    /// # use std::time::Duration;
+    /// let writer = Writer::with_sink(Box::new(FdSink::new(1)), WriterConfig::default(), Hooks::default())?;
+    /// writer.send(b"last words\n".to_vec(), 1)?;
+    /// assert!(writer.shutdown(Duration::from_secs(5)));
+    /// # Ok::<(), logxpy_core::Error>(())
+    /// ```
+    pub fn shutdown(&self, timeout: Duration) -> bool {
+        let deadline = deadline_after(timeout);
+        if !self.door.close() {
+            return self.metrics().pending == 0;
+        }
+        self.queue.budget().wake_all();
+        self.door.wait_empty(deadline);
+        let margin = (timeout / 10).min(ABANDON_MARGIN);
+        let _ = self
+            .shared
+            .abandon_at
+            .set(deadline.checked_sub(margin).unwrap_or(deadline));
+        self.thread.unpark();
+        let (ack, acked) = bounded(1);
+        let clean = self
+            .queue
+            .push_control(Msg::Control(Control::Shutdown(ack)), deadline)
+            && acked.recv_deadline(deadline) == Ok(true);
+        let mut join = self.join.lock().unwrap_or_else(PoisonError::into_inner);
+        if clean || join.as_ref().is_some_and(JoinHandle::is_finished) {
+            // The thread has answered or ended: joining cannot block long.
+            if let Some(handle) = join.take() {
+                let _ = handle.join();
+            }
+        }
+        clean
+    }
+
+    /// A snapshot of the counters.
+    ///
+    /// ```
+    /// # use logxpy_core::{FdSink, Hooks, Writer, WriterConfig};
+    /// let writer = Writer::with_sink(Box::new(FdSink::new(1)), WriterConfig::default(), Hooks::default())?;
+    /// let m = writer.metrics();
+    /// assert_eq!(m.enqueued, m.written + m.dropped + m.pending);
+    /// # Ok::<(), logxpy_core::Error>(())
+    /// ```
+    pub fn metrics(&self) -> Metrics {
+        self.shared.counters.snapshot()
+    }
+
+    /// Makes the writer thread panic before its `n`-th next non-empty batch
+    /// (0 disarms). For tests of panic recovery only.
+    #[cfg(feature = "fault-injection")]
+    #[doc(hidden)]
+    pub fn inject_panic_before_batch(&self, n: u64) {
+        self.shared.faults.panic_before_batch(n);
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.shutdown(self.shutdown_timeout);
+    }
+}

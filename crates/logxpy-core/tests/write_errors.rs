@@ -1,0 +1,102 @@
+//! Failing destinations: counted, reported, retried, and bounded by shutdown.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{PATIENCE, Script, batches_of, lines, mock_writer, reporting_hooks, send_lines, text};
+use logxpy_core::{Hooks, LOGXPY_ERR_WRITE, Writer, WriterConfig};
+
+#[test]
+fn a_sink_failing_n_times_with_enospc_is_retried_until_it_recovers_and_writes_each_record_once() {
+    const FAILURES: usize = 4;
+    let script = Script {
+        failures: FAILURES,
+        errno: libc::ENOSPC,
+        ..Script::default()
+    };
+    let (hooks, errors, _warnings) = reporting_hooks();
+    let (writer, mock) = mock_writer(script, batches_of(10), hooks);
+    send_lines(&writer, 0..50);
+    assert!(writer.flush(PATIENCE));
+    assert_eq!(text(&mock.data()), text(&lines(0..50)));
+    let m = writer.metrics();
+    assert_eq!(
+        (m.errors, m.written, m.dropped, m.pending),
+        (FAILURES as u64, 50, 0, 0)
+    );
+    let reported: Vec<_> = errors.try_iter().collect();
+    assert_eq!(reported.len(), FAILURES);
+    for err in reported {
+        let expected = (LOGXPY_ERR_WRITE, Some(libc::ENOSPC), Some("ENOSPC"));
+        assert_eq!((err.code, err.errno, err.errno_name), expected);
+    }
+}
+
+#[test]
+fn dev_full_reports_enospc_and_a_short_shutdown_counts_the_abandoned_records_as_dropped() {
+    let (hooks, errors, _warnings) = reporting_hooks();
+    let config = WriterConfig {
+        path: "/dev/full".into(),
+        append: true,
+        ..batches_of(4)
+    };
+    let writer = Writer::open(config, hooks).unwrap();
+    send_lines(&writer, 0..10);
+    assert!(!writer.flush(Duration::from_millis(50)));
+    let err = errors.recv_timeout(PATIENCE).expect("an error is reported");
+    assert_eq!(
+        (err.code, err.errno_name),
+        (LOGXPY_ERR_WRITE, Some("ENOSPC")),
+        "{err}"
+    );
+    assert!(!writer.shutdown(Duration::from_millis(200)));
+    let m = writer.metrics();
+    assert_eq!(
+        (m.enqueued, m.written, m.dropped, m.pending),
+        (10, 0, 10, 0)
+    );
+    assert!(m.errors >= 1);
+}
+
+#[test]
+fn shutdown_keeps_its_timeout_when_the_sink_never_recovers() {
+    let script = Script {
+        fail_forever: true,
+        errno: libc::EIO,
+        ..Script::default()
+    };
+    let (writer, _mock) = mock_writer(script, batches_of(2), Hooks::default());
+    send_lines(&writer, 0..5);
+    let started = Instant::now();
+    // The backoff has grown past the timeout by then; shutdown must not wait for it.
+    assert!(!writer.flush(Duration::from_millis(700)));
+    assert!(!writer.shutdown(Duration::from_millis(300)));
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(700 + 300 + 500),
+        "took {elapsed:?}"
+    );
+    let m = writer.metrics();
+    assert_eq!((m.written, m.dropped, m.pending), (0, 5, 0));
+}
+
+#[test]
+fn shutdown_returns_at_its_timeout_when_the_sink_blocks_forever_leaving_the_records_pending() {
+    let script = Script {
+        gated: true,
+        ..Script::default()
+    };
+    let (writer, mut mock) = mock_writer(script, batches_of(1), Hooks::default());
+    send_lines(&writer, 0..3);
+    mock.wait_for_call();
+    let started = Instant::now();
+    assert!(!writer.shutdown(Duration::from_millis(200)));
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(
+        writer.metrics().pending,
+        3,
+        "a write in progress cannot be abandoned"
+    );
+    mock.open_gate(); // let the detached thread finish
+}

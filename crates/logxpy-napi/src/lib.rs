@@ -1,0 +1,235 @@
+//! The `#[napi]` surface of logxpy's writer: it only translates between
+//! JavaScript values and `logxpy-core`. Lines arrive as borrowed bytes and are
+//! copied into Rust-owned memory before the call returns, so no JavaScript
+//! buffer is ever kept alive on the writer thread.
+//!
+//! Errors cross as `"<LOGXPY_ERR_*>|<errno name>|<message>"` in the error's
+//! message, which the TypeScript loader turns back into a `LogxpyError`.
+
+mod registry;
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use logxpy_core::{Error as CoreError, Hooks, QueuePolicy, Writer, WriterConfig};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+/// Faults kept for JavaScript to collect; older ones beyond this are counted, not kept.
+const MAX_KEPT_FAULTS: usize = 256;
+
+/// How the writer opens its file and queues records (the TypeScript settings, validated there).
+#[napi(object)]
+pub struct NativeOptions {
+    pub append: bool,
+    pub mode: u32,
+    pub max_queue: u32,
+    pub batch_size: u32,
+    pub flush_interval_ms: f64,
+    pub policy: String,
+    pub shutdown_timeout_ms: f64,
+}
+
+/// Counters, in records.
+#[napi(object)]
+pub struct NativeMetrics {
+    pub enqueued: f64,
+    pub written: f64,
+    pub dropped: f64,
+    pub errors: f64,
+    pub pending: f64,
+    pub restarts: f64,
+}
+
+/// A failure on the writer thread, for `log.on("error")`.
+#[napi(object)]
+pub struct NativeFault {
+    pub code: String,
+    pub errno: Option<String>,
+    pub message: String,
+}
+
+/// Faults reported by the writer thread, waiting for JavaScript to collect them.
+#[derive(Default)]
+pub(crate) struct FaultBox {
+    kept: VecDeque<NativeFault>,
+    lost: u64,
+}
+
+impl FaultBox {
+    fn push(&mut self, fault: NativeFault) {
+        if self.kept.len() == MAX_KEPT_FAULTS {
+            self.kept.pop_front();
+            self.lost += 1;
+        }
+        self.kept.push_back(fault);
+    }
+}
+
+/// One writer and its faults, shared by every JavaScript thread that logs to the same file.
+pub(crate) struct Shared {
+    writer: Writer,
+    faults: Arc<Mutex<FaultBox>>,
+}
+
+/// A background writer for one log file.
+#[napi]
+pub struct NativeWriter {
+    shared: Option<Arc<Shared>>,
+}
+
+fn js_error(err: &CoreError) -> Error {
+    Error::from_reason(format!("{}|{}|{}", err.code, err.errno_name.unwrap_or(""), err.message))
+}
+
+fn closed() -> Error {
+    Error::from_reason(format!("{}||the writer is closed", logxpy_core::LOGXPY_ERR_CLOSED))
+}
+
+fn millis(ms: f64) -> Duration {
+    Duration::from_secs_f64((ms.max(0.0)) / 1000.0)
+}
+
+fn open_shared(path: PathBuf, options: &NativeOptions) -> std::result::Result<Shared, CoreError> {
+    let policy = match options.policy.as_str() {
+        "block" => QueuePolicy::Block,
+        "drop_oldest" => QueuePolicy::DropOldest,
+        "drop_newest" => QueuePolicy::DropNewest,
+        "warn" => QueuePolicy::Warn,
+        other => return Err(CoreError::option("policy", &format!("unknown policy {other:?}"))),
+    };
+    let faults = Arc::new(Mutex::new(FaultBox::default()));
+    let on_error = Arc::clone(&faults);
+    let on_warn = Arc::clone(&faults);
+    let hooks = Hooks {
+        on_error: Some(Box::new(move |err: CoreError| {
+            let fault = NativeFault {
+                code: err.code.to_string(),
+                errno: err.errno_name.map(str::to_string),
+                message: err.message,
+            };
+            if let Ok(mut faults) = on_error.lock() {
+                faults.push(fault);
+            }
+        })),
+        on_warn: Some(Box::new(move |dropped: u64| {
+            let fault = NativeFault {
+                code: "LOGXPY_ERR_QUEUE_FULL".to_string(),
+                errno: None,
+                message: format!("{dropped} record(s) dropped since the last warning"),
+            };
+            if let Ok(mut faults) = on_warn.lock() {
+                faults.push(fault);
+            }
+        })),
+    };
+    let config = WriterConfig {
+        path,
+        append: options.append,
+        mode: options.mode,
+        max_queue: options.max_queue as usize,
+        batch_size: options.batch_size as usize,
+        flush_interval: millis(options.flush_interval_ms),
+        policy,
+        shutdown_timeout: millis(options.shutdown_timeout_ms),
+    };
+    Ok(Shared { writer: Writer::open(config, hooks)?, faults })
+}
+
+#[napi]
+impl NativeWriter {
+    /// Opens `path`, or joins the writer another thread of this process already has for it.
+    #[napi(constructor)]
+    pub fn new(path: String, options: NativeOptions) -> Result<Self> {
+        let shared = registry::open(&path, |key| open_shared(key, &options)).map_err(|e| js_error(&e))?;
+        Ok(NativeWriter { shared: Some(shared) })
+    }
+
+    fn shared(&self) -> Result<&Arc<Shared>> {
+        self.shared.as_ref().ok_or_else(closed)
+    }
+
+    /// Queues `count` whole lines, copying the bytes; applies the queue policy (`block` waits).
+    #[napi]
+    pub fn write(&self, bytes: &[u8], count: u32) -> Result<()> {
+        self.shared()?.writer.send_copy(bytes, count).map_err(|e| js_error(&e))
+    }
+
+    /// Waits until everything queued before the call is written; false on timeout.
+    #[napi]
+    pub fn flush_sync(&self, timeout_ms: f64) -> Result<bool> {
+        Ok(self.shared()?.writer.flush(millis(timeout_ms)))
+    }
+
+    /// The same wait on a libuv thread, as a promise of the same answer.
+    #[napi]
+    pub fn flush(&self, timeout_ms: f64) -> Result<AsyncTask<FlushTask>> {
+        Ok(AsyncTask::new(FlushTask { shared: Arc::clone(self.shared()?), timeout: millis(timeout_ms) }))
+    }
+
+    /// Reopens the file by its path (after logrotate moved it).
+    #[napi]
+    pub fn reopen(&self, timeout_ms: f64) -> Result<()> {
+        self.shared()?.writer.reopen(millis(timeout_ms)).map_err(|e| js_error(&e))
+    }
+
+    /// Flushes (bounded) and lets go of the writer; the last holder shuts it down.
+    #[napi]
+    pub fn close(&mut self, timeout_ms: f64) -> bool {
+        let Some(shared) = self.shared.take() else { return true };
+        let complete = shared.writer.flush(millis(timeout_ms));
+        registry::release(shared, millis(timeout_ms));
+        complete
+    }
+
+    #[napi]
+    pub fn metrics(&self) -> Result<NativeMetrics> {
+        let m = self.shared()?.writer.metrics();
+        Ok(NativeMetrics {
+            enqueued: m.enqueued as f64,
+            written: m.written as f64,
+            dropped: m.dropped as f64,
+            errors: m.errors as f64,
+            pending: m.pending as f64,
+            restarts: m.restarts as f64,
+        })
+    }
+
+    /// Hands over the faults reported since the last call (a summary fault says how many were not kept).
+    #[napi]
+    pub fn take_faults(&self) -> Result<Vec<NativeFault>> {
+        let shared = self.shared()?;
+        let mut faults = shared.faults.lock().map_err(|_| Error::from_reason("LOGXPY_ERR_INTERNAL||fault list poisoned"))?;
+        let mut out: Vec<NativeFault> = faults.kept.drain(..).collect();
+        if faults.lost > 0 {
+            out.push(NativeFault {
+                code: logxpy_core::LOGXPY_ERR_WRITE.to_string(),
+                errno: None,
+                message: format!("{} more fault(s) were reported than could be kept", faults.lost),
+            });
+            faults.lost = 0;
+        }
+        Ok(out)
+    }
+}
+
+/// `flush` run on a libuv worker thread, so the event loop is not held.
+pub struct FlushTask {
+    shared: Arc<Shared>,
+    timeout: Duration,
+}
+
+impl Task for FlushTask {
+    type Output = bool;
+    type JsValue = bool;
+
+    fn compute(&mut self) -> Result<bool> {
+        Ok(self.shared.writer.flush(self.timeout))
+    }
+
+    fn resolve(&mut self, _env: Env, output: bool) -> Result<bool> {
+        Ok(output)
+    }
+}

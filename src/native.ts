@@ -1,0 +1,68 @@
+import { ErrorCode, LogxpyError } from "./errors";
+
+/** The binding's writer, as `crates/logxpy-napi` exports it. */
+export interface NativeBindingWriter {
+  write(bytes: Uint8Array, count: number): void;
+  flushSync(timeoutMs: number): boolean;
+  flush(timeoutMs: number): Promise<boolean>;
+  reopen(timeoutMs: number): void;
+  close(timeoutMs: number): boolean;
+  metrics(): { enqueued: number; written: number; dropped: number; errors: number; pending: number; restarts: number };
+  takeFaults(): Array<{ code: string; errno?: string | null; message: string }>;
+}
+
+/** What the addon exports. */
+export interface NativeBinding {
+  NativeWriter: new (
+    path: string,
+    options: {
+      append: boolean;
+      mode: number;
+      maxQueue: number;
+      batchSize: number;
+      flushIntervalMs: number;
+      policy: string;
+      shutdownTimeoutMs: number;
+    },
+  ) => NativeBindingWriter;
+}
+
+let loaded: { binding: NativeBinding | undefined; why: string } | undefined;
+
+/**
+ * The native addon, loaded once, or undefined where no binary loads for this
+ * platform or `LOGXPY_NATIVE=0` asks for the pure-TypeScript writer.
+ *
+ * @example
+ * nativeBinding() ? "native" : "js";
+ */
+export function nativeBinding(): NativeBinding | undefined {
+  if (process.env.LOGXPY_NATIVE === "0" || process.env.LOGXPY_NATIVE === "false") return undefined;
+  if (loaded === undefined) {
+    try {
+      // The loader the napi CLI generates: a local build first, then the per-platform package.
+      loaded = { binding: require("../native/binding.js") as NativeBinding, why: "" };
+    } catch (err) {
+      loaded = { binding: undefined, why: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  return loaded.binding;
+}
+
+/** Why the native addon did not load ("" when it did, or was not tried). */
+export function nativeUnavailableReason(): string {
+  return loaded?.why ?? "";
+}
+
+/**
+ * Turns an error from the addon (`"<code>|<errno>|<message>"`) into a `LogxpyError`.
+ *
+ * @example
+ * nativeError(new Error("LOGXPY_ERR_OPEN|ENOENT|cannot open a.log"), "a.log").errno; // "ENOENT"
+ */
+export function nativeError(err: unknown, destination: string): LogxpyError {
+  const text = err instanceof Error ? err.message : String(err);
+  const m = /^(LOGXPY_ERR_[A-Z_]+)\|([A-Z0-9]*)\|([\s\S]*)$/.exec(text);
+  if (m === null) return new LogxpyError(ErrorCode.NATIVE, text, { destination, cause: err });
+  return new LogxpyError(m[1] as ErrorCode, m[3]!, { destination, ...(m[2] ? { errno: m[2] } : {}) });
+}
