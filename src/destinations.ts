@@ -158,7 +158,7 @@ export class FunctionWriter implements Writer {
       c.dropped++;
       this.#report({
         code: ErrorCode.WRITE,
-        message: `destination function ${this.#fn.name || "(anonymous)"} threw: ${err instanceof Error ? err.message : String(err)}`,
+        message: `destination function ${this.#fn.name || "(anonymous)"} threw: ${describeThrown(err)}`,
         destination: "function",
       });
     }
@@ -176,5 +176,14 @@ export class FunctionWriter implements Writer {
   reopen(): void {}
   metrics(): WriterMetrics {
     return this.#counts.metrics();
+  }
+}
+
+/** What a thrown value says about itself, without throwing again. */
+function describeThrown(err: unknown): string {
+  try {
+    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return "(a value that cannot be printed)";
   }
 }

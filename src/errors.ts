@@ -24,8 +24,6 @@ export const ErrorCode = {
   OPEN: "LOGXPY_ERR_OPEN",
   /** A write to a destination failed (reported through `log.on("error")`, never thrown from a log call). */
   WRITE: "LOGXPY_ERR_WRITE",
-  /** A call that needs `log.init()` came first. */
-  NOT_INITIALIZED: "LOGXPY_ERR_NOT_INITIALIZED",
   /** The `warn` policy dropped records because the queue was full (a process warning, rate-limited). */
   QUEUE_FULL: "LOGXPY_ERR_QUEUE_FULL",
   /** A flush or shutdown did not finish within its timeout. */

@@ -113,6 +113,13 @@ export class JsAsyncWriter implements Writer {
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     const abandoned = this.#pending();
     this.#dropped += abandoned;
+    if (abandoned > 0) {
+      this.#report({
+        code: ErrorCode.TIMEOUT,
+        message: `${abandoned} record(s) could not be written to ${this.#target.path} before the ${timeoutMs} ms timeout and were dropped`,
+        destination: this.#target.path,
+      });
+    }
     this.#queue.clear();
     this.#carry = undefined;
     this.#carryCount = 0;
