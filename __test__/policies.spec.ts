@@ -17,6 +17,9 @@ const MOST_PENDING = MAX_QUEUE + 2 * BATCH;
 interface Report {
   type: "looped" | "flushed";
   metrics: WriterMetrics;
+  /** CPU time and wall time of the logging loop (looped only). */
+  cpuMs: number;
+  wallMs: number;
 }
 
 /** Starts a child logging N records into a FIFO that nobody reads yet. */
@@ -58,6 +61,8 @@ test("block makes the caller wait while the reader is stalled and loses nothing"
   const looped = await run.looped;
   exact(t, looped.metrics);
   t.is(looped.metrics.dropped, 0);
+  t.true(looped.wallMs >= 500, `the loop waited for the reader (${looped.wallMs} ms)`);
+  t.true(looped.cpuMs < looped.wallMs / 4, `waiting did not spin: ${looped.cpuMs} ms of CPU in ${looped.wallMs} ms`);
   t.true(looped.metrics.pending <= MOST_PENDING);
   const flushed = await run.flushed;
   t.deepEqual(flushed.metrics, { enqueued: N, written: N, dropped: 0, errors: 0, pending: 0 });

@@ -24,6 +24,8 @@ export const ErrorCode = {
   OPEN: "LOGXPY_ERR_OPEN",
   /** A write to a destination failed (reported through `log.on("error")`, never thrown from a log call). */
   WRITE: "LOGXPY_ERR_WRITE",
+  /** The log file was removed or moved away from its path while being written (reported; `log.reopen()` recovers). */
+  FILE_GONE: "LOGXPY_ERR_FILE_GONE",
   /** The `warn` policy dropped records because the queue was full (a process warning, rate-limited). */
   QUEUE_FULL: "LOGXPY_ERR_QUEUE_FULL",
   /** A flush or shutdown did not finish within its timeout. */

@@ -2,6 +2,7 @@ import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import { QueuePolicy, type AsyncSettings } from "../options";
 import { FileTarget, sleepMs, writeOnce } from "./fd";
+import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
 import { LineQueue } from "./line-queue";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
@@ -34,6 +35,8 @@ export class JsAsyncWriter implements Writer {
   readonly #timeoutMs: number;
   readonly #report: (fault: WriterFault) => void;
   readonly #makeRoom: () => boolean;
+  readonly #watch: FileWatch;
+  readonly #watchTimer: NodeJS.Timeout;
 
   readonly #queue = new LineQueue();
   /** Bytes of a batch the destination has taken only part of, and how many records they hold. */
@@ -68,6 +71,8 @@ export class JsAsyncWriter implements Writer {
       [QueuePolicy.DROP_NEWEST]: () => false,
       [QueuePolicy.WARN]: () => this.#warnFull(),
     }[settings.policy];
+    this.#watch = new FileWatch(target.path, target.fd, report);
+    this.#watchTimer = setInterval(() => this.#watch.check(), WATCH_INTERVAL_MS).unref();
     flushAtExit(this, timeoutMs);
   }
 
@@ -110,6 +115,7 @@ export class JsAsyncWriter implements Writer {
     const complete = this.flushSync(timeoutMs);
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#watchTimer);
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     const abandoned = this.#pending();
     this.#dropped += abandoned;
@@ -133,6 +139,7 @@ export class JsAsyncWriter implements Writer {
   reopen(): void {
     this.flushSync(this.#timeoutMs);
     this.#target.reopen();
+    this.#watch.rebase(this.#target.fd);
   }
 
   metrics(): WriterMetrics {

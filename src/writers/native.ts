@@ -3,6 +3,7 @@ import { flushAtExit, forgetAtExit } from "../exit";
 import type { AsyncSettings } from "../options";
 import { nativeError, type NativeBinding, type NativeBindingWriter } from "../native";
 import type { OpenOptions } from "./fd";
+import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
 import { LineQueue } from "./line-queue";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
@@ -32,6 +33,7 @@ export class NativeWriter implements Writer {
   readonly #staged = new LineQueue();
   #immediate: NodeJS.Immediate | undefined;
   readonly #poll: NodeJS.Timeout;
+  readonly #watch: FileWatch;
   #closed = false;
   /** Records given after close: counted so metrics stay exact. */
   #lateDropped = 0;
@@ -63,7 +65,16 @@ export class NativeWriter implements Writer {
     this.#batch = Math.min(settings.batchSize, settings.maxQueue);
     this.#timeoutMs = timeoutMs;
     this.#report = report;
-    this.#poll = setInterval(() => this.#collectFaults(), FAULT_POLL_MS).unref();
+    // The file is open in Rust; the path's file now is the one it opened.
+    this.#watch = new FileWatch(path, undefined, report);
+    let ticks = 0;
+    this.#poll = setInterval(() => {
+      this.#collectFaults();
+      if (++ticks * FAULT_POLL_MS >= WATCH_INTERVAL_MS) {
+        ticks = 0;
+        this.#watch.check();
+      }
+    }, FAULT_POLL_MS).unref();
     flushAtExit(this, timeoutMs);
   }
 
@@ -108,6 +119,7 @@ export class NativeWriter implements Writer {
     this.#handOver();
     try {
       this.#native.reopen(this.#timeoutMs);
+      this.#watch.rebase();
     } catch (err) {
       const e = nativeError(err, this.#path);
       this.#report({ code: e.code, message: e.message, destination: this.#path, ...(e.errno ? { errno: e.errno } : {}) });

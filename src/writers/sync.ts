@@ -1,4 +1,5 @@
 import { FileTarget, writeFully } from "./fd";
+import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /**
@@ -20,11 +21,15 @@ export class SyncWriter implements Writer {
   #dropped = 0;
   #errors = 0;
   #closed = false;
+  readonly #watch: FileWatch;
+  readonly #watchTimer: NodeJS.Timeout;
 
   constructor(target: FileTarget, timeoutMs: number, report: (fault: WriterFault) => void) {
     this.#target = target;
     this.#timeoutMs = timeoutMs;
     this.#report = report;
+    this.#watch = new FileWatch(target.path, target.fd, report);
+    this.#watchTimer = setInterval(() => this.#watch.check(), WATCH_INTERVAL_MS).unref();
   }
 
   write(line: string): void {
@@ -54,6 +59,7 @@ export class SyncWriter implements Writer {
   close(): boolean {
     if (!this.#closed) {
       this.#closed = true;
+      clearInterval(this.#watchTimer);
       this.#target.close();
     }
     return true;
@@ -61,6 +67,7 @@ export class SyncWriter implements Writer {
 
   reopen(): void {
     this.#target.reopen();
+    this.#watch.rebase(this.#target.fd);
   }
 
   metrics(): WriterMetrics {

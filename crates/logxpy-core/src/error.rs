@@ -24,16 +24,21 @@ pub const LOGXPY_ERR_OPTION: &str = "LOGXPY_ERR_OPTION";
 /// ```
 /// use logxpy_core::{Error, LOGXPY_ERR_WRITE};
 ///
-/// let err = Error::write(&std::io::Error::from_raw_os_error(libc::ENOSPC));
+/// #[cfg(unix)]
+/// let enospc = libc::ENOSPC;
+/// #[cfg(windows)]
+/// let enospc = 112; // ERROR_DISK_FULL
+/// let err = Error::write(&std::io::Error::from_raw_os_error(enospc));
 /// assert_eq!(err.code, LOGXPY_ERR_WRITE);
-/// assert_eq!(err.errno, Some(libc::ENOSPC));
+/// assert_eq!(err.errno, Some(enospc));
 /// assert_eq!(err.errno_name, Some("ENOSPC"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     /// One of the `LOGXPY_ERR_*` constants.
     pub code: &'static str,
-    /// The OS error number, when the failure came from the OS.
+    /// The OS error number, when the failure came from the OS: an errno on
+    /// Unix, a Windows error code (`GetLastError`) on Windows.
     pub errno: Option<i32>,
     /// The symbolic errno (`"ENOSPC"`), as Node's `err.code` would show it.
     pub errno_name: Option<&'static str>,

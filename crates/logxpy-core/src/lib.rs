@@ -10,8 +10,11 @@
 //! [`Writer::reopen`] and [`Writer::shutdown`] are acknowledged by the
 //! thread, never guessed with sleeps.
 //!
-//! The crate knows nothing of Node: `logxpy-napi` translates it. Unix only
-//! (`writev`, `poll`).
+//! The crate knows nothing of Node: `logxpy-napi` translates it.
+//!
+//! Unix writes with `writev` and waits in `poll`. Windows builds on std
+//! alone: files are opened for appending, `mode` is ignored, there is no
+//! `FdSink`, and error numbers are Windows error codes given errno names.
 //!
 //! ```
 //! use std::time::Duration;
@@ -53,5 +56,7 @@ pub use error::{
 };
 pub use metrics::Metrics;
 pub use policy::QueuePolicy;
-pub use sink::{FdSink, FileSink, Sink};
+#[cfg(unix)]
+pub use sink::FdSink;
+pub use sink::{FileSink, Sink};
 pub use writer::Writer;

@@ -1,13 +1,24 @@
-//! Destinations: the `Sink` trait, a file opened by path, and a borrowed fd.
+//! Destinations: the `Sink` trait, a file opened by path, and (on Unix) a
+//! borrowed fd. The OS calls live in `unix.rs` and `windows.rs`.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, IoSlice};
-use std::os::fd::{AsRawFd, RawFd};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::Error;
+
+#[cfg(unix)]
+mod unix;
+#[cfg(windows)]
+mod windows;
+
+#[cfg(unix)]
+pub use unix::FdSink;
+#[cfg(unix)]
+use unix::open_append;
+#[cfg(windows)]
+use windows::open_append;
 
 /// Where a writer's bytes go. The writer thread owns its sink, so a sink
 /// needs to be `Send` but not `Sync`.
@@ -32,8 +43,8 @@ use crate::error::Error;
 /// }
 /// ```
 pub trait Sink: Send {
-    /// One write attempt of at most `IOV_MAX` slices (one `writev`); returns
-    /// the bytes accepted, which may be fewer than offered.
+    /// One write attempt of at most `IOV_MAX` slices (one `writev` on
+    /// Unix); returns the bytes accepted, which may be fewer than offered.
     ///
     /// # Errors
     ///
@@ -63,7 +74,10 @@ pub trait Sink: Send {
     }
 }
 
-/// A file opened by path with `O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC`.
+/// A file opened by path for appending: `O_WRONLY | O_CREAT | O_APPEND |
+/// O_CLOEXEC` on Unix, append-only access (`FILE_APPEND_DATA`) on Windows.
+/// `mode` applies to a file this creates on Unix; Windows has no permission
+/// bits, so there it is ignored and the file inherits its directory's ACL.
 ///
 /// ```no_run
 /// use logxpy_core::FileSink;
@@ -91,96 +105,5 @@ impl FileSink {
             path: path.to_owned(),
             mode,
         })
-    }
-}
-
-fn open_append(path: &Path, truncate: bool, mode: u32) -> io::Result<File> {
-    // std adds O_CLOEXEC to every open, and refuses `.truncate(true)` with
-    // `.append(true)`, hence the raw flag.
-    let mut options = OpenOptions::new();
-    options.append(true).create(true).mode(mode);
-    if truncate {
-        options.custom_flags(libc::O_TRUNC);
-    }
-    options.open(path)
-}
-
-impl Sink for FileSink {
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        writev(self.file.as_raw_fd(), bufs)
-    }
-
-    fn wait_writable(&mut self, timeout: Duration) -> io::Result<bool> {
-        poll_writable(self.file.as_raw_fd(), timeout)
-    }
-
-    /// Opens the path again and swaps the files; on failure the old file
-    /// stays in use.
-    fn reopen(&mut self) -> io::Result<()> {
-        self.file = open_append(&self.path, false, self.mode)?;
-        Ok(())
-    }
-}
-
-/// A file descriptor the writer borrows (stdout, a pipe, a FIFO): never
-/// closed by the writer, never reopened.
-///
-/// ```
-/// use logxpy_core::FdSink;
-///
-/// let stdout = FdSink::new(1);
-/// # drop(stdout);
-/// ```
-pub struct FdSink {
-    fd: RawFd,
-}
-
-impl FdSink {
-    /// Borrows `fd`, which must stay open for the writer's lifetime.
-    pub fn new(fd: RawFd) -> FdSink {
-        FdSink { fd }
-    }
-}
-
-impl Sink for FdSink {
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        writev(self.fd, bufs)
-    }
-
-    fn wait_writable(&mut self, timeout: Duration) -> io::Result<bool> {
-        poll_writable(self.fd, timeout)
-    }
-}
-
-fn writev(fd: RawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-    let count = libc::c_int::try_from(bufs.len()).unwrap_or(libc::c_int::MAX);
-    // SAFETY: `IoSlice` is ABI-compatible with `struct iovec` on Unix, and
-    // `count` slices are valid for reads for the duration of the call.
-    let written = unsafe { libc::writev(fd, bufs.as_ptr().cast::<libc::iovec>(), count) };
-    if written < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(written.unsigned_abs())
-    }
-}
-
-fn poll_writable(fd: RawFd, timeout: Duration) -> io::Result<bool> {
-    let mut pollfd = libc::pollfd {
-        fd,
-        events: libc::POLLOUT,
-        revents: 0,
-    };
-    // Round up so a sub-millisecond remainder waits rather than spins.
-    let millis =
-        libc::c_int::try_from(timeout.as_micros().div_ceil(1000)).unwrap_or(libc::c_int::MAX);
-    // SAFETY: one valid `pollfd` for the duration of the call.
-    let ready = unsafe { libc::poll(&mut pollfd, 1, millis) };
-    match ready {
-        n if n > 0 => Ok(true), // POLLERR/POLLHUP too: the next writev reports them
-        0 => Ok(false),
-        _ => match io::Error::last_os_error() {
-            err if err.kind() == io::ErrorKind::Interrupted => Ok(false),
-            err => Err(err),
-        },
     }
 }

@@ -2,7 +2,6 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use common::{PATIENCE, TempDir, config, line, lines, read, send_lines, text};
@@ -92,8 +91,11 @@ fn writes_append_even_when_another_writer_appends_to_the_same_file() {
     assert_eq!(text(&read(&path)), text(&lines([1, 2, 3])));
 }
 
+#[cfg(unix)] // Windows has no permission bits: `mode` is ignored there
 #[test]
 fn a_new_file_gets_mode_0o640_less_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+
     let dir = TempDir::new();
     let path = dir.path("app.log");
     let writer = open(&path, false);
@@ -102,6 +104,7 @@ fn a_new_file_gets_mode_0o640_less_the_umask() {
     drop(writer);
 }
 
+#[cfg(unix)]
 fn umask() -> u32 {
     let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
     let value = status

@@ -1,5 +1,7 @@
 //! EAGAIN on a non-blocking pipe whose reader is slow. The only test in its
-//! binary: it measures the CPU time of the whole process.
+//! binary: it measures the CPU time of the whole process. Unix only: it
+//! needs `FdSink`, `poll` and `getrusage`.
+#![cfg(unix)]
 
 mod common;
 

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{PATIENCE, Script, batches_of, lines, mock_writer, send_lines, text};
+use common::{EIO, PATIENCE, Script, batches_of, lines, mock_writer, send_lines, text};
 use logxpy_core::Hooks;
 
 #[test]
@@ -23,7 +23,7 @@ fn a_panic_in_the_writer_thread_restarts_it_and_every_record_is_written_exactly_
 fn a_panicking_error_hook_restarts_the_thread_and_the_failed_batch_is_retried() {
     let script = Script {
         failures: 1,
-        errno: libc::EIO,
+        errno: EIO,
         ..Script::default()
     };
     let hooks = Hooks {

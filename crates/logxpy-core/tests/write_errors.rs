@@ -4,15 +4,18 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{PATIENCE, Script, batches_of, lines, mock_writer, reporting_hooks, send_lines, text};
-use logxpy_core::{Hooks, LOGXPY_ERR_WRITE, Writer, WriterConfig};
+use common::{
+    EIO, ENOSPC, PATIENCE, Script, batches_of, lines, mock_writer, reporting_hooks, send_lines,
+    text,
+};
+use logxpy_core::{Hooks, LOGXPY_ERR_WRITE};
 
 #[test]
 fn a_sink_failing_n_times_with_enospc_is_retried_until_it_recovers_and_writes_each_record_once() {
     const FAILURES: usize = 4;
     let script = Script {
         failures: FAILURES,
-        errno: libc::ENOSPC,
+        errno: ENOSPC,
         ..Script::default()
     };
     let (hooks, errors, _warnings) = reporting_hooks();
@@ -28,13 +31,16 @@ fn a_sink_failing_n_times_with_enospc_is_retried_until_it_recovers_and_writes_ea
     let reported: Vec<_> = errors.try_iter().collect();
     assert_eq!(reported.len(), FAILURES);
     for err in reported {
-        let expected = (LOGXPY_ERR_WRITE, Some(libc::ENOSPC), Some("ENOSPC"));
+        let expected = (LOGXPY_ERR_WRITE, Some(ENOSPC), Some("ENOSPC"));
         assert_eq!((err.code, err.errno, err.errno_name), expected);
     }
 }
 
+#[cfg(unix)] // Windows has no /dev/full
 #[test]
 fn dev_full_reports_enospc_and_a_short_shutdown_counts_the_abandoned_records_as_dropped() {
+    use logxpy_core::{Writer, WriterConfig};
+
     let (hooks, errors, _warnings) = reporting_hooks();
     let config = WriterConfig {
         path: "/dev/full".into(),
@@ -63,7 +69,7 @@ fn dev_full_reports_enospc_and_a_short_shutdown_counts_the_abandoned_records_as_
 fn shutdown_keeps_its_timeout_when_the_sink_never_recovers() {
     let script = Script {
         fail_forever: true,
-        errno: libc::EIO,
+        errno: EIO,
         ..Script::default()
     };
     let (writer, _mock) = mock_writer(script, batches_of(2), Hooks::default());

@@ -14,6 +14,18 @@ use logxpy_core::{Error, Hooks, Sink, Writer, WriterConfig};
 /// Long enough that a test only fails on it when something is stuck.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
+// The OS numbers a mock sink fails with: errnos on Unix, Windows error codes
+// (ERROR_DISK_FULL, ERROR_IO_DEVICE) on Windows; `errno_name` calls both
+// "ENOSPC" and "EIO".
+#[cfg(unix)]
+pub const ENOSPC: i32 = libc::ENOSPC;
+#[cfg(unix)]
+pub const EIO: i32 = libc::EIO;
+#[cfg(windows)]
+pub const ENOSPC: i32 = 112;
+#[cfg(windows)]
+pub const EIO: i32 = 1117;
+
 /// Record `n`, one JSON line; lengths vary so a torn line cannot pass.
 pub fn line(n: usize) -> Vec<u8> {
     format!("{{\"n\":{n},\"pad\":\"{}\"}}\n", "x".repeat(n % 37)).into_bytes()
