@@ -1,9 +1,10 @@
 import test from "ava";
-import { mkdirSync } from "node:fs";
+import { fork } from "node:child_process";
+import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { AsyncConfig, Logger, LogxpyError } from "../src/index";
 import { asyncSettings, DEFAULT_MASK_FIELDS, durationMs, initSettings } from "../src/options";
-import { tempDir } from "./helpers";
+import { fixture, tempDir } from "./helpers";
 
 test("every init option has its documented default", (t) => {
   const s = initSettings({}, {});
@@ -87,6 +88,18 @@ test("init rejects a path that is a directory", (t) => {
   const err = t.throws(() => new Logger().init(dir), { instanceOf: LogxpyError });
   t.is(err?.code, "LOGXPY_ERR_OPEN");
   t.is(err?.errno, "EISDIR");
+});
+
+/** Running a child as "nobody" needs root; CI runs as root. */
+const asRoot = process.getuid?.() === 0;
+
+(asRoot ? test : test.skip)("init rejects a path the process may not write, with EACCES (run as nobody; needs root)", async (t) => {
+  const dir = tempDir();
+  chmodSync(dir, 0o755);
+  const entry = require.resolve("../dist/index.js");
+  const child = fork(fixture("open-child.cjs"), [join(dir, "denied.log"), entry], { uid: 65534, gid: 65534, execArgv: [] });
+  const reply = await new Promise((resolve) => child.once("message", resolve));
+  t.deepEqual(reply, { code: "LOGXPY_ERR_OPEN", errno: "EACCES" });
 });
 
 test("a failed init leaves the logger writing where it wrote before", (t) => {

@@ -2,15 +2,15 @@ import test from "ava";
 import { join } from "node:path";
 import { readRecords, runFixture, tempDir } from "./helpers";
 
-test("4 worker threads × 50,000 lines into one file: every line whole, none lost or doubled", async (t) => {
+test("8 worker threads × 50,000 lines into one file: every line whole, none lost or doubled", async (t) => {
   const file = join(tempDir(), "threads.log");
-  const result = await runFixture("threads.cjs", [file, "4", "50000"]).done;
+  const result = await runFixture("threads.cjs", [file, "8", "50000"]).done;
   t.is(result.code, 0, result.stderr);
   const records = readRecords(file);
-  t.is(records.length, 200_000);
+  t.is(records.length, 400_000);
   const seen = new Set<string>();
   for (const r of records) seen.add(`${r.w}:${r.i}`);
-  t.is(seen.size, 200_000);
+  t.is(seen.size, 400_000);
   const expected = process.env.LOGXPY_NATIVE === "0" ? "js" : "native";
   t.deepEqual(result.messages, [{ backend: expected }]);
 });
