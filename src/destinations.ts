@@ -74,12 +74,29 @@ export function resolveDestination(dest: unknown): ResolvedDestination {
   );
 }
 
-/** Counts for the destinations that write as the call happens. */
-class SyncCounts {
-  enqueued = 0;
-  written = 0;
-  dropped = 0;
-  errors = 0;
+/**
+ * A destination that writes as the call happens: nothing is ever pending, so
+ * flushing and closing have nothing to do. Subclasses count each record.
+ */
+abstract class ImmediateWriter implements Writer {
+  readonly backend = "sync" as const;
+  protected enqueued = 0;
+  protected written = 0;
+  protected dropped = 0;
+  protected errors = 0;
+
+  abstract write(line: string): void;
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+  flushSync(): boolean {
+    return true;
+  }
+  close(): boolean {
+    return true;
+  }
+  reopen(): void {}
   metrics(): WriterMetrics {
     return { enqueued: this.enqueued, written: this.written, dropped: this.dropped, errors: this.errors, pending: 0 };
   }
@@ -89,15 +106,14 @@ class SyncCounts {
  * Standard output or error, written synchronously (as Node itself writes to
  * files and pipes on Linux), so nothing is pending at exit.
  */
-export class ConsoleWriter implements Writer {
-  readonly backend = "sync" as const;
+export class ConsoleWriter extends ImmediateWriter {
   readonly #fd: 1 | 2;
   readonly #render: (line: string) => string;
   readonly #timeoutMs: number;
   readonly #report: (fault: WriterFault) => void;
-  readonly #counts = new SyncCounts();
 
   constructor(fd: 1 | 2, pretty: boolean | undefined, timeoutMs: number, report: (fault: WriterFault) => void) {
+    super();
     this.#fd = fd;
     this.#timeoutMs = timeoutMs;
     this.#report = report;
@@ -107,75 +123,44 @@ export class ConsoleWriter implements Writer {
   }
 
   write(line: string): void {
-    const c = this.#counts;
-    c.enqueued++;
+    this.enqueued++;
     const name = this.#fd === 1 ? "stdout" : "stderr";
     const fault = writeFully(this.#fd, Buffer.from(this.#render(line), "utf8"), name, Date.now() + this.#timeoutMs);
     if (fault === undefined) {
-      c.written++;
+      this.written++;
     } else {
-      c.errors++;
-      c.dropped++;
+      this.errors++;
+      this.dropped++;
       this.#report(fault);
     }
-  }
-
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-  flushSync(): boolean {
-    return true;
-  }
-  close(): boolean {
-    return true;
-  }
-  reopen(): void {}
-  metrics(): WriterMetrics {
-    return this.#counts.metrics();
   }
 }
 
 /** A user function, called with each record; what it throws is reported, never rethrown. */
-export class FunctionWriter implements Writer {
-  readonly backend = "sync" as const;
+export class FunctionWriter extends ImmediateWriter {
   readonly #fn: DestinationFunction;
   readonly #report: (fault: WriterFault) => void;
-  readonly #counts = new SyncCounts();
 
   constructor(fn: DestinationFunction, report: (fault: WriterFault) => void) {
+    super();
     this.#fn = fn;
     this.#report = report;
   }
 
   write(line: string): void {
-    const c = this.#counts;
-    c.enqueued++;
+    this.enqueued++;
     try {
       this.#fn(JSON.parse(line) as Record<string, unknown>, line);
-      c.written++;
+      this.written++;
     } catch (err) {
-      c.errors++;
-      c.dropped++;
+      this.errors++;
+      this.dropped++;
       this.#report({
         code: ErrorCode.WRITE,
         message: `destination function ${this.#fn.name || "(anonymous)"} threw: ${describeThrown(err)}`,
         destination: "function",
       });
     }
-  }
-
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-  flushSync(): boolean {
-    return true;
-  }
-  close(): boolean {
-    return true;
-  }
-  reopen(): void {}
-  metrics(): WriterMetrics {
-    return this.#counts.metrics();
   }
 }
 
