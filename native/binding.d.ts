@@ -23,6 +23,8 @@ export declare class NativeWriter {
   reopen(timeoutMs: number): void
   /** Flushes (bounded) and lets go of the writer; the last holder shuts it down. */
   close(timeoutMs: number): boolean
+  /** The writer thread's file switches as a sequence lock (odd while rotating), for the path watch. */
+  rotationSeq(): number
   metrics(): NativeMetrics
   /** Hands over the faults reported since the last call (a summary fault says how many were not kept). */
   takeFaults(): Array<NativeFault>
@@ -54,4 +56,13 @@ export interface NativeOptions {
   flushIntervalMs: number
   policy: string
   shutdownTimeoutMs: number
+  /** Size rotation of the file; absent: never rotates. */
+  rotate?: NativeRotation
+}
+
+/** `rotate` of `log.init()`, validated in TypeScript; `size` in bytes. */
+export interface NativeRotation {
+  size: number
+  keep: number
+  compress: boolean
 }

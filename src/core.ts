@@ -292,6 +292,7 @@ export class LoggerCore {
           async,
           s.shutdownTimeoutMs,
           this.report,
+          s.rotate,
         );
       case "console":
         return new ConsoleWriter(d.fd, d.pretty, s.shutdownTimeoutMs, this.report);

@@ -7,6 +7,8 @@ export interface NativeBindingWriter {
   flush(timeoutMs: number): Promise<boolean>;
   reopen(timeoutMs: number): void;
   close(timeoutMs: number): boolean;
+  /** The writer thread's file switches as a sequence lock: odd while it rotates, changed by every rotation. */
+  rotationSeq(): number;
   metrics(): { enqueued: number; written: number; dropped: number; errors: number; pending: number; restarts: number };
   takeFaults(): Array<{ code: string; errno?: string | null; message: string }>;
 }
@@ -23,6 +25,8 @@ export interface NativeBinding {
       flushIntervalMs: number;
       policy: string;
       shutdownTimeoutMs: number;
+      /** Size rotation; `size` in bytes. */
+      rotate?: { size: number; keep: number; compress: boolean };
     },
   ) => NativeBindingWriter;
 }

@@ -85,6 +85,57 @@ export class AsyncConfig {
   }
 }
 
+/**
+ * Size rotation of the log files, as `log.init(file, { rotate })` takes it.
+ *
+ * Before a line would take a file past `size` bytes, the writer renames
+ * `app.log.1`… to `app.log.2`… (deleting the file in slot `keep`), renames
+ * `app.log` to `app.log.1`, and goes on in a fresh `app.log` created with
+ * `fileMode`. A line is never split across files; a file holds more than
+ * `size` bytes only when a single line is longer than `size`, and then that
+ * line is alone in it. No line is lost or written twice across a switch, and
+ * the metrics count each line once.
+ *
+ * It applies to every file the logger writes: the `init` target and file
+ * destinations (`"errors.log"`, `{ type: "file", path }`), each rotating on
+ * its own. FIFOs and devices are written without rotation. Rotated files are
+ * shifted by number; a mode "w" init truncates `app.log` only.
+ *
+ * With `compress`, `app.log.1` is gzipped to `app.log.1.gz` (and removed)
+ * off the logging path: on a Rust helper thread with the native writer, on
+ * libuv's threadpool with the pure-TypeScript one. `await log.flush()`
+ * resolves once the compressions of files rotated before it are done, and
+ * `log.flushSync()` and the flush at exit finish one still under way before
+ * they return (the native writer waits for it within `shutdownTimeout`; the
+ * pure-TypeScript one compresses on the calling thread). A process killed in between leaves `app.log.1` whole
+ * and uncompressed, and at worst a stray `app.log.1.gz.tmp`.
+ *
+ * A rotation that fails (a rename refused) is reported as a
+ * `LOGXPY_ERR_WRITE` error event and counted in `errors`; lines go on into
+ * the current file, and the rotation is tried again a second later or after
+ * `log.reopen()`. Rotation expects one writer per file: several processes,
+ * or worker threads on the pure-TypeScript writer, rotating one file would
+ * rename it under each other.
+ *
+ * @example
+ * log.init("app.log", { rotate: { size: "100MB", keep: 5, compress: true } });
+ */
+export interface RotateOptions {
+  /** Bytes (a number) or a string such as "500KB", "100MB", "1GB" (KB = KiB = 1024 bytes). */
+  size: number | string;
+  /** Rotated files kept, `app.log.1` (newest) to `app.log.<keep>` (default 5, at most 10,000). */
+  keep?: number;
+  /** Gzip each rotated file to `app.log.N.gz` (default false). */
+  compress?: boolean;
+}
+
+/** The validated, complete form of {@link RotateOptions}. */
+export interface RotateSettings {
+  sizeBytes: number;
+  keep: number;
+  compress: boolean;
+}
+
 /** Options of `log.init()`. Every one is checked when `init` runs. */
 export interface InitOptions {
   /** Records below this level are dropped (default "info"). */
@@ -121,6 +172,8 @@ export interface InitOptions {
   limits?: Partial<SerializeLimits>;
   /** Opt-in: `{ reopen: "SIGHUP", flush: ["SIGTERM", "SIGINT"] }`. */
   handleSignals?: SignalOptions;
+  /** Size rotation of the log files: `{ size: "100MB", keep: 5, compress: true }`; see {@link RotateOptions}. */
+  rotate?: RotateOptions;
 }
 
 /** The validated, complete form of {@link InitOptions}. */
@@ -141,6 +194,7 @@ export interface Settings {
   shutdownTimeoutMs: number;
   limits: SerializeLimits;
   handleSignals: SignalOptions;
+  rotate: RotateSettings | undefined;
 }
 
 /**
@@ -164,7 +218,7 @@ export const DEFAULT_MASK_FIELDS: readonly string[] = [
 const INIT_KEYS = new Set([
   "level", "mode", "clean", "asyncEnabled", "asyncMaxQueue", "asyncBatchSize", "asyncFlushInterval",
   "asyncPolicy", "statsInterval", "taskIdMode", "format", "maskFields", "context", "destinations",
-  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals",
+  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals", "rotate",
 ]);
 const ASYNC_KEYS = new Set(["maxQueue", "batchSize", "flushInterval", "policy", "statsInterval"]);
 
@@ -219,6 +273,7 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     shutdownTimeoutMs: durationMs(options.shutdownTimeout ?? 5, "shutdownTimeout", false),
     limits: limits(options.limits),
     handleSignals: signals(options.handleSignals),
+    rotate: rotation(options.rotate),
   };
 }
 
@@ -272,6 +327,60 @@ export function durationMs(value: unknown, name: string, zeroAllowed: boolean): 
     throw new LogxpyError(ErrorCode.DURATION, `${name} must be ${zeroAllowed ? "at least 0" : "more than 0"} and at most a day; got ${describe(value)}`);
   }
   return ms;
+}
+
+/** Bytes per unit; K, M and G are binary multiples, as log sizes usually are. */
+const UNIT_BYTES: Record<string, number> = {
+  b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3,
+};
+
+/** The most rotated files kept: a rotation renames each kept file, so this bounds its work. */
+const MAX_ROTATE_KEEP = 10_000;
+
+/**
+ * A size in bytes from a number or a string with a unit: "500KB", "100MB",
+ * "1.5GiB" (units are case-insensitive; KB and KiB are both 1024 bytes).
+ * Fractions of a byte are dropped.
+ *
+ * @example
+ * byteSize("100MB", "rotate.size"); // 104857600
+ */
+function byteSize(value: unknown, name: string): number {
+  let bytes: number;
+  if (typeof value === "number") {
+    bytes = value;
+  } else if (typeof value === "string") {
+    const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]+)?\s*$/i.exec(value);
+    const unit = UNIT_BYTES[(m?.[2] ?? "b").toLowerCase()];
+    if (!m || unit === undefined) {
+      throw new LogxpyError(ErrorCode.OPTION, `${name} must be bytes or a string such as "500KB", "100MB" or "1GB"; got ${describe(value)}`);
+    }
+    bytes = Math.floor(Number(m[1]) * unit);
+  } else {
+    throw new LogxpyError(ErrorCode.OPTION, `${name} must be bytes or a string such as "100MB"; got ${describe(value)}`);
+  }
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new LogxpyError(ErrorCode.OPTION, `${name} must be a whole number of bytes, at least 1; got ${describe(value)}`);
+  }
+  return bytes;
+}
+
+function rotation(value: unknown): RotateSettings | undefined {
+  if (value === undefined) return undefined;
+  const given = plainObject(value, "rotate") as { size?: unknown; keep?: unknown; compress?: unknown };
+  rejectUnknown(given, new Set(["size", "keep", "compress"]), "rotate");
+  if (given.size === undefined) {
+    throw new LogxpyError(ErrorCode.OPTION, `rotate needs a size, such as { size: "100MB" }`);
+  }
+  const keep = positiveInt(given.keep, "rotate.keep", 5);
+  if (keep > MAX_ROTATE_KEEP) {
+    throw new LogxpyError(ErrorCode.OPTION, `rotate.keep must be at most ${MAX_ROTATE_KEEP}; got ${describe(given.keep)}`);
+  }
+  return {
+    sizeBytes: byteSize(given.size, "rotate.size"),
+    keep,
+    compress: boolOption(given.compress, "rotate.compress", false),
+  };
 }
 
 function policy(value: unknown): QueuePolicy {

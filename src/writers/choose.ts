@@ -1,4 +1,4 @@
-import type { AsyncSettings } from "../options";
+import type { AsyncSettings, RotateSettings } from "../options";
 import { FileTarget, type OpenOptions } from "./fd";
 import { nativeBinding } from "../native";
 import { JsAsyncWriter } from "./js-async";
@@ -10,10 +10,11 @@ import type { Writer, WriterFault } from "./writer";
  * The writer for one log file: synchronous when `async` is undefined, else
  * the native writer where the addon loads (and `LOGXPY_NATIVE` is not "0"),
  * else the pure-TypeScript one. Decided here, once per file, so no log call
- * ever asks which writer it has.
+ * ever asks which writer it has. Each of them rotates the file by `rotate`
+ * when it is given.
  *
  * @example
- * const w = fileWriter("app.log", { mode: "w", clean: false, fileMode: 0o640 }, settings.async, 5000, report);
+ * const w = fileWriter("app.log", { mode: "w", clean: false, fileMode: 0o640 }, settings.async, 5000, report, settings.rotate);
  */
 export function fileWriter(
   path: string,
@@ -21,10 +22,11 @@ export function fileWriter(
   async: AsyncSettings | undefined,
   timeoutMs: number,
   report: (fault: WriterFault) => void,
+  rotate?: RotateSettings,
 ): Writer {
   const binding = async === undefined ? undefined : nativeBinding();
-  if (binding !== undefined) return new NativeWriter(binding, path, open, async!, timeoutMs, report);
+  if (binding !== undefined) return new NativeWriter(binding, path, open, async!, timeoutMs, report, rotate);
   const target = FileTarget.open(path, open);
-  if (async === undefined) return new SyncWriter(target, timeoutMs, report);
-  return new JsAsyncWriter(target, async, timeoutMs, report);
+  if (async === undefined) return new SyncWriter(target, timeoutMs, report, rotate);
+  return new JsAsyncWriter(target, async, timeoutMs, report, rotate);
 }

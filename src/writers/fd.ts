@@ -54,6 +54,11 @@ export class FileTarget {
     return this.#fd;
   }
 
+  /** Permission bits of a file this target creates (rotation gives them to the files it makes). */
+  get fileMode(): number {
+    return this.#fileMode;
+  }
+
   /** Opens the path again (appending) and closes the old descriptor. */
   reopen(): void {
     const fd = openFd(this.path, false, this.#fileMode);
@@ -139,14 +144,29 @@ export function writeOnce(fd: number, buf: Uint8Array, destination: string): Wri
 
 /** A write error as a {@link WriterFault}, with the errno the OS gave. */
 export function writeFault(err: unknown, destination: string): WriterFault {
-  const errno = (err as NodeJS.ErrnoException).code;
+  return fileFault(`write to ${destination} failed`, err, destination);
+}
+
+/**
+ * A failed file operation around the writes (a rotation's rename, the
+ * compression of a rotated file) as a `LOGXPY_ERR_WRITE` fault: writing goes
+ * on, so it is reported, never thrown.
+ *
+ * @example
+ * fileFault("cannot rotate app.log", err, "app.log").message; // "cannot rotate app.log: EACCES: ..."
+ */
+export function fileFault(what: string, err: unknown, destination: string): WriterFault {
+  const errno = err instanceof LogxpyError ? err.errno : (err as NodeJS.ErrnoException).code;
   return {
     code: ErrorCode.WRITE,
-    message: `write to ${destination} failed: ${(err as Error).message ?? String(err)}`,
+    message: `${what}: ${(err as Error).message ?? String(err)}`,
     destination,
     ...(errno === undefined ? {} : { errno }),
   };
 }
+
+/** One write attempt of some prefix of `buf`: {@link writeOnce} on a descriptor, or a rotating file's. */
+export type WriteAttempt = (buf: Uint8Array) => WriteOutcome;
 
 /**
  * Writes all of `buf`, waiting out a full pipe (EAGAIN) with a growing sleep,
@@ -154,10 +174,21 @@ export function writeFault(err: unknown, destination: string): WriterFault {
  * fault, or undefined when everything was written.
  */
 export function writeFully(fd: number, buf: Uint8Array, destination: string, deadline: number): WriterFault | undefined {
+  return writeAll((b) => writeOnce(fd, b, destination), buf, destination, deadline);
+}
+
+/**
+ * {@link writeFully} through any {@link WriteAttempt}, which may take fewer
+ * bytes than offered: each call gets what is left.
+ *
+ * @example
+ * writeAll((b) => rotation.writeOnce(b), Buffer.from(line), "app.log", Date.now() + 5000);
+ */
+export function writeAll(attempt: WriteAttempt, buf: Uint8Array, destination: string, deadline: number): WriterFault | undefined {
   let offset = 0;
   let wait = 1;
   while (offset < buf.length) {
-    const outcome = writeOnce(fd, offset === 0 ? buf : buf.subarray(offset), destination);
+    const outcome = attempt(offset === 0 ? buf : buf.subarray(offset));
     if ("written" in outcome) {
       offset += outcome.written;
       wait = 1;

@@ -1,9 +1,10 @@
 import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
-import { QueuePolicy, type AsyncSettings } from "../options";
-import { FileTarget, sleepMs, writeOnce } from "./fd";
+import { QueuePolicy, type AsyncSettings, type RotateSettings } from "../options";
+import { FileTarget, sleepMs, type WriteAttempt } from "./fd";
 import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
 import { LineQueue } from "./line-queue";
+import { Rotation, writeAttempt } from "./rotation";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /** Longest pause between retries of a failing destination. */
@@ -23,6 +24,11 @@ const BATCHES_PER_TURN = 64;
  * timer instead of stalling the loop. Nothing is ever in flight on another
  * thread, which is what makes `flushSync` at exit exact.
  *
+ * With `rotate`, each write stops at the last whole line that fits in the
+ * current file and the file rotates before the next (see {@link Rotation});
+ * `flush` then also waits for the compression of rotated files, and
+ * `flushSync` finishes one still under way on this thread.
+ *
  * @example
  * const writer = new JsAsyncWriter(FileTarget.open("app.log", opts), settings, 5000, report);
  * writer.write('{"msg":"hi"}\n');
@@ -37,6 +43,8 @@ export class JsAsyncWriter implements Writer {
   readonly #makeRoom: () => boolean;
   readonly #watch: FileWatch;
   readonly #watchTimer: NodeJS.Timeout;
+  readonly #rotation: Rotation | undefined;
+  readonly #attempt: WriteAttempt;
 
   readonly #queue = new LineQueue();
   /** Bytes of a batch the destination has taken only part of, and how many records they hold. */
@@ -60,7 +68,13 @@ export class JsAsyncWriter implements Writer {
   #warnedAt = 0;
   #droppedSinceWarn = 0;
 
-  constructor(target: FileTarget, settings: AsyncSettings, timeoutMs: number, report: (fault: WriterFault) => void) {
+  constructor(
+    target: FileTarget,
+    settings: AsyncSettings,
+    timeoutMs: number,
+    report: (fault: WriterFault) => void,
+    rotate?: RotateSettings,
+  ) {
     this.#target = target;
     this.#settings = settings;
     this.#timeoutMs = timeoutMs;
@@ -73,6 +87,11 @@ export class JsAsyncWriter implements Writer {
     }[settings.policy];
     this.#watch = new FileWatch(target.path, target.fd, report);
     this.#watchTimer = setInterval(() => this.#watch.check(), WATCH_INTERVAL_MS).unref();
+    this.#rotation = Rotation.of(target, rotate, () => this.#watch.rebase(target.fd), (fault) => {
+      this.#errors++;
+      report(fault);
+    });
+    this.#attempt = writeAttempt(target, this.#rotation);
     flushAtExit(this, timeoutMs);
   }
 
@@ -98,16 +117,15 @@ export class JsAsyncWriter implements Writer {
   }
 
   flush(): Promise<void> {
-    if (this.#pending() === 0) return Promise.resolve();
-    const target = this.#accepted;
-    const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }));
-    if (this.#backoffMs === 0) this.#drain();
-    return done;
+    const rotation = this.#rotation;
+    return rotation === undefined ? this.#drained() : this.#drained().then(() => rotation.settled());
   }
 
   flushSync(timeoutMs: number): boolean {
     const deadline = Date.now() + timeoutMs;
-    return this.#drainSync(0, deadline, deadline);
+    const complete = this.#drainSync(0, deadline, deadline);
+    this.#rotation?.settleSync();
+    return complete;
   }
 
   close(timeoutMs: number): boolean {
@@ -140,6 +158,7 @@ export class JsAsyncWriter implements Writer {
     this.flushSync(this.#timeoutMs);
     this.#target.reopen();
     this.#watch.rebase(this.#target.fd);
+    this.#rotation?.reopened();
   }
 
   metrics(): WriterMetrics {
@@ -154,6 +173,15 @@ export class JsAsyncWriter implements Writer {
 
   #pending(): number {
     return this.#queue.records + this.#carryCount;
+  }
+
+  /** Resolves once every record accepted before the call has left the queue. */
+  #drained(): Promise<void> {
+    if (this.#pending() === 0) return Promise.resolve();
+    const target = this.#accepted;
+    const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }));
+    if (this.#backoffMs === 0) this.#drain();
+    return done;
   }
 
   /** Timer and immediate callback: writes what is queued, a bounded number of batches per turn. */
@@ -211,7 +239,7 @@ export class JsAsyncWriter implements Writer {
       if (this.#queue.records === 0) return "done";
       ({ bytes, records } = this.#queue.take());
     }
-    const outcome = writeOnce(this.#target.fd, bytes, this.#target.path);
+    const outcome = this.#attempt(bytes);
     const written = "written" in outcome ? outcome.written : 0;
     if (written < bytes.length) {
       if (bytes !== this.#carry) {

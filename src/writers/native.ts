@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { flushAtExit, forgetAtExit } from "../exit";
-import type { AsyncSettings } from "../options";
+import type { AsyncSettings, RotateSettings } from "../options";
 import { nativeError, type NativeBinding, type NativeBindingWriter } from "../native";
 import type { OpenOptions } from "./fd";
 import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
@@ -18,7 +18,9 @@ const FAULT_POLL_MS = 250;
  * the crossing itself is cheap (~0.1 µs), but converting each line on its own
  * costs ~0.3 µs more than converting them in bulk (see the research notes).
  * Queue policy, metrics, flush and shutdown live in Rust; the only records on
- * this side are the ones gathered since the last hand-over.
+ * this side are the ones gathered since the last hand-over. Rotation
+ * (`rotate`) lives there too: the writer thread switches files and
+ * compresses the old ones, and acknowledges a flush once that is done.
  *
  * @example
  * const w = new NativeWriter(binding, "app.log", open, settings, 5000, report);
@@ -37,6 +39,9 @@ export class NativeWriter implements Writer {
   #closed = false;
   /** Records given after close: counted so metrics stay exact. */
   #lateDropped = 0;
+  /** The writer thread's `rotationSeq` when the watch last took the file at the path as its own, and when it last looked. */
+  #watchedSeq = 0;
+  #checkedSeq = 0;
 
   constructor(
     binding: NativeBinding,
@@ -45,6 +50,7 @@ export class NativeWriter implements Writer {
     settings: AsyncSettings,
     timeoutMs: number,
     report: (fault: WriterFault) => void,
+    rotate?: RotateSettings,
   ) {
     if (open.clean) rmSync(path, { force: true });
     try {
@@ -56,6 +62,7 @@ export class NativeWriter implements Writer {
         flushIntervalMs: settings.flushIntervalMs,
         policy: settings.policy,
         shutdownTimeoutMs: timeoutMs,
+        ...(rotate === undefined ? {} : { rotate: { size: rotate.sizeBytes, keep: rotate.keep, compress: rotate.compress } }),
       });
     } catch (err) {
       throw nativeError(err, path);
@@ -66,13 +73,14 @@ export class NativeWriter implements Writer {
     this.#timeoutMs = timeoutMs;
     this.#report = report;
     // The file is open in Rust; the path's file now is the one it opened.
-    this.#watch = new FileWatch(path, undefined, report);
+    this.#watch = new FileWatch(path, undefined, rotate === undefined ? report : (fault) => this.#unlessRotated(fault));
+    const checkFile = rotate === undefined ? () => this.#watch.check() : () => this.#checkRotatingFile();
     let ticks = 0;
     this.#poll = setInterval(() => {
       this.#collectFaults();
       if (++ticks * FAULT_POLL_MS >= WATCH_INTERVAL_MS) {
         ticks = 0;
-        this.#watch.check();
+        checkFile();
       }
     }, FAULT_POLL_MS).unref();
     flushAtExit(this, timeoutMs);
@@ -136,6 +144,29 @@ export class NativeWriter implements Writer {
       errors: base.errors,
       pending: base.pending + staged,
     };
+  }
+
+  /**
+   * The path watch of a file the writer thread rotates: a rotation puts a
+   * new file at the path, which is not someone else moving it away. The
+   * thread's switch counter is read around each look, as a sequence lock.
+   */
+  #checkRotatingFile(): void {
+    const seq = this.#native.rotationSeq();
+    if (seq % 2 === 1) return; // a rotation is under way: look next time
+    if (seq !== this.#watchedSeq) {
+      this.#watch.rebase();
+      // A rotation during the rebase may have left it watching either file: rebase again next time.
+      if (this.#native.rotationSeq() === seq) this.#watchedSeq = seq;
+      return;
+    }
+    this.#checkedSeq = seq;
+    this.#watch.check();
+  }
+
+  /** Passes on what the path watch found, unless a rotation moved the file while it looked. */
+  #unlessRotated(fault: WriterFault): void {
+    if (this.#native.rotationSeq() === this.#checkedSeq) this.#report(fault);
   }
 
   /** The counters at close, kept because the addon's writer is gone after it. */

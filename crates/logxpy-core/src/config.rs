@@ -55,6 +55,50 @@ pub struct WriterConfig {
     pub policy: QueuePolicy,
     /// The bound `Drop` gives its shutdown.
     pub shutdown_timeout: Duration,
+    /// Size rotation of the file `Writer::open` opens; `None` (the default)
+    /// never rotates. Ignored by `Writer::with_sink`.
+    pub rotate: Option<Rotation>,
+}
+
+/// Size rotation: before a line would take the file past `size` bytes, the
+/// writer thread renames `app.log.1`… to `app.log.2`… (the file in slot
+/// `keep` is deleted), renames `app.log` to `app.log.1`, and goes on in a
+/// fresh `app.log` created with the configured `mode`.
+///
+/// Lines are never split across files. A file holds more than `size` bytes
+/// only when it holds a single line longer than `size`. With `compress`,
+/// `app.log.1` is then gzipped to `app.log.1.gz` on a helper thread while
+/// writing goes on; see [`Writer::flush`](crate::Writer::flush) for when
+/// that is finished. Rotation applies to regular files only: a FIFO or a
+/// device is written without it.
+///
+/// A rotation that fails (a rename refused, the new file cannot be created)
+/// is counted in `Metrics::errors` and reported through `Hooks::on_error`
+/// with `LOGXPY_ERR_WRITE`; lines go on into the current file, and the
+/// rotation is tried again at the first write a second later (or right
+/// after a `Writer::reopen`).
+///
+/// Rotation assumes this writer is the file's only writer: it counts the
+/// bytes it writes instead of asking the file system each time.
+///
+/// ```
+/// use logxpy_core::{Rotation, WriterConfig};
+///
+/// let config = WriterConfig {
+///     path: "app.log".into(),
+///     rotate: Some(Rotation { size: 100 << 20, keep: 5, compress: true }),
+///     ..WriterConfig::default()
+/// };
+/// assert!(config.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rotation {
+    /// The most bytes a file takes before the next line goes to a new one.
+    pub size: u64,
+    /// Rotated files kept: `app.log.1` (newest) to `app.log.<keep>`.
+    pub keep: u32,
+    /// Gzip each rotated file to `app.log.1.gz`, removing the original.
+    pub compress: bool,
 }
 
 impl Default for WriterConfig {
@@ -68,6 +112,7 @@ impl Default for WriterConfig {
             flush_interval: Duration::from_millis(100),
             policy: QueuePolicy::Block,
             shutdown_timeout: Duration::from_secs(5),
+            rotate: None,
         }
     }
 }
@@ -100,6 +145,14 @@ impl WriterConfig {
                 "mode",
                 "must be permission bits (at most 0o7777)",
             ));
+        }
+        if let Some(rotation) = &self.rotate {
+            if rotation.size == 0 {
+                return Err(Error::option("rotate.size", "must be at least 1 byte"));
+            }
+            if rotation.keep == 0 {
+                return Err(Error::option("rotate.keep", "must be at least 1"));
+            }
         }
         Ok(())
     }

@@ -90,6 +90,13 @@ impl Error {
         Self::from_io(LOGXPY_ERR_WRITE, "write failed", err)
     }
 
+    /// Rotating the file failed at the step `context` names ("cannot
+    /// rename app.log to app.log.1", "cannot compress app.log.1"); reported
+    /// as a write fault, since writing goes on into the current file.
+    pub fn rotate(context: &str, err: &io::Error) -> Self {
+        Self::from_io(LOGXPY_ERR_WRITE, context, err)
+    }
+
     /// `what` did not finish in time.
     pub fn timeout(what: &str) -> Self {
         Self::new(LOGXPY_ERR_TIMEOUT, format!("{what} timed out"))

@@ -8,7 +8,9 @@
 //! counted, reported through [`Hooks`], and retried with backoff; a panic in
 //! the thread is caught and the loop restarts. [`Writer::flush`],
 //! [`Writer::reopen`] and [`Writer::shutdown`] are acknowledged by the
-//! thread, never guessed with sleeps.
+//! thread, never guessed with sleeps. A file can rotate by size
+//! ([`Rotation`]): the writer thread renames it and goes on in a fresh one,
+//! never splitting a line, and gzips the old one on a helper thread.
 //!
 //! The crate knows nothing of Node: `logxpy-napi` translates it.
 //!
@@ -48,7 +50,7 @@ mod sink;
 mod worker;
 mod writer;
 
-pub use config::{ErrorHook, Hooks, MAX_QUEUE_LIMIT, WarnHook, WriterConfig};
+pub use config::{ErrorHook, Hooks, MAX_QUEUE_LIMIT, Rotation, WarnHook, WriterConfig};
 pub use errno::errno_name;
 pub use error::{
     Error, LOGXPY_ERR_CLOSED, LOGXPY_ERR_OPEN, LOGXPY_ERR_OPTION, LOGXPY_ERR_TIMEOUT,

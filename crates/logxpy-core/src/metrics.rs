@@ -24,7 +24,8 @@ pub struct Metrics {
     /// Records discarded by the queue policy or abandoned by a shutdown
     /// that timed out on a failing destination.
     pub dropped: u64,
-    /// Failed write attempts (each retry that fails counts once).
+    /// Failed write attempts (each retry that fails counts once), and
+    /// failed rotations and compressions of rotated files.
     pub errors: u64,
     /// Records accepted but not yet written or dropped.
     pub pending: u64,

@@ -1,5 +1,6 @@
 //! Destinations: the `Sink` trait, a file opened by path, and (on Unix) a
-//! borrowed fd. The OS calls live in `unix.rs` and `windows.rs`.
+//! borrowed fd. The OS calls live in `unix.rs` and `windows.rs`; size
+//! rotation of a file in `rotating.rs`, and its compression in `gzip.rs`.
 
 use std::fs::File;
 use std::io::{self, IoSlice};
@@ -8,11 +9,14 @@ use std::time::Duration;
 
 use crate::error::Error;
 
+mod gzip;
+mod rotating;
 #[cfg(unix)]
 mod unix;
 #[cfg(windows)]
 mod windows;
 
+pub(crate) use rotating::RotatingFileSink;
 #[cfg(unix)]
 pub use unix::FdSink;
 #[cfg(unix)]
@@ -71,6 +75,23 @@ pub trait Sink: Send {
     /// Returned to the `Writer::reopen` caller as `LOGXPY_ERR_OPEN`.
     fn reopen(&mut self) -> io::Result<()> {
         Ok(())
+    }
+
+    /// A failure the sink worked around without failing a write: a
+    /// rotation that could not be done, a rotated file that could not be
+    /// compressed. The writer takes these after each write attempt and
+    /// before it acknowledges a flush, counts each in `Metrics::errors` and
+    /// reports it through `Hooks::on_error`. The default has none.
+    fn take_fault(&mut self) -> Option<Error> {
+        None
+    }
+
+    /// Waits up to `timeout` for work the sink does in the background
+    /// (compressing a rotated file); `true` once none is left. The writer
+    /// calls it before acknowledging a flush or a shutdown. The default has
+    /// no such work.
+    fn settle(&mut self, _timeout: Duration) -> bool {
+        true
     }
 }
 

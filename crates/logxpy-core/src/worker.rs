@@ -21,6 +21,10 @@ pub(crate) const THREAD_NAME: &str = "logxpy-writer";
 const FIRST_BACKOFF: Duration = Duration::from_millis(10);
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
+/// Longest single wait for a sink's background work, so a shutdown deadline
+/// set meanwhile is noticed within this time.
+const SETTLE_SLICE: Duration = Duration::from_millis(100);
+
 /// State shared by the `Writer` handle and its thread.
 #[derive(Default)]
 pub(crate) struct Shared {
@@ -167,17 +171,18 @@ impl Worker {
     fn write_batch(&mut self) -> Result<(), Abandoned> {
         loop {
             let shared = &*self.shared;
-            match self
-                .batch
-                .write_to(&mut *self.sink, &shared.counters, &shared.abandon_at)
-            {
+            let written =
+                self.batch
+                    .write_to(&mut *self.sink, &shared.counters, &shared.abandon_at);
+            self.report_sink_faults();
+            match written {
                 Ok(()) => {
                     self.backoff = Backoff::default();
                     return Ok(());
                 }
                 Err(WriteFailure::Abandoned) => return Err(Abandoned),
                 Err(WriteFailure::Io(err)) => {
-                    shared.counters.add_error();
+                    self.shared.counters.add_error();
                     if let Some(on_error) = &self.on_error {
                         on_error(Error::write(&err));
                     }
@@ -190,9 +195,38 @@ impl Worker {
         }
     }
 
+    /// Counts and reports the failures the sink worked around (a rotation
+    /// that could not be done), which are not failed writes of the batch.
+    fn report_sink_faults(&mut self) {
+        while let Some(err) = self.sink.take_fault() {
+            self.shared.counters.add_error();
+            if let Some(on_error) = &self.on_error {
+                on_error(err);
+            }
+        }
+    }
+
+    /// Waits for the sink's background work (compressing a rotated file)
+    /// until it is done or the shutdown deadline passes, then reports what
+    /// went wrong in it.
+    fn settle_sink(&mut self) {
+        while !self.sink.settle(SETTLE_SLICE) {
+            let abandon_at = self.shared.abandon_at.get();
+            if abandon_at.is_some_and(|&at| Instant::now() >= at) {
+                break;
+            }
+        }
+        self.report_sink_faults();
+    }
+
     /// Answers the control message that ended the batch. It is cleared only
     /// after it is answered, so a panic in between answers it on restart.
+    /// A flush or a shutdown is answered once the sink's background work is
+    /// done too, so that a flushed writer leaves its rotated files compressed.
     fn answer_control(&mut self) -> WorkerState {
+        if matches!(self.control, Some(Control::Flush(_) | Control::Shutdown(_))) {
+            self.settle_sink();
+        }
         let next = match &self.control {
             None => WorkerState::Idle,
             Some(Control::Flush(ack)) => {

@@ -1,5 +1,6 @@
 //! The handle callers hold: send, flush, reopen, shutdown, metrics.
 
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{JoinHandle, Thread};
 use std::time::Duration;
@@ -12,7 +13,7 @@ use crate::error::Error;
 use crate::metrics::Metrics;
 use crate::policy::{Admission, Overflow};
 use crate::queue::{Control, Msg, QueueSender, deadline_after, queue};
-use crate::sink::{FileSink, Sink};
+use crate::sink::{FileSink, RotatingFileSink, Sink};
 use crate::worker::{self, Shared};
 
 /// The most a shutdown keeps back from its timeout so that the writer
@@ -53,6 +54,8 @@ pub struct Writer {
     thread: Thread,
     join: Mutex<Option<JoinHandle<()>>>,
     shutdown_timeout: Duration,
+    /// See [`Writer::rotation_seq`].
+    switches: Arc<AtomicU64>,
 }
 
 impl Writer {
@@ -76,12 +79,17 @@ impl Writer {
         if config.path.as_os_str().is_empty() {
             return Err(Error::option("path", "must not be empty"));
         }
-        let sink = FileSink::open(&config.path, config.append, config.mode)?;
-        Writer::start(Box::new(sink), &config, hooks)
+        let file = FileSink::open(&config.path, config.append, config.mode)?;
+        let switches = Arc::new(AtomicU64::new(0));
+        let sink = match config.rotate {
+            None => Box::new(file),
+            Some(rotation) => RotatingFileSink::wrap(file, rotation, Arc::clone(&switches))?,
+        };
+        Writer::start(sink, &config, hooks, switches)
     }
 
-    /// Starts a writer on any [`Sink`]; `path`, `append` and `mode` are
-    /// not used.
+    /// Starts a writer on any [`Sink`]; `path`, `append`, `mode` and
+    /// `rotate` are not used.
     ///
     /// # Errors
     ///
@@ -101,10 +109,15 @@ impl Writer {
         hooks: Hooks,
     ) -> Result<Writer, Error> {
         config.validate()?;
-        Writer::start(sink, &config, hooks)
+        Writer::start(sink, &config, hooks, Arc::default())
     }
 
-    fn start(sink: Box<dyn Sink>, config: &WriterConfig, hooks: Hooks) -> Result<Writer, Error> {
+    fn start(
+        sink: Box<dyn Sink>,
+        config: &WriterConfig,
+        hooks: Hooks,
+        switches: Arc<AtomicU64>,
+    ) -> Result<Writer, Error> {
         let (sender, receiver) = queue(config.max_queue);
         let shared = Arc::new(Shared::default());
         let join = worker::spawn(
@@ -124,6 +137,7 @@ impl Writer {
             thread: join.thread().clone(),
             join: Mutex::new(Some(join)),
             shutdown_timeout: config.shutdown_timeout,
+            switches,
         })
     }
 
@@ -186,6 +200,12 @@ impl Writer {
     /// records (even when `Block` has filled the queue) and is acknowledged
     /// by the writer thread. After shutdown it reports whether nothing is
     /// pending.
+    ///
+    /// With [`Rotation::compress`](crate::Rotation::compress), the
+    /// acknowledgement also waits for the compression of the last rotated
+    /// file to finish (writing pauses meanwhile): after a `true`, every
+    /// rotated file is in its final form, `app.log.N.gz`. Faults met in
+    /// compressing are reported before the acknowledgement.
     ///
     /// ```
     /// # use logxpy_core::{FdSink, Hooks, Writer, WriterConfig};
@@ -297,6 +317,23 @@ impl Writer {
             }
         }
         clean
+    }
+
+    /// A sequence lock over the writer's own file switches (rotations): odd
+    /// while one is under way, even otherwise, two more after each. It lets
+    /// a caller that watches the path for the file being moved away tell
+    /// the writer's rotations from someone else's doing: read it before and
+    /// after looking at the path; if it changed, or was odd, the writer
+    /// moved the file. Always 0 without [`WriterConfig::rotate`].
+    ///
+    /// ```
+    /// # use logxpy_core::{FdSink, Hooks, Writer, WriterConfig};
+    /// let writer = Writer::with_sink(Box::new(FdSink::new(1)), WriterConfig::default(), Hooks::default())?;
+    /// assert_eq!(writer.rotation_seq(), 0);
+    /// # Ok::<(), logxpy_core::Error>(())
+    /// ```
+    pub fn rotation_seq(&self) -> u64 {
+        self.switches.load(SeqCst)
     }
 
     /// A snapshot of the counters.

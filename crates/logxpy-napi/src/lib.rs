@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use logxpy_core::{Error as CoreError, Hooks, QueuePolicy, Writer, WriterConfig};
+use logxpy_core::{Error as CoreError, Hooks, QueuePolicy, Rotation, Writer, WriterConfig};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -30,6 +30,16 @@ pub struct NativeOptions {
     pub flush_interval_ms: f64,
     pub policy: String,
     pub shutdown_timeout_ms: f64,
+    /// Size rotation of the file; absent: never rotates.
+    pub rotate: Option<NativeRotation>,
+}
+
+/// `rotate` of `log.init()`, validated in TypeScript; `size` in bytes.
+#[napi(object)]
+pub struct NativeRotation {
+    pub size: f64,
+    pub keep: u32,
+    pub compress: bool,
 }
 
 /// Counters, in records.
@@ -134,6 +144,7 @@ fn open_shared(path: PathBuf, options: &NativeOptions) -> std::result::Result<Sh
         flush_interval: millis(options.flush_interval_ms),
         policy,
         shutdown_timeout: millis(options.shutdown_timeout_ms),
+        rotate: options.rotate.as_ref().map(|r| Rotation { size: r.size as u64, keep: r.keep, compress: r.compress }),
     };
     Ok(Shared { writer: Writer::open(config, hooks)?, faults })
 }
@@ -182,6 +193,12 @@ impl NativeWriter {
         let complete = shared.writer.flush(millis(timeout_ms));
         registry::release(shared, millis(timeout_ms));
         complete
+    }
+
+    /// The writer thread's file switches as a sequence lock (odd while rotating), for the path watch.
+    #[napi]
+    pub fn rotation_seq(&self) -> Result<f64> {
+        Ok(self.shared()?.writer.rotation_seq() as f64)
     }
 
     #[napi]
