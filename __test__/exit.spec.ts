@@ -30,3 +30,10 @@ test("records logged from a timer after the main loop are written before the pro
   t.is(records.length, 1010);
   t.deepEqual(checkAllPresent(records, 1010), { missing: 0, duplicated: 0 });
 });
+
+test("records logged by an exit listener added after init are written too", async (t) => {
+  const file = join(tempDir(), "listener.log");
+  const result = await runFixture("exit-listener-child.cjs", [file]).done;
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(readRecords(file).map((r) => r.msg), ["before exit", "from an exit listener"]);
+});

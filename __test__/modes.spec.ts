@@ -208,3 +208,56 @@ test("configureAsync takes the Python logxpy's AsyncConfig", async (t) => {
   const m = log.getAsyncMetrics();
   t.is(m.written + m.dropped, 10);
 });
+
+test("init again on the same path with clean: true starts a fresh file that receives the records", async (t) => {
+  const file = join(tempDir(), "again.log");
+  const log = new Logger().init(file);
+  for (let i = 0; i < 10; i++) log.info("first", { i });
+  await log.flush();
+  log.init(file, { clean: true });
+  log.info("second");
+  await log.flush();
+  t.deepEqual(readRecords(file).map((r) => r.msg), ["second"]);
+  t.like(log.getAsyncMetrics(), { enqueued: 11, written: 11, pending: 0 });
+});
+
+test("useAsync settings take effect on a file that was already open", async (t) => {
+  const file = join(tempDir(), "reconfig.log");
+  const log = new Logger().init(file);
+  log.useAsync({ maxQueue: 1, batchSize: 1, policy: "drop_newest", flushInterval: "1h" });
+  for (let i = 0; i < 50; i++) log.info("burst", { i });
+  await log.flush();
+  const m = log.getAsyncMetrics();
+  t.true(m.dropped > 0, JSON.stringify(m));
+  t.is(m.enqueued, 50);
+  t.is(m.written + m.dropped, 50);
+});
+
+test("overlapping async syncMode calls leave the logger asynchronous afterwards", async (t) => {
+  const log = new Logger().init(join(tempDir(), "overlap.log"));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const a = log.syncMode(() => gate);
+  const b = log.syncMode(async () => {
+    await Promise.resolve();
+  });
+  await b;
+  t.false(log.isAsync, "still inside the first syncMode");
+  release();
+  await a;
+  t.true(log.isAsync);
+});
+
+test("a failed init changes nothing: format and level stay as they were", (t) => {
+  const file = join(tempDir(), "keep.log");
+  const log = new Logger().init(file, { asyncEnabled: false });
+  t.throws(() => log.init(join(tempDir(), "missing", "x.log"), { format: "eliot", level: "error" }));
+  log.info("still logxpy format at info");
+  t.like(readRecords(file)[0], { mt: "info", msg: "still logxpy format at info" });
+});
+
+test("a file listed twice is refused", (t) => {
+  const file = join(tempDir(), "twice.log");
+  const err = t.throws(() => new Logger().init(file, { destinations: [file.replace(/^\//, "/./")] }));
+  t.is((err as { code?: string }).code, "LOGXPY_ERR_DESTINATION");
+});

@@ -143,3 +143,9 @@ test("the level threshold drops records below it", (t) => {
   log.debug("d").info("i").success("s").note("n").warning("w").error("e").critical("c");
   t.is(log.getAsyncMetrics().enqueued, 5);
 });
+
+test("queue and batch sizes above 2^20 are refused before they could wrap in the native writer", (t) => {
+  const file = join(tempDir(), "big.log");
+  t.is(t.throws(() => new Logger().init(file, { asyncMaxQueue: 2 ** 32 + 3 }))?.code, "LOGXPY_ERR_OPTION");
+  t.is(t.throws(() => new Logger().init(file, { asyncBatchSize: 2 ** 21 }))?.code, "LOGXPY_ERR_OPTION");
+});

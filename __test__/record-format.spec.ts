@@ -142,3 +142,23 @@ test('format "eliot" writes Eliot\'s field names for messages and actions', (t) 
   t.is(typeof end!.duration, "number");
   t.regex(end!.traceback as string, /RangeError: nope/);
 });
+
+test("a throwing getter in the call's fields is shown as [Throws] even with context to merge", (t) => {
+  const { log, records } = memoryLogger({ context: { app: "x" } });
+  log.ctx({ r: 1 }).info("m", {
+    ok: 1,
+    get boom(): never {
+      throw new Error("no");
+    },
+  });
+  t.like(records[0], { app: "x", r: 1, ok: 1, boom: "[Throws: no]" });
+});
+
+test("a task id from a peer with line separators is escaped", (t) => {
+  const { log, lines } = memoryLogger();
+  log.continueTask("abc\u2028def@/1", () => log.info("x"));
+  for (const line of lines) {
+    t.false(line.includes("\u2028"));
+    t.is(line.split("\n").length, 2);
+  }
+});

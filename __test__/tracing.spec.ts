@@ -203,3 +203,12 @@ test("records at levels inside an action still respect the threshold", (t) => {
   });
   t.deepEqual(records.map((r) => r.lvl), [[1], [2], [3]]);
 });
+
+test("logged wraps functions with no parameters, extra arguments and destructuring", (t) => {
+  const { log, records } = memoryLogger();
+  t.is(log.logged(() => 42)("extra" as never), 42);
+  t.deepEqual(records[0]!.args, { 0: "extra" });
+  const destructured = log.logged(({ a }: { a: number }, [b]: number[]) => a + b!);
+  t.is(destructured({ a: 1 }, [2]), 3);
+  t.deepEqual(records[2]!.args, { 0: { a: 1 }, 1: [2] });
+});

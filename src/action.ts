@@ -44,7 +44,8 @@ export class Action {
     this.#emit = emit;
     this.type = type;
     this.tid = tid;
-    this.tidJson = JSON.stringify(tid);
+    // A task id can come from a peer (continueTask): escape the line separators JSON.stringify leaves raw.
+    this.tidJson = JSON.stringify(tid).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
     this.#prefix = prefix;
     this.#prefixText = prefix.length === 0 ? "[" : "[" + prefix.join(",") + ",";
     emit(this, "started", this.nextLevel(), fields);

@@ -1,4 +1,4 @@
-import { basename, dirname, extname, join } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { writeSync } from "node:fs";
 import {
   ConsoleWriter,
@@ -22,6 +22,7 @@ import {
 import { RecordFormat } from "./record";
 import { Serializer } from "./serialize";
 import { installSignals } from "./signals";
+import { writeThroughAtExit } from "./exit";
 import { fileWriter } from "./writers/choose";
 import type { Writer, WriterFault, WriterMetrics } from "./writers/writer";
 
@@ -58,6 +59,9 @@ export class LoggerCore {
   #listeners = new Set<(err: LogxpyError) => void>();
   #lastWarning = new Map<string, { at: number; suppressed: number }>();
   #initialized = false;
+  /** syncMode/asyncMode calls running, and the settings to restore when the last one ends. */
+  #modeDepth = 0;
+  #modeBase: AsyncSettings | undefined;
   #removeSignals: () => void = () => {};
 
   constructor() {
@@ -68,6 +72,16 @@ export class LoggerCore {
     this.ids = new TaskIds(this.#settings.taskIdMode);
     // Before init, records go to standard output as pino's do, rather than nowhere.
     this.#install([resolveDestination("console")], undefined, false);
+    writeThroughAtExit(this);
+  }
+
+  /** After the exit flush: every record is flushed as it is logged, since nothing runs later to do it. */
+  writeThrough(): void {
+    const base = this.write;
+    this.write = (line) => {
+      base(line);
+      this.flushSync();
+    };
   }
 
   get initialized(): boolean {
@@ -80,17 +94,18 @@ export class LoggerCore {
     if (target !== undefined && (typeof target !== "string" || target.length === 0)) {
       throw new LogxpyError(ErrorCode.DESTINATION, `init target must be a file path; got ${typeof target}`);
     }
-    const destinations = [
+    const destinations = distinctFiles([
       ...(file === undefined ? [resolveDestination("console")] : [resolveDestination({ type: "file", path: file })]),
       ...settings.destinations.map(resolveDestination),
-    ];
+    ]);
+    // Nothing changes until the new files are open: a failed init leaves the logger as it was.
+    this.#install(destinations, settings.asyncEnabled ? settings.async : undefined, false, settings);
     this.#settings = settings;
     this.threshold = settings.level;
     this.format = new RecordFormat(settings.format);
     this.serializer = this.#makeSerializer();
     this.ids = new TaskIds(settings.taskIdMode);
     this.context = nonEmpty(settings.context);
-    this.#install(destinations, settings.asyncEnabled ? settings.async : undefined, false);
     this.#initialized = true;
     this.#removeSignals();
     this.#removeSignals = installSignals(settings.handleSignals, this);
@@ -110,7 +125,7 @@ export class LoggerCore {
       ...(options.context === undefined ? {} : { context: options.context }),
       ...(options.destinations === undefined ? {} : { destinations: options.destinations }),
     });
-    const destinations = options.destinations?.map(resolveDestination);
+    const destinations = options.destinations === undefined ? undefined : distinctFiles(options.destinations.map(resolveDestination));
     if (destinations !== undefined) this.#install(destinations, this.#async, true);
     if (options.level !== undefined) {
       this.threshold = levelValue(options.level);
@@ -136,9 +151,12 @@ export class LoggerCore {
 
   /** Runs `fn` with other async settings (undefined: synchronous), then puts the old ones back. */
   withAsync<T>(settings: AsyncSettings | undefined, fn: () => T): T {
-    const previous = this.#async;
+    // Overlapping calls (two async syncMode calls at once) restore the settings from before the first.
+    if (this.#modeDepth++ === 0) this.#modeBase = this.#async;
     this.#install(this.#destinations, settings, true);
-    const restore = (): void => this.#install(this.#destinations, previous, true);
+    const restore = (): void => {
+      if (--this.#modeDepth === 0) this.#install(this.#destinations, this.#modeBase, true);
+    };
     let result: T;
     try {
       result = fn();
@@ -252,38 +270,61 @@ export class LoggerCore {
   }
 
   /**
-   * Replaces the writers. The old ones are flushed first; the new ones are
-   * opened before the old ones close, so a failing open leaves the old
-   * configuration in place. A file reopened here is appended to, never
-   * truncated again.
+   * Replaces the writers. The old ones are flushed and closed first: a native
+   * writer is shared per file per process, so a new one for the same path
+   * must not join the old one (it would keep the old settings). A file that
+   * was open before is appended to, never truncated again. If a new file
+   * cannot be opened, the old destinations are opened again (appending) and
+   * the error is thrown.
    */
-  #install(destinations: ResolvedDestination[], async: AsyncSettings | undefined, reopening: boolean): void {
-    const timeout = this.#settings.shutdownTimeoutMs;
-    for (const w of this.#writers) w.flushSync(timeout);
-    const opened: Writer[] = [];
-    try {
-      for (const d of destinations) opened.push(this.#open(d, async, reopening && this.#hasFile(d)));
-    } catch (err) {
-      for (const w of opened) w.close(0);
-      throw err;
-    }
+  #install(
+    destinations: ResolvedDestination[],
+    async: AsyncSettings | undefined,
+    reopening: boolean,
+    settings: Settings = this.#settings,
+  ): void {
+    const appendTo = new Set(reopening ? this.#destinations.flatMap((d) => (d.kind === "file" ? [d.path] : [])) : []);
+    const old = { destinations: this.#destinations, async: this.#async, settings: this.#settings };
     this.#destinations.forEach((d, i) => {
       const w = this.#writers[i]!;
-      w.close(timeout);
+      w.close(this.#settings.shutdownTimeoutMs);
       if (d.kind === "file") addMetrics(this.#retired, w.metrics());
     });
+    this.#destinations = [];
+    this.#writers = [];
+    const opened: Writer[] = [];
+    try {
+      for (const d of destinations) opened.push(this.#open(d, async, d.kind === "file" && appendTo.has(d.path), settings));
+    } catch (err) {
+      for (const w of opened) w.close(0);
+      this.#reopenAfterFailure(old.destinations, old.async, old.settings);
+      throw err;
+    }
     this.#destinations = destinations;
     this.#writers = opened;
     this.#async = async;
     this.write = this.#writeStrategy();
   }
 
-  #hasFile(d: ResolvedDestination): boolean {
-    return d.kind === "file" && this.#destinations.some((o) => o.kind === "file" && o.path === d.path);
+  /** Best effort: the destinations that worked before, appended to; one that no longer opens is left out. */
+  #reopenAfterFailure(destinations: ResolvedDestination[], async: AsyncSettings | undefined, settings: Settings): void {
+    const kept: ResolvedDestination[] = [];
+    const writers: Writer[] = [];
+    for (const d of destinations) {
+      try {
+        writers.push(this.#open(d, async, true, settings));
+        kept.push(d);
+      } catch (err) {
+        this.report({ code: ErrorCode.OPEN, message: `could not reopen ${d.kind === "file" ? d.path : d.kind}: ${(err as Error).message}`, destination: d.kind === "file" ? d.path : d.kind });
+      }
+    }
+    this.#destinations = kept;
+    this.#writers = writers;
+    this.#async = async;
+    this.write = this.#writeStrategy();
   }
 
-  #open(d: ResolvedDestination, async: AsyncSettings | undefined, append: boolean): Writer {
-    const s = this.#settings;
+  #open(d: ResolvedDestination, async: AsyncSettings | undefined, append: boolean, s: Settings): Writer {
     switch (d.kind) {
       case "file":
         return fileWriter(
@@ -334,6 +375,18 @@ function defaultLogPath(): string | undefined {
   const main = require.main?.filename ?? process.argv[1];
   if (main === undefined || main === "" || main === "-" || main === "[eval]") return undefined;
   return join(dirname(main), basename(main, extname(main)) + ".log");
+}
+
+/** Rejects a file listed twice (as "a.log" and "./a.log", say): each record would be written to it twice. */
+function distinctFiles(destinations: ResolvedDestination[]): ResolvedDestination[] {
+  const seen = new Set<string>();
+  for (const d of destinations) {
+    if (d.kind !== "file") continue;
+    const key = resolve(d.path);
+    if (seen.has(key)) throw new LogxpyError(ErrorCode.DESTINATION, `${d.path} is listed twice as a destination`);
+    seen.add(key);
+  }
+  return destinations;
 }
 
 function nonEmpty(fields: Record<string, unknown>): Record<string, unknown> | undefined {

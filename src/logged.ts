@@ -53,11 +53,10 @@ export function loggedFunction<F extends (...args: never[]) => unknown>(logger: 
 function argumentFields(args: readonly unknown[], names: readonly string[] | undefined, exclude: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const plain = names?.length ?? 0;
+  const restName = plain > 0 && names![plain - 1]!.startsWith("...") ? names![plain - 1]!.slice(3) : undefined;
   for (let i = 0; i < args.length; i++) {
-    const rest = names !== undefined && i >= plain - 1 && names[plain - 1]!.startsWith("...");
-    if (rest) {
-      const name = names[plain - 1]!.slice(3);
-      if (!exclude.has(name)) out[name] = args.slice(plain - 1);
+    if (restName !== undefined && i >= plain - 1) {
+      if (!exclude.has(restName)) out[restName] = args.slice(plain - 1);
       break;
     }
     const name = names?.[i] ?? String(i);

@@ -251,7 +251,11 @@ export class Logger {
       return given === undefined ? "" : core.serializer.fields(given, reserved);
     }
     // A null-prototype target keeps a "__proto__" field an ordinary field instead of a prototype change.
-    const merged: Fields = Object.assign(Object.create(null) as Fields, core.context, scope, this.#context, given);
+    const merged = Object.create(null) as Fields;
+    mergeInto(merged, core.context);
+    mergeInto(merged, scope);
+    mergeInto(merged, this.#context);
+    mergeInto(merged, given);
     return core.serializer.fields(merged, reserved);
   }
 
@@ -422,6 +426,29 @@ export class Logger {
       core.internalError(e);
     }
   };
+}
+
+/**
+ * Copies own enumerable fields, reading each one under guard: a getter or
+ * proxy that throws becomes the serializer's "[Throws: ...]" text for that
+ * field instead of losing the record.
+ */
+function mergeInto(target: Fields, source: Readonly<Fields> | undefined): void {
+  if (source === undefined) return;
+  let keys: string[];
+  try {
+    keys = Object.keys(source);
+  } catch (err) {
+    target.fields = `[Throws: ${safeString(err instanceof Error ? err.message : err)}]`;
+    return;
+  }
+  for (const key of keys) {
+    try {
+      target[key] = source[key];
+    } catch (err) {
+      target[key] = `[Throws: ${safeString(err instanceof Error ? err.message : err)}]`;
+    }
+  }
 }
 
 /** The type, message and stack of anything thrown, without throwing. */

@@ -289,8 +289,8 @@ export function asyncSettings(options: AsyncOptions = {}): AsyncSettings {
   }
   rejectUnknown(options, ASYNC_KEYS, "useAsync");
   return {
-    maxQueue: positiveInt(options.maxQueue, "maxQueue", 10_000),
-    batchSize: positiveInt(options.batchSize, "batchSize", 100),
+    maxQueue: atMost(positiveInt(options.maxQueue, "maxQueue", 10_000), MAX_QUEUE, "maxQueue"),
+    batchSize: atMost(positiveInt(options.batchSize, "batchSize", 100), MAX_QUEUE, "batchSize"),
     flushIntervalMs: durationMs(options.flushInterval ?? 0.1, "flushInterval", true),
     policy: policy(options.policy),
     statsInterval: options.statsInterval === undefined || options.statsInterval === 0
@@ -434,6 +434,14 @@ function fileMode(value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 0o777) {
     throw new LogxpyError(ErrorCode.OPTION, `fileMode must be permission bits such as 0o640; got ${describe(value)}`);
   }
+  return value;
+}
+
+/** The largest queue (and batch) in records; the native writer allocates its channel up front. */
+const MAX_QUEUE = 1 << 20;
+
+function atMost(value: number, max: number, name: string): number {
+  if (value > max) throw new LogxpyError(ErrorCode.OPTION, `${name} must be at most ${max}; got ${value}`);
   return value;
 }
 

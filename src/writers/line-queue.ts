@@ -74,14 +74,29 @@ export class LineQueue {
     return { bytes, records };
   }
 
-  /** Moves past an emptied first chunk; the last chunk is rewound for reuse instead. */
+  /**
+   * Moves past an emptied first chunk. When it was the only one, it is
+   * swapped with a spare rather than rewound: the slice `take` just returned
+   * must survive lines pushed while it is being written (an error listener
+   * that logs, say), and the spare is free by the next `take`.
+   */
   #advance(): void {
     const c = this.#chunks[0]!;
     if (this.#read < c.end) return;
-    if (this.#chunks.length > 1) this.#chunks.shift();
-    else c.end = 0;
+    if (this.#chunks.length > 1) {
+      this.#chunks.shift();
+    } else {
+      const spare = this.#spare ?? { buf: Buffer.allocUnsafe(CHUNK_BYTES), end: 0, records: 0 };
+      spare.end = 0;
+      spare.records = 0;
+      this.#chunks[0] = spare;
+      this.#spare = c.buf.length === CHUNK_BYTES ? c : undefined;
+    }
     this.#read = 0;
   }
+
+  /** The chunk the last `take` emptied, reused by the next swap. */
+  #spare: Chunk | undefined;
 
   /** Forgets every queued record. */
   clear(): void {

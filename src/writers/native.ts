@@ -1,4 +1,5 @@
 import { rmSync } from "node:fs";
+import { ErrorCode, LogxpyError } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { AsyncSettings, RotateSettings } from "../options";
 import { nativeError, type NativeBinding, type NativeBindingWriter } from "../native";
@@ -53,7 +54,17 @@ export class NativeWriter implements Writer {
     report: (fault: WriterFault) => void,
     rotate?: RotateSettings,
   ) {
-    if (open.clean) rmSync(path, { force: true });
+    if (open.clean) {
+      try {
+        rmSync(path, { force: true });
+      } catch (err) {
+        const errno = (err as NodeJS.ErrnoException).code;
+        throw new LogxpyError(ErrorCode.OPEN, `cannot delete ${path} (clean): ${(err as Error).message}`, {
+          destination: path,
+          ...(errno === undefined ? {} : { errno }),
+        });
+      }
+    }
     try {
       this.#native = new binding.NativeWriter(path, {
         append: open.mode === "a",
@@ -197,6 +208,8 @@ export class NativeWriter implements Writer {
     try {
       this.#native.writeText(text, count);
     } catch (err) {
+      // Refused by the addon (it was closed under us): the records are lost, and counted as such.
+      this.#lateDropped += count;
       const e = nativeError(err, this.#path);
       this.#report({ code: e.code, message: e.message, destination: this.#path });
     }
