@@ -113,3 +113,4 @@ test("warn drops like drop_newest and emits a rate-limited warning", async (t) =
   t.is(warnings.length, 1, result.stderr);
   t.regex(result.stderr, /record\(s\) dropped/);
 });
+

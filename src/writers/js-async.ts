@@ -181,6 +181,7 @@ export class JsAsyncWriter implements Writer {
     const target = this.#accepted;
     const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }));
     if (this.#backoffMs === 0) this.#drain();
+    else this.#timer?.ref();
     return done;
   }
 
@@ -203,7 +204,10 @@ export class JsAsyncWriter implements Writer {
   #retryLater(step: "again" | "fault"): void {
     const [first, max] = step === "again" ? [1, MAX_AGAIN_BACKOFF_MS] : [10, MAX_ERROR_BACKOFF_MS];
     this.#backoffMs = Math.min(max, this.#backoffMs === 0 ? first : this.#backoffMs * 2);
-    this.#timer = setTimeout(this.#drain, this.#backoffMs).unref();
+    this.#timer = setTimeout(this.#drain, this.#backoffMs);
+    // Someone awaits flush(): the retry must keep the process up until it resolves (an ES module's
+    // top-level `await log.flush()` would otherwise end with an unsettled await).
+    if (this.#waiters.length === 0) this.#timer.unref();
   }
 
   /**
