@@ -54,6 +54,12 @@ impl Batch {
         self.records
     }
 
+    /// How far the batch is written: compare two to tell whether bytes went
+    /// through in between.
+    pub(crate) fn progress(&self) -> (usize, usize) {
+        (self.done, self.offset)
+    }
+
     /// Writes every unwritten byte to `sink`. On failure the cursor keeps the
     /// progress made, so calling again continues without duplicating bytes.
     pub(crate) fn write_to(

@@ -53,7 +53,9 @@ pub struct WriterConfig {
     pub flush_interval: Duration,
     /// What `send` does when the queue is full.
     pub policy: QueuePolicy,
-    /// The bound `Drop` gives its shutdown.
+    /// The bound `Drop` gives its shutdown; also how long a
+    /// `QueuePolicy::Block` sender waits for room in front of a destination
+    /// that keeps failing, before its records are dropped instead.
     pub shutdown_timeout: Duration,
     /// Size rotation of the file `Writer::open` opens; `None` (the default)
     /// never rotates. Ignored by `Writer::with_sink`.

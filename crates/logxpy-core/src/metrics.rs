@@ -21,8 +21,9 @@ pub struct Metrics {
     pub enqueued: u64,
     /// Records wholly written to the destination.
     pub written: u64,
-    /// Records discarded by the queue policy or abandoned by a shutdown
-    /// that timed out on a failing destination.
+    /// Records discarded by the queue policy (including `Block` in front of
+    /// a destination failing for longer than the shutdown timeout) or
+    /// abandoned by a shutdown that timed out on a failing destination.
     pub dropped: u64,
     /// Failed write attempts (each retry that fails counts once), and
     /// failed rotations and compressions of rotated files.

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::config::WarnHook;
 use crate::metrics::Counters;
-use crate::queue::{Popped, QueueSender};
+use crate::queue::{Popped, QueueSender, Waited};
+use crate::worker::FailingSince;
 
 /// Warnings about drops come at most this often.
 const WARN_INTERVAL: Duration = Duration::from_secs(1);
@@ -22,7 +23,13 @@ const WARN_INTERVAL: Duration = Duration::from_secs(1);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum QueuePolicy {
-    /// The sender waits until there is room: nothing is lost.
+    /// The sender waits until there is room: nothing is lost to a slow
+    /// destination, however slow. A *failing* one (every write erroring,
+    /// e.g. `ENOSPC`) is waited for only until it has been failing for
+    /// `WriterConfig::shutdown_timeout`: from then on, until a write
+    /// succeeds, a message that finds no room is dropped as under
+    /// `DropNewest` (waiting senders give up the same way), so a dead disk
+    /// cannot freeze the application.
     #[default]
     Block,
     /// The oldest queued messages (not yet taken by the worker) are
@@ -48,13 +55,16 @@ pub(crate) enum Admission {
 pub(crate) struct Overflow {
     policy: QueuePolicy,
     warning: DropWarning,
+    /// How long `Block` waits for a failing destination (the shutdown timeout).
+    patience: Duration,
 }
 
 impl Overflow {
-    pub(crate) fn new(policy: QueuePolicy, on_warn: Option<WarnHook>) -> Self {
+    pub(crate) fn new(policy: QueuePolicy, on_warn: Option<WarnHook>, patience: Duration) -> Self {
         Overflow {
             policy,
             warning: DropWarning::new(on_warn),
+            patience,
         }
     }
 
@@ -64,12 +74,18 @@ impl Overflow {
         n: u64,
         queue: &QueueSender,
         counters: &Counters,
+        failing: &FailingSince,
         is_closed: impl Fn() -> bool,
     ) -> Admission {
         let budget = queue.budget();
         match self.policy {
-            QueuePolicy::Block if budget.take_or_wait(n, is_closed) => Admission::Admitted,
-            QueuePolicy::Block => Admission::Closed,
+            QueuePolicy::Block => {
+                match budget.take_or_wait(n, is_closed, || failing.patience_left(self.patience)) {
+                    Waited::Taken => Admission::Admitted,
+                    Waited::Closed => Admission::Closed,
+                    Waited::GaveUp => Admission::Refused,
+                }
+            }
             QueuePolicy::DropNewest | QueuePolicy::Warn if budget.try_take(n) => {
                 Admission::Admitted
             }

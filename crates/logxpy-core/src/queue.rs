@@ -14,6 +14,10 @@ use crate::error::Error;
 /// `Shutdown` get in even while records fill the budget.
 const CONTROL_SLOTS: usize = 16;
 
+/// Longest single wait of a `Block` sender while the destination is failing,
+/// so it re-checks the failing state at least this often.
+const FAILING_POLL: Duration = Duration::from_millis(50);
+
 /// One message to the writer thread.
 pub(crate) enum Msg {
     /// `count` whole records (lines) in `bytes`, written as one unit.
@@ -158,6 +162,11 @@ pub(crate) struct QueueReceiver {
 }
 
 impl QueueReceiver {
+    /// Wakes every sender waiting for room, so it re-checks its conditions.
+    pub(crate) fn wake_senders(&self) {
+        self.budget.wake_all();
+    }
+
     /// The next message in send order, waiting until `deadline` (forever if
     /// `None`). Taking records gives their places back to the budget.
     pub(crate) fn recv(&mut self, deadline: Option<Instant>) -> Received {
@@ -188,6 +197,17 @@ impl QueueReceiver {
             Err(_) => Received::Msg(msg),
         }
     }
+}
+
+/// How `RecordBudget::take_or_wait` ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Waited {
+    /// The places are taken.
+    Taken,
+    /// The writer closed.
+    Closed,
+    /// The destination has been failing too long to wait for it.
+    GaveUp,
 }
 
 /// A counting semaphore of queued records, bounded by `max_queue`.
@@ -229,30 +249,56 @@ impl RecordBudget {
         }
     }
 
-    /// Waits until `n` places are taken (`true`) or `is_closed()` (`false`).
-    pub(crate) fn take_or_wait(&self, n: u64, is_closed: impl Fn() -> bool) -> bool {
+    /// Waits until `n` places are taken, the writer closes (`is_closed()`),
+    /// or the destination has been failing for too long: `patience_left()`
+    /// is `None` while it is healthy, else the time left before giving up.
+    ///
+    /// With room, neither closure is called; without, a sender calls
+    /// `patience_left` once before it starts waiting. While the destination
+    /// is failing a waiter wakes at least every `FAILING_POLL`; the writer
+    /// thread wakes it when a run of failures begins.
+    pub(crate) fn take_or_wait(
+        &self,
+        n: u64,
+        is_closed: impl Fn() -> bool,
+        patience_left: impl Fn() -> Option<Duration>,
+    ) -> Waited {
         if self.try_take(n) {
-            return true;
+            return Waited::Taken;
+        }
+        if patience_left() == Some(Duration::ZERO) {
+            return Waited::GaveUp;
         }
         // `waiters` goes up before the re-check under the lock, and
         // `give_back` reads it after lowering `queued`: either the re-check
-        // sees the room or `give_back` sees the waiter and notifies.
+        // sees the room or `give_back` sees the waiter and notifies. A run
+        // of failures is stored before `wake_senders` takes the lock, so the
+        // re-check sees it or the wake comes after the wait began.
         self.waiters.fetch_add(1, SeqCst);
         let mut guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        let taken = loop {
+        let waited = loop {
             if self.try_take(n) {
-                break true;
+                break Waited::Taken;
             }
             if is_closed() {
-                break false;
+                break Waited::Closed;
             }
-            guard = self
-                .room
-                .wait(guard)
-                .unwrap_or_else(PoisonError::into_inner);
+            guard = match patience_left() {
+                None => self
+                    .room
+                    .wait(guard)
+                    .unwrap_or_else(PoisonError::into_inner),
+                Some(Duration::ZERO) => break Waited::GaveUp,
+                Some(left) => {
+                    self.room
+                        .wait_timeout(guard, left.min(FAILING_POLL))
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
         };
         self.waiters.fetch_sub(1, SeqCst);
-        taken
+        waited
     }
 
     /// Returns `n` places (the worker took a message or a sender dropped one).

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -32,8 +33,66 @@ pub(crate) struct Shared {
     /// Set by shutdown: past this instant the thread stops waiting for a
     /// failing or full destination and counts what is left as dropped.
     pub(crate) abandon_at: OnceLock<Instant>,
+    /// Since when every write attempt has failed; read by `Block` senders
+    /// that find no room.
+    pub(crate) failing: FailingSince,
     #[cfg(feature = "fault-injection")]
     pub(crate) faults: crate::faults::Faults,
+}
+
+/// When the destination's current run of failures began: set by the writer
+/// thread at the first failed write after a success (or at the first one
+/// ever), cleared by the next success. A blocked or `EAGAIN` destination is
+/// slow, not failing, and leaves it alone.
+///
+/// Only the writer thread stores; senders load it only when the queue is
+/// full. `Relaxed` is enough: a sender that misses a fresh store re-checks
+/// under the budget's lock, which the writer thread takes to wake it after
+/// storing (see `QueueReceiver::wake_senders`).
+pub(crate) struct FailingSince {
+    origin: Instant,
+    /// Nanoseconds from `origin` to the start of the run, plus one; 0 while
+    /// the destination is healthy.
+    nanos: AtomicU64,
+}
+
+impl Default for FailingSince {
+    fn default() -> Self {
+        FailingSince {
+            origin: Instant::now(),
+            nanos: AtomicU64::new(0),
+        }
+    }
+}
+
+impl FailingSince {
+    /// Notes a failed write; `true` if it starts a run of failures.
+    fn fail(&self) -> bool {
+        if self.nanos.load(Relaxed) != 0 {
+            return false;
+        }
+        let since = u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX - 1);
+        self.nanos.store(since + 1, Relaxed);
+        true
+    }
+
+    /// Notes a successful write: the run of failures, if any, is over.
+    fn recover(&self) {
+        if self.nanos.load(Relaxed) != 0 {
+            self.nanos.store(0, Relaxed);
+        }
+    }
+
+    /// `None` while healthy; while failing, how much of `patience` is left
+    /// before the run of failures outlasts it (zero once it has).
+    pub(crate) fn patience_left(&self, patience: Duration) -> Option<Duration> {
+        let nanos = self.nanos.load(Relaxed);
+        if nanos == 0 {
+            return None;
+        }
+        let since = self.origin + Duration::from_nanos(nanos - 1);
+        Some(patience.saturating_sub(since.elapsed()))
+    }
 }
 
 /// Where the thread is in its loop. A panic leaves the state as it was, so
@@ -167,10 +226,12 @@ impl Worker {
     }
 
     /// Writes the batch, retrying failures with backoff until they stop or
-    /// the shutdown deadline passes. Every failure is counted and reported.
+    /// the shutdown deadline passes. Every failure is counted and reported,
+    /// and keeps `Shared::failing` up to date for `Block` senders.
     fn write_batch(&mut self) -> Result<(), Abandoned> {
         loop {
             let shared = &*self.shared;
+            let before = self.batch.progress();
             let written =
                 self.batch
                     .write_to(&mut *self.sink, &shared.counters, &shared.abandon_at);
@@ -178,10 +239,20 @@ impl Worker {
             match written {
                 Ok(()) => {
                     self.backoff = Backoff::default();
+                    self.shared.failing.recover();
                     return Ok(());
                 }
                 Err(WriteFailure::Abandoned) => return Err(Abandoned),
                 Err(WriteFailure::Io(err)) => {
+                    if self.batch.progress() != before {
+                        // Bytes went through before the failure: a new run.
+                        self.shared.failing.recover();
+                    }
+                    if self.shared.failing.fail() {
+                        // A sender waiting without a timeout must start
+                        // watching the clock.
+                        self.queue.wake_senders();
+                    }
                     self.shared.counters.add_error();
                     if let Some(on_error) = &self.on_error {
                         on_error(Error::write(&err));

@@ -132,7 +132,7 @@ impl Writer {
         Ok(Writer {
             queue: sender,
             door: Door::new(),
-            overflow: Overflow::new(config.policy, hooks.on_warn),
+            overflow: Overflow::new(config.policy, hooks.on_warn, config.shutdown_timeout),
             shared,
             thread: join.thread().clone(),
             join: Mutex::new(Some(join)),
@@ -142,7 +142,9 @@ impl Writer {
     }
 
     /// Queues `bytes`, holding `count` whole lines (0 is taken as 1), under
-    /// the queue policy. A record the policy drops is counted, not an error.
+    /// the queue policy. A record the policy drops is counted, not an error;
+    /// this includes `Block` giving up on a destination that has been
+    /// failing for longer than `WriterConfig::shutdown_timeout`.
     ///
     /// # Errors
     ///
@@ -163,11 +165,14 @@ impl Writer {
         let Some(_pass) = self.door.enter() else {
             return Err(Error::closed());
         };
-        let counters = &self.shared.counters;
+        let Shared {
+            counters, failing, ..
+        } = &*self.shared;
         match self
             .overflow
-            .admit(records, &self.queue, counters, || self.door.is_closed())
-        {
+            .admit(records, &self.queue, counters, failing, || {
+                self.door.is_closed()
+            }) {
             Admission::Admitted => {
                 counters.add_enqueued(records);
                 // Only fails if the thread's end is gone, which this handle

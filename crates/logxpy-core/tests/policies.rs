@@ -2,12 +2,13 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{
-    Mock, PATIENCE, Script, batches_of, config, line, lines, mock_writer, reporting_hooks,
-    send_lines, text,
+    EIO, Mock, PATIENCE, Script, batches_of, config, line, lines, mock_writer, reporting_hooks,
+    send_lines, send_lines_on_a_thread, text,
 };
 use crossbeam_channel::RecvTimeoutError;
 use logxpy_core::{Hooks, Metrics, QueuePolicy, Writer, WriterConfig};
@@ -111,6 +112,60 @@ fn block_senders_waiting_for_room_give_up_with_closed_when_shutdown_begins() {
         );
     });
     mock.open_gate();
+}
+
+#[test]
+fn block_blocks_again_once_the_failing_destination_recovers() {
+    let config = WriterConfig {
+        max_queue: MAX_QUEUE,
+        policy: QueuePolicy::Block,
+        shutdown_timeout: Duration::from_millis(100),
+        ..batches_of(1)
+    };
+    let script = Script {
+        gated: true,
+        fail_forever: true,
+        errno: EIO,
+        ..Script::default()
+    };
+    let (writer, mut mock) = mock_writer(script, config, Hooks::default());
+    let writer = Arc::new(writer);
+    writer.send(line(0), 1).unwrap();
+    mock.wait_for_call();
+    send_lines(&writer, 1..MAX_QUEUE + 1);
+
+    // A stalled (not failing) destination: record 5 waits, past the timeout.
+    let sent = send_lines_on_a_thread(&writer, 5..6);
+    assert_eq!(
+        sent.recv_timeout(Duration::from_millis(200)),
+        Err(RecvTimeoutError::Timeout),
+        "a slow destination is waited for"
+    );
+    // The write fails: 100 ms later the waiting record 5 is dropped.
+    mock.let_one_call_through();
+    sent.recv_timeout(PATIENCE)
+        .expect("a waiting sender gives up on a failing destination");
+    assert_eq!(counts(writer.metrics()), (6, 0, 1, 5));
+
+    // The retry succeeds; the writer goes on to record 1, and stalls again.
+    mock.wait_for_call();
+    mock.recover();
+    mock.let_one_call_through();
+    mock.wait_for_call();
+    writer.send(line(6), 1).unwrap(); // the place record 1 left
+    let sent = send_lines_on_a_thread(&writer, 7..8);
+    assert_eq!(
+        sent.recv_timeout(Duration::from_millis(300)),
+        Err(RecvTimeoutError::Timeout),
+        "after a success, a full queue makes the sender wait again"
+    );
+    assert_eq!(counts(writer.metrics()), (7, 1, 1, 5));
+    mock.open_gate();
+    sent.recv_timeout(PATIENCE)
+        .expect("the sender is let in once there is room");
+    assert!(writer.flush(PATIENCE));
+    assert_eq!(text(&mock.data()), text(&lines([0, 1, 2, 3, 4, 6, 7])));
+    assert_eq!(counts(writer.metrics()), (8, 7, 1, 0));
 }
 
 #[test]

@@ -2,13 +2,14 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{
     EIO, ENOSPC, PATIENCE, Script, batches_of, lines, mock_writer, reporting_hooks, send_lines,
-    text,
+    send_lines_on_a_thread, text,
 };
-use logxpy_core::{Hooks, LOGXPY_ERR_WRITE};
+use logxpy_core::{Hooks, LOGXPY_ERR_WRITE, QueuePolicy, Writer, WriterConfig};
 
 #[test]
 fn a_sink_failing_n_times_with_enospc_is_retried_until_it_recovers_and_writes_each_record_once() {
@@ -39,8 +40,6 @@ fn a_sink_failing_n_times_with_enospc_is_retried_until_it_recovers_and_writes_ea
 #[cfg(unix)] // Windows has no /dev/full
 #[test]
 fn dev_full_reports_enospc_and_a_short_shutdown_counts_the_abandoned_records_as_dropped() {
-    use logxpy_core::{Writer, WriterConfig};
-
     let (hooks, errors, _warnings) = reporting_hooks();
     let config = WriterConfig {
         path: "/dev/full".into(),
@@ -105,4 +104,66 @@ fn shutdown_returns_at_its_timeout_when_the_sink_blocks_forever_leaving_the_reco
         "a write in progress cannot be abandoned"
     );
     mock.open_gate(); // let the detached thread finish
+}
+
+/// `Block` options for the failing-destination tests: 10 queued records, 4
+/// per batch, a failing destination waited for 300 ms.
+fn block_on_a_failing_destination() -> WriterConfig {
+    WriterConfig {
+        max_queue: 10,
+        policy: QueuePolicy::Block,
+        shutdown_timeout: Duration::from_millis(300),
+        ..batches_of(4)
+    }
+}
+
+/// Sends 100 records to a writer whose destination never accepts one: the
+/// first batch (4) and a full queue (10) stay pending, the other 86 are
+/// dropped once the destination has failed for the shutdown timeout.
+fn send_100_records_to_a_failing_destination(writer: Writer) {
+    let writer = Arc::new(writer);
+    let started = Instant::now();
+    let sent = send_lines_on_a_thread(&writer, 0..100);
+    sent.recv_timeout(PATIENCE)
+        .expect("Block hangs on a destination that keeps failing");
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "a failing destination is waited for the shutdown timeout first"
+    );
+    let m = writer.metrics();
+    assert_eq!(
+        (m.enqueued, m.written, m.dropped, m.pending),
+        (100, 0, 86, 14)
+    );
+    assert!(m.errors >= 1);
+    assert!(!writer.shutdown(Duration::from_millis(300)));
+    let m = writer.metrics();
+    assert_eq!(
+        (m.enqueued, m.written, m.dropped, m.pending),
+        (100, 0, 100, 0)
+    );
+}
+
+#[test]
+fn block_on_a_destination_failing_longer_than_the_shutdown_timeout_drops_instead_of_hanging() {
+    let script = Script {
+        fail_forever: true,
+        errno: ENOSPC,
+        ..Script::default()
+    };
+    let config = block_on_a_failing_destination();
+    let (writer, _mock) = mock_writer(script, config, Hooks::default());
+    send_100_records_to_a_failing_destination(writer);
+}
+
+#[cfg(unix)] // Windows has no /dev/full
+#[test]
+fn block_on_dev_full_drops_instead_of_hanging_once_it_has_failed_for_the_shutdown_timeout() {
+    let config = WriterConfig {
+        path: "/dev/full".into(),
+        append: true,
+        ..block_on_a_failing_destination()
+    };
+    let writer = Writer::open(config, Hooks::default()).unwrap();
+    send_100_records_to_a_failing_destination(writer);
 }

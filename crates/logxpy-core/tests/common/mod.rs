@@ -4,7 +4,7 @@
 
 use std::io::{self, IoSlice};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -102,7 +102,7 @@ pub struct Script {
     pub max_bytes_per_call: Option<usize>,
     /// Fail this many calls with `errno` before working.
     pub failures: usize,
-    /// Fail every call with `errno`.
+    /// Fail every call with `errno` (until `Mock::recover`).
     pub fail_forever: bool,
     pub errno: i32,
     /// Hold each call until the test opens the gate.
@@ -122,6 +122,7 @@ struct MockState {
     data: Mutex<Vec<u8>>,
     slices_per_call: Mutex<Vec<usize>>,
     calls_made: AtomicUsize,
+    recovered: AtomicBool,
 }
 
 struct MockSink {
@@ -137,6 +138,7 @@ pub fn mock(script: Script) -> (Box<dyn Sink>, Mock) {
         data: Mutex::default(),
         slices_per_call: Mutex::default(),
         calls_made: AtomicUsize::new(0),
+        recovered: AtomicBool::new(false),
     });
     let (gate_tx, gate_rx) = bounded(0);
     let (calls_tx, calls) = unbounded();
@@ -168,7 +170,8 @@ impl Sink for MockSink {
         }
         let script = self.state.script;
         let call = self.state.calls_made.fetch_add(1, SeqCst);
-        if script.fail_forever || call < script.failures {
+        let failing_forever = script.fail_forever && !self.state.recovered.load(SeqCst);
+        if failing_forever || call < script.failures {
             return Err(io::Error::from_raw_os_error(script.errno));
         }
         self.state.slices_per_call.lock().unwrap().push(bufs.len());
@@ -206,6 +209,18 @@ impl Mock {
     pub fn open_gate(&mut self) {
         self.gate = None;
     }
+
+    /// Lets one call through the gate, waiting until a call takes it.
+    pub fn let_one_call_through(&self) {
+        let gate = self.gate.as_ref().expect("a gated mock");
+        gate.send_timeout((), PATIENCE)
+            .expect("the writer never reached the gate");
+    }
+
+    /// Ends `fail_forever`: later calls succeed.
+    pub fn recover(&self) {
+        self.state.recovered.store(true, SeqCst);
+    }
 }
 
 /// A writer on `sink` with `config` and no hooks.
@@ -231,4 +246,17 @@ pub fn batches_of(batch_size: usize) -> WriterConfig {
 /// Sends records `ns`, one message each.
 pub fn send_lines(writer: &Writer, ns: std::ops::Range<usize>) {
     ns.for_each(|n| writer.send(line(n), 1).expect("send"));
+}
+
+/// Sends records `ns`, one message each, on a thread of their own; the
+/// receiver gets `()` once they are all sent. The thread is not scoped, so a
+/// send stuck for good fails the test (on a timed receive) rather than hang it.
+pub fn send_lines_on_a_thread(writer: &Arc<Writer>, ns: std::ops::Range<usize>) -> Receiver<()> {
+    let (sent_tx, sent) = bounded(1);
+    let writer = Arc::clone(writer);
+    std::thread::spawn(move || {
+        send_lines(&writer, ns);
+        let _ = sent_tx.send(());
+    });
+    sent
 }
