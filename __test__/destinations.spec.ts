@@ -56,3 +56,17 @@ test("init with no target writes to a file named after the main script", async (
   t.is(result.code, 0, result.stderr);
   t.deepEqual(readRecords(join(dir, "auto-name-child.log")).map((r) => r.msg), ["auto"]);
 });
+
+test("the console destination waits out a full non-blocking stdout pipe (EAGAIN) and loses nothing", async (t) => {
+  const run = runFixture("stdout-flood.cjs", []);
+  // Nobody reads stdout until the child has filled the pipe and is waiting on it.
+  run.child.stdout!.pause();
+  const paused = new Promise((resolve) => setTimeout(resolve, 500));
+  await paused;
+  run.child.stdout!.resume();
+  const result = await run.done;
+  t.is(result.code, 0, result.stderr);
+  const ids = result.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { i: number }).i);
+  t.is(ids.length, 20000);
+  t.deepEqual(ids, Array.from({ length: 20000 }, (_, i) => i));
+});
