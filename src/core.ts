@@ -58,7 +58,6 @@ export class LoggerCore {
   #retired: WriterMetrics = { enqueued: 0, written: 0, dropped: 0, errors: 0, pending: 0 };
   #listeners = new Set<(err: LogxpyError) => void>();
   #lastWarning = new Map<string, { at: number; suppressed: number }>();
-  #initialized = false;
   /** syncMode/asyncMode calls running, and the settings to restore when the last one ends. */
   #modeDepth = 0;
   #modeBase: AsyncSettings | undefined;
@@ -84,10 +83,6 @@ export class LoggerCore {
     };
   }
 
-  get initialized(): boolean {
-    return this.#initialized;
-  }
-
   init(target: string | undefined, options: InitOptions | undefined): void {
     const settings = initSettings(options);
     const file = target ?? defaultLogPath();
@@ -106,7 +101,6 @@ export class LoggerCore {
     this.serializer = this.#makeSerializer();
     this.ids = new TaskIds(settings.taskIdMode);
     this.context = nonEmpty(settings.context);
-    this.#initialized = true;
     this.#removeSignals();
     this.#removeSignals = installSignals(settings.handleSignals, this);
   }
