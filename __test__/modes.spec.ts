@@ -195,10 +195,11 @@ test("statsInterval emits one async_stats record every N records", (t) => {
   t.is(typeof stats[0]!.pending, "number");
 });
 
-test("configureAsync takes the Python logxpy's AsyncConfig", async (t) => {
+test.serial("configureAsync takes the Python logxpy's AsyncConfig", async (t) => {
   const { AsyncConfig, QueuePolicy } = await import("../src/index");
   // A destination that never accepts a write holds every record, so the configured limit must show as drops.
   const log = new Logger().init("/dev/full", { mode: "a", asyncEnabled: false, shutdownTimeout: "200ms", onError: () => {} });
+  t.teardown(() => log.shutdownAsync(0.2));
   log.configureAsync(new AsyncConfig({ maxQueueSize: 3, batchSize: 1, queuePolicy: QueuePolicy.DROP_NEWEST }));
   t.true(log.isAsync);
   for (let i = 0; i < 20; i++) log.info("r", { i });
@@ -220,9 +221,11 @@ test("init again on the same path with clean: true starts a fresh file that rece
   t.like(log.getAsyncMetrics(), { enqueued: 11, written: 11, pending: 0 });
 });
 
-test("useAsync settings take effect on a file that was already open", (t) => {
+// The native writer is shared per file in a process, so the two /dev/full tests run one at a time and let go of it.
+test.serial("useAsync settings take effect on a file that was already open", (t) => {
   // A destination that never accepts a write holds every record, so the new queue limit must show as drops.
   const log = new Logger().init("/dev/full", { mode: "a", shutdownTimeout: "200ms", onError: () => {} });
+  t.teardown(() => log.shutdownAsync(0.2));
   log.useAsync({ maxQueue: 1, batchSize: 1, policy: "drop_newest" });
   for (let i = 0; i < 50; i++) log.info("burst", { i });
   const m = log.getAsyncMetrics();
