@@ -1,10 +1,9 @@
 import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import { QueuePolicy, type AsyncSettings, type RotateSettings } from "../options";
-import { FileTarget, sleepMs, type WriteAttempt } from "./fd";
-import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
+import { FileTarget, sleepMs } from "./fd";
 import { LineQueue } from "./line-queue";
-import { Rotation, writeAttempt } from "./rotation";
+import { SupervisedFile } from "./supervised-file";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /** Longest pause between retries of a failing destination. */
@@ -41,10 +40,7 @@ export class JsAsyncWriter implements Writer {
   readonly #timeoutMs: number;
   readonly #report: (fault: WriterFault) => void;
   readonly #makeRoom: () => boolean;
-  readonly #watch: FileWatch;
-  readonly #watchTimer: NodeJS.Timeout;
-  readonly #rotation: Rotation | undefined;
-  readonly #attempt: WriteAttempt;
+  readonly #file: SupervisedFile;
 
   readonly #queue = new LineQueue();
   /** Bytes of a batch the destination has taken only part of, and how many records they hold. */
@@ -85,13 +81,10 @@ export class JsAsyncWriter implements Writer {
       [QueuePolicy.DROP_NEWEST]: () => false,
       [QueuePolicy.WARN]: () => this.#warnFull(),
     }[settings.policy];
-    this.#watch = new FileWatch(target.path, target.fd, report);
-    this.#watchTimer = setInterval(() => this.#watch.check(), WATCH_INTERVAL_MS).unref();
-    this.#rotation = Rotation.of(target, rotate, () => this.#watch.rebase(target.fd), (fault) => {
+    this.#file = new SupervisedFile(target, rotate, report, (fault) => {
       this.#errors++;
       report(fault);
     });
-    this.#attempt = writeAttempt(target, this.#rotation);
     flushAtExit(this, timeoutMs);
   }
 
@@ -117,14 +110,14 @@ export class JsAsyncWriter implements Writer {
   }
 
   flush(): Promise<void> {
-    const rotation = this.#rotation;
+    const rotation = this.#file.rotation;
     return rotation === undefined ? this.#drained() : this.#drained().then(() => rotation.settled());
   }
 
   flushSync(timeoutMs: number): boolean {
     const deadline = Date.now() + timeoutMs;
     const complete = this.#drainSync(0, deadline, deadline);
-    this.#rotation?.settleSync();
+    this.#file.rotation?.settleSync();
     return complete;
   }
 
@@ -133,7 +126,6 @@ export class JsAsyncWriter implements Writer {
     const complete = this.flushSync(timeoutMs);
     this.#closed = true;
     clearTimeout(this.#timer);
-    clearInterval(this.#watchTimer);
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     const abandoned = this.#pending();
     this.#dropped += abandoned;
@@ -150,15 +142,13 @@ export class JsAsyncWriter implements Writer {
     this.#removed = this.#accepted;
     this.#settle();
     forgetAtExit(this);
-    this.#target.close();
+    this.#file.close();
     return complete;
   }
 
   reopen(): void {
     this.flushSync(this.#timeoutMs);
-    this.#target.reopen();
-    this.#watch.rebase(this.#target.fd);
-    this.#rotation?.reopened();
+    this.#file.reopen();
   }
 
   metrics(): WriterMetrics {
@@ -243,7 +233,7 @@ export class JsAsyncWriter implements Writer {
       if (this.#queue.records === 0) return "done";
       ({ bytes, records } = this.#queue.take());
     }
-    const outcome = this.#attempt(bytes);
+    const outcome = this.#file.attempt(bytes);
     const written = "written" in outcome ? outcome.written : 0;
     if (written < bytes.length) {
       if (bytes !== this.#carry) {

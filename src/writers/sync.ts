@@ -1,8 +1,7 @@
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { RotateSettings } from "../options";
-import { FileTarget, writeAll, type WriteAttempt } from "./fd";
-import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
-import { Rotation, writeAttempt } from "./rotation";
+import { FileTarget, writeAll } from "./fd";
+import { SupervisedFile } from "./supervised-file";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /**
@@ -28,24 +27,18 @@ export class SyncWriter implements Writer {
   #dropped = 0;
   #errors = 0;
   #closed = false;
-  readonly #watch: FileWatch;
-  readonly #watchTimer: NodeJS.Timeout;
-  readonly #rotation: Rotation | undefined;
-  readonly #attempt: WriteAttempt;
+  readonly #file: SupervisedFile;
 
   constructor(target: FileTarget, timeoutMs: number, report: (fault: WriterFault) => void, rotate?: RotateSettings) {
     this.#target = target;
     this.#timeoutMs = timeoutMs;
     this.#report = report;
-    this.#watch = new FileWatch(target.path, target.fd, report);
-    this.#watchTimer = setInterval(() => this.#watch.check(), WATCH_INTERVAL_MS).unref();
-    this.#rotation = Rotation.of(target, rotate, () => this.#watch.rebase(target.fd), (fault) => {
+    this.#file = new SupervisedFile(target, rotate, report, (fault) => {
       this.#errors++;
       report(fault);
     });
-    this.#attempt = writeAttempt(target, this.#rotation);
     // Only a compression can be left unfinished at exit; nothing else is ever pending here.
-    if (this.#rotation !== undefined) flushAtExit(this, timeoutMs);
+    if (this.#file.rotation !== undefined) flushAtExit(this, timeoutMs);
   }
 
   write(line: string): void {
@@ -54,7 +47,7 @@ export class SyncWriter implements Writer {
       this.#dropped++;
       return;
     }
-    const fault = writeAll(this.#attempt, Buffer.from(line, "utf8"), this.#target.path, Date.now() + this.#timeoutMs);
+    const fault = writeAll(this.#file.attempt, Buffer.from(line, "utf8"), this.#target.path, Date.now() + this.#timeoutMs);
     if (fault === undefined) {
       this.#written++;
       return;
@@ -65,29 +58,26 @@ export class SyncWriter implements Writer {
   }
 
   flush(): Promise<void> {
-    return this.#rotation?.settled() ?? Promise.resolve();
+    return this.#file.rotation?.settled() ?? Promise.resolve();
   }
 
   flushSync(): boolean {
-    this.#rotation?.settleSync();
+    this.#file.rotation?.settleSync();
     return true;
   }
 
   close(): boolean {
     if (!this.#closed) {
       this.#closed = true;
-      clearInterval(this.#watchTimer);
       this.flushSync();
       forgetAtExit(this);
-      this.#target.close();
+      this.#file.close();
     }
     return true;
   }
 
   reopen(): void {
-    this.#target.reopen();
-    this.#watch.rebase(this.#target.fd);
-    this.#rotation?.reopened();
+    this.#file.reopen();
   }
 
   metrics(): WriterMetrics {

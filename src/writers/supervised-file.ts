@@ -1,0 +1,50 @@
+import type { RotateSettings } from "../options";
+import type { FileTarget, WriteAttempt } from "./fd";
+import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
+import { Rotation, writeAttempt } from "./rotation";
+import type { WriterFault } from "./writer";
+
+/**
+ * A log file as the pure-TypeScript writers hold it: the open target, the
+ * watch that notices it removed or replaced, and its size rotation, set up
+ * once so both writers share one arrangement.
+ *
+ * @example
+ * const file = new SupervisedFile(FileTarget.open("app.log", opts), undefined, report, report);
+ * file.attempt(Buffer.from('{"msg":"hi"}\n'));
+ */
+export class SupervisedFile {
+  readonly target: FileTarget;
+  /** Size rotation, or undefined when there is none to do. */
+  readonly rotation: Rotation | undefined;
+  /** One write attempt, through the rotation when there is one. */
+  readonly attempt: WriteAttempt;
+  readonly #watch: FileWatch;
+  readonly #watchTimer: NodeJS.Timeout;
+
+  constructor(
+    target: FileTarget,
+    rotate: RotateSettings | undefined,
+    report: (fault: WriterFault) => void,
+    rotationFault: (fault: WriterFault) => void,
+  ) {
+    this.target = target;
+    this.#watch = new FileWatch(target.path, target.fd, report);
+    this.#watchTimer = setInterval(() => this.#watch.check(), WATCH_INTERVAL_MS).unref();
+    this.rotation = Rotation.of(target, rotate, () => this.#watch.rebase(target.fd), rotationFault);
+    this.attempt = writeAttempt(target, this.rotation);
+  }
+
+  /** Opens the path again (after logrotate moved the file) and watches the new file. */
+  reopen(): void {
+    this.target.reopen();
+    this.#watch.rebase(this.target.fd);
+    this.rotation?.reopened();
+  }
+
+  /** Stops watching and closes the file. */
+  close(): void {
+    clearInterval(this.#watchTimer);
+    this.target.close();
+  }
+}
