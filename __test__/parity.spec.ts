@@ -37,7 +37,10 @@ const fail = (): void => {
 async function writeWith(make: (path: string) => Writer): Promise<Buffer> {
   const path = join(tempDir(), "parity.log");
   const writer = make(path);
-  for (const line of lines()) writer.write(line);
+  for (const line of lines()) {
+    const bytes = Buffer.from(line, "utf8");
+    writer.write(bytes, 0, bytes.length);
+  }
   await writer.flush();
   const m = writer.metrics();
   writer.close(5000);

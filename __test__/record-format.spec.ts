@@ -162,3 +162,47 @@ test("a task id from a peer with line separators is escaped", (t) => {
     t.is(line.split("\n").length, 2);
   }
 });
+
+test("a getter that logs while its record is being written: both records are whole, the inner one first", (t) => {
+  const { log, lines } = memoryLogger();
+  log.info("outer", {
+    before: "b".repeat(100),
+    get nested(): string {
+      log.info("inner", { a: "ü".repeat(9000), b: "ü".repeat(9000) });
+      return "n";
+    },
+    after: 1,
+  });
+  t.is(lines.length, 2);
+  const [inner, outer] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  t.true(inner!.msg === "inner" && inner!.a === "ü".repeat(9000) && inner!.b === "ü".repeat(9000));
+  t.like(outer, { msg: "outer", before: "b".repeat(100), nested: "n", after: 1 });
+});
+
+test("a destination function that logs: its record follows, and every destination gets both whole", (t) => {
+  const file = join(tempDir(), "reenter.log");
+  const seen: string[] = [];
+  const log: Logger = new Logger().init(file, {
+    asyncEnabled: false,
+    destinations: [(r) => {
+      seen.push(r.msg as string);
+      if (r.msg === "first") log.info("from the destination", { a: "x".repeat(9000), b: "é".repeat(9000) });
+    }],
+  });
+  log.info("first", { a: "y".repeat(9000), b: "ÿ".repeat(9000) });
+  t.deepEqual(seen, ["first", "from the destination"]);
+  const written = readRecords(file);
+  t.deepEqual(written.map((r) => r.msg), ["first", "from the destination"]);
+  t.true(written[0]!.b === "ÿ".repeat(9000) && written[1]!.b === "é".repeat(9000));
+});
+
+test("records far larger than the encoding buffer, between small ones, are written whole", (t) => {
+  const { log, records } = memoryLogger();
+  const text = "🙂 ünï ".repeat(30_000);
+  log.info("small");
+  log.info("large", { text, list: Array.from({ length: 900 }, (_, i) => ({ i, s: "é".repeat(i % 70) })) });
+  log.info("small again");
+  t.deepEqual(records.map((r) => r.msg), ["small", "large", "small again"]);
+  t.is(records[1]!.text, text.slice(0, 10_000) + `…[+${text.length - 10_000} chars]`);
+  t.is((records[1]!.list as unknown[]).length, 900);
+});

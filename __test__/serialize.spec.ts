@@ -560,3 +560,27 @@ test("a pattern given with the sticky flag still matches everywhere", (t) => {
   const sticky = new Serializer({}, { names: [], patterns: [/x/y] });
   t.is(sticky.value("axbx"), '"a***b***"');
 });
+
+test("strings around the short-string length, with an escape or a non-ASCII character anywhere, match JSON.stringify", (t) => {
+  for (let length = 0; length <= 140; length++) {
+    for (const odd of ["", '"', "\\", "\n", "\u007f", "é", "😀", "\u0000"]) {
+      for (const at of [0, Math.floor(length / 2), length]) {
+        const s = "a".repeat(at) + odd + "b".repeat(Math.max(0, length - at));
+        t.is(ser.string(s), JSON.stringify(s), JSON.stringify(s));
+      }
+    }
+  }
+});
+
+test("integers of every digit count are written as JSON.stringify writes them", (t) => {
+  for (let n = 1; n <= Number.MAX_SAFE_INTEGER; n = n * 10 + 7) {
+    for (const v of [n, n - 1, -n, n + 0.5]) t.is(ser.value(v), JSON.stringify(v));
+  }
+  t.is(ser.value(-0), "0");
+  t.is(ser.value(2 ** 53), JSON.stringify(2 ** 53));
+});
+
+test("a value far larger than the serializer's buffer is written whole", (t) => {
+  const big = { text: "ünïcødé ✓ ".repeat(900), items: Array.from({ length: 1000 }, (_, i) => ({ i, s: "😀".repeat(i % 9) })) };
+  t.is(ser.value(big), JSON.stringify(big));
+});

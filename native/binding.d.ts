@@ -15,11 +15,6 @@ export declare class NativeWriter {
   constructor(path: string, options: NativeOptions)
   /** Queues `count` whole lines, copying the bytes; applies the queue policy (`block` waits). */
   write(bytes: Uint8Array, count: number): void
-  /**
-   * Queues `count` whole lines given as one string: napi copies it out as UTF-8 in one pass,
-   * which costs less than encoding each line into a buffer on the JavaScript side.
-   */
-  writeText(text: string, count: number): void
   /** Waits until everything queued before the call is written; false on timeout. */
   flushSync(timeoutMs: number): boolean
   /** The same wait on a libuv thread, as a promise of the same answer. */

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import type { LineBuffer } from "./line-buffer";
 
 /**
  * Wall-clock time in seconds with microsecond precision, as the `ts` field
@@ -10,12 +11,12 @@ let offsetMs = Date.now() - performance.now();
 let calls = 0;
 
 /**
- * The current time as the text of a JSON number with six decimals.
+ * Writes the current time as a JSON number with six decimals.
  *
  * @example
- * timestamp(); // "1795718250.304033"
+ * writeTimestamp(out); // 1795718250.304033
  */
-export function timestamp(): string {
+export function writeTimestamp(out: LineBuffer): void {
   if (++calls >= 4096) {
     calls = 0;
     const drift = Date.now() - (offsetMs + performance.now());
@@ -23,6 +24,16 @@ export function timestamp(): string {
   }
   const micros = Math.round((offsetMs + performance.now()) * 1000);
   const seconds = Math.floor(micros / 1_000_000);
-  const frac = micros - seconds * 1_000_000;
-  return seconds + (frac < 100_000 ? "." + String(frac).padStart(6, "0") : "." + frac);
+  let frac = micros - seconds * 1_000_000;
+  out.integer(seconds);
+  out.ensure(7);
+  const buf = out.buf;
+  const p = out.pos;
+  buf[p] = 46; // "."
+  for (let i = 6; i > 0; i--) {
+    const q = Math.floor(frac / 10);
+    buf[p + i] = 48 + (frac - q * 10);
+    frac = q;
+  }
+  out.pos = p + 7;
 }

@@ -19,6 +19,7 @@ import {
   type InitOptions,
   type Settings,
 } from "./options";
+import { LineBuffer } from "./line-buffer";
 import { RecordFormat } from "./record";
 import { Serializer } from "./serialize";
 import { installSignals } from "./signals";
@@ -48,8 +49,14 @@ export class LoggerCore {
   ids: TaskIds;
   /** Fields on every record (`configure({ context })`), or undefined when there are none. */
   context: Record<string, unknown> | undefined;
-  /** Hands a finished line to every destination. Rebuilt whenever the writers change. */
-  write: (line: string) => void = () => {};
+  /**
+   * Where records are encoded, one after another; each is taken off again
+   * once its destinations have it. A record that logs while it is being
+   * encoded (a getter, a destination function) is encoded after it.
+   */
+  readonly out = new LineBuffer();
+  /** Hands a finished record's bytes to every destination. Rebuilt whenever the writers change. */
+  #deliver: (buf: Buffer, start: number, end: number) => void = () => {};
 
   #settings: Settings;
   #destinations: ResolvedDestination[] = [];
@@ -76,11 +83,22 @@ export class LoggerCore {
 
   /** After the exit flush: every record is flushed as it is logged, since nothing runs later to do it. */
   writeThrough(): void {
-    const base = this.write;
-    this.write = (line) => {
-      base(line);
+    const base = this.#deliver;
+    this.#deliver = (buf, start, end) => {
+      base(buf, start, end);
       this.flushSync();
     };
+  }
+
+  /** Hands the record encoded in `out` from `start` to every destination, then takes it off the buffer. */
+  emit(start: number): void {
+    const out = this.out;
+    try {
+      this.#deliver(out.buf, start, out.pos);
+    } finally {
+      if (start === 0) out.clear();
+      else out.pos = start;
+    }
   }
 
   init(target: string | undefined, options: InitOptions | undefined): void {
@@ -260,7 +278,7 @@ export class LoggerCore {
     const names: string[] = [];
     const patterns: RegExp[] = [];
     for (const m of this.#settings.maskFields) (typeof m === "string" ? names : patterns).push(m as never);
-    return new Serializer(this.#settings.limits, { names, patterns });
+    return new Serializer(this.#settings.limits, { names, patterns }, this.out);
   }
 
   /**
@@ -297,7 +315,7 @@ export class LoggerCore {
     this.#destinations = destinations;
     this.#writers = opened;
     this.#async = async;
-    this.write = this.#writeStrategy();
+    this.#deliver = this.#writeStrategy();
   }
 
   /** Best effort: the destinations that worked before, appended to; one that no longer opens is left out. */
@@ -315,7 +333,7 @@ export class LoggerCore {
     this.#destinations = kept;
     this.#writers = writers;
     this.#async = async;
-    this.write = this.#writeStrategy();
+    this.#deliver = this.#writeStrategy();
   }
 
   #open(d: ResolvedDestination, async: AsyncSettings | undefined, append: boolean, s: Settings): Writer {
@@ -337,30 +355,40 @@ export class LoggerCore {
   }
 
   /** One function for the hot path, chosen by how many writers there are and whether stats are on. */
-  #writeStrategy(): (line: string) => void {
+  #writeStrategy(): (buf: Buffer, start: number, end: number) => void {
     const writers = this.#writers;
-    let base: (line: string) => void;
+    let base: (buf: Buffer, start: number, end: number) => void;
     if (writers.length === 0) base = () => {};
-    else if (writers.length === 1) base = (line) => writers[0]!.write(line);
-    else base = (line) => {
-      for (const w of writers) w.write(line);
+    else if (writers.length === 1) base = (buf, start, end) => writers[0]!.write(buf, start, end);
+    else base = (buf, start, end) => {
+      for (const w of writers) w.write(buf, start, end);
     };
     const every = this.#async?.statsInterval ?? 0;
     if (every === 0) return base;
     let count = 0;
-    return (line) => {
-      base(line);
+    return (buf, start, end) => {
+      base(buf, start, end);
       if (++count === every) {
         count = 0;
-        base(this.#statsLine());
+        this.#emitStats(base);
       }
     };
   }
 
-  #statsLine(): string {
-    const m = this.metrics();
-    const fields = this.serializer.fields(m, this.format.messageNames);
-    return this.format.message(JSON.stringify(this.ids.next()), "[1]", "async_stats", '"async writer statistics"', fields);
+  /** The `async_stats` record, encoded after the record that triggered it. */
+  #emitStats(deliver: (buf: Buffer, start: number, end: number) => void): void {
+    const out = this.out;
+    const start = out.pos;
+    try {
+      this.format.head(out, '"' + this.ids.next() + '"', "[1]");
+      this.format.messageType(out, "async_stats");
+      this.serializer.writeString("async writer statistics");
+      this.serializer.writeFields(this.metrics(), this.format.messageNames);
+      this.format.end(out);
+      deliver(out.buf, start, out.pos);
+    } finally {
+      out.pos = start;
+    }
   }
 }
 

@@ -85,7 +85,7 @@ abstract class ImmediateWriter implements Writer {
   protected dropped = 0;
   protected errors = 0;
 
-  abstract write(line: string): void;
+  abstract write(buf: Buffer, start: number, end: number): void;
 
   flush(): Promise<void> {
     return Promise.resolve();
@@ -108,7 +108,7 @@ abstract class ImmediateWriter implements Writer {
  */
 export class ConsoleWriter extends ImmediateWriter {
   readonly #fd: 1 | 2;
-  readonly #render: (line: string) => string;
+  readonly #render: (buf: Buffer, start: number, end: number) => Uint8Array;
   readonly #timeoutMs: number;
   readonly #report: (fault: WriterFault) => void;
 
@@ -119,13 +119,15 @@ export class ConsoleWriter extends ImmediateWriter {
     this.#report = report;
     const readable = pretty ?? isatty(fd);
     const color = readable && isatty(fd) && !("NO_COLOR" in process.env && process.env.NO_COLOR !== "");
-    this.#render = readable ? (line) => prettyLine(line, color) : (line) => line;
+    this.#render = readable
+      ? (buf, start, end) => Buffer.from(prettyLine(buf.toString("utf8", start, end), color), "utf8")
+      : (buf, start, end) => buf.subarray(start, end);
   }
 
-  write(line: string): void {
+  write(buf: Buffer, start: number, end: number): void {
     this.enqueued++;
     const name = this.#fd === 1 ? "stdout" : "stderr";
-    const fault = writeFully(this.#fd, Buffer.from(this.#render(line), "utf8"), name, Date.now() + this.#timeoutMs);
+    const fault = writeFully(this.#fd, this.#render(buf, start, end), name, Date.now() + this.#timeoutMs);
     if (fault === undefined) {
       this.written++;
     } else {
@@ -147,9 +149,10 @@ export class FunctionWriter extends ImmediateWriter {
     this.#report = report;
   }
 
-  write(line: string): void {
+  write(buf: Buffer, start: number, end: number): void {
     this.enqueued++;
     try {
+      const line = buf.toString("utf8", start, end);
       this.#fn(JSON.parse(line) as Record<string, unknown>, line);
       this.written++;
     } catch (err) {

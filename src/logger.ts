@@ -10,6 +10,9 @@ import type { WriterMetrics } from "./writers/writer";
 
 type Fields = Record<string, unknown>;
 
+/** What `#emitMessage` is given for a record that is not an exception's (`undefined` can be thrown). */
+const NO_ERROR = Symbol("no error");
+
 /**
  * The logger. `log` is the one most programs use; `log.ctx()` and `log.new()`
  * make child loggers that share its destinations and settings and add their
@@ -207,48 +210,64 @@ export class Logger {
    */
   exception(err: unknown, msg?: string, fields?: unknown): this {
     if (this.#core.threshold > LEVELS.error) return this;
-    const core = this.#core;
     try {
-      const text = msg ?? errorParts(err).reason;
-      let extra = this.#failure(err);
-      const cause = (err as { cause?: unknown } | null)?.cause;
-      if (cause !== undefined) extra += ',"cause":' + core.serializer.value(cause);
-      const store = traceStorage.getStore();
-      this.#emitMessage(store, "error", text, extra + this.#fields(store, fields, core.format.exceptionNames));
+      this.#emitMessage(traceStorage.getStore(), "error", msg ?? errorParts(err).reason, fields, this.#core.format.exceptionNames, err);
     } catch (e) {
-      core.internalError(e);
+      this.#core.internalError(e);
     }
     return this;
   }
 
   #message(mt: string, msg: unknown, fields: unknown): void {
     try {
-      const store = traceStorage.getStore();
-      this.#emitMessage(store, mt, msg, this.#fields(store, fields, this.#core.format.messageNames));
+      this.#emitMessage(traceStorage.getStore(), mt, msg, fields, this.#core.format.messageNames, NO_ERROR);
     } catch (err) {
       this.#core.internalError(err);
     }
   }
 
-  #emitMessage(store: TraceContext | undefined, mt: string, msg: unknown, fieldsText: string): void {
+  /**
+   * Encodes a message record into the core's buffer and hands it over. `err`
+   * (an exception record's) adds its type, message, stack and cause.
+   */
+  #emitMessage(store: TraceContext | undefined, mt: string, msg: unknown, fields: unknown, reserved: ReadonlySet<string>, err: unknown): void {
     const core = this.#core;
-    const action = store?.action;
-    const msgText = typeof msg === "string" ? core.serializer.string(msg) : core.serializer.value(msg);
-    const line = action === undefined
-      ? core.format.message('"' + core.ids.next() + '"', "[1]", mt, msgText, fieldsText)
-      : core.format.message(action.tidJson, action.nextLevel(), mt, msgText, fieldsText);
-    core.write(line);
+    const { out, format, serializer } = core;
+    const start = out.pos;
+    try {
+      const action = store?.action;
+      if (action === undefined) format.head(out, '"' + core.ids.next() + '"', "[1]");
+      else format.head(out, action.tidJson, action.nextLevel());
+      format.messageType(out, mt);
+      if (typeof msg === "string") serializer.writeString(msg);
+      else serializer.writeValue(msg);
+      if (err !== NO_ERROR) {
+        this.#writeFailure(err);
+        const cause = (err as { cause?: unknown } | null)?.cause;
+        if (cause !== undefined) {
+          out.ascii(',"cause":');
+          serializer.writeValue(cause);
+        }
+      }
+      this.#writeFields(store, fields, reserved);
+      format.end(out);
+      core.emit(start);
+    } catch (e) {
+      out.pos = start;
+      throw e;
+    }
   }
 
-  /** The user fields as `,"k":v` text: global, then scope, then this logger's, then the call's. */
-  #fields(store: TraceContext | undefined, fields: unknown, reserved: ReadonlySet<string>): string {
+  /** The user fields as `,"k":v` members: global, then scope, then this logger's, then the call's. */
+  #writeFields(store: TraceContext | undefined, fields: unknown, reserved: ReadonlySet<string>): void {
     const core = this.#core;
     const given = fields === undefined || fields === null
       ? undefined
       : typeof fields === "object" && !Array.isArray(fields) ? (fields as Fields) : { value: fields };
     const scope = store?.scope;
     if (core.context === undefined && scope === undefined && this.#context === undefined) {
-      return given === undefined ? "" : core.serializer.fields(given, reserved);
+      if (given !== undefined) core.serializer.writeFields(given, reserved);
+      return;
     }
     // A null-prototype target keeps a "__proto__" field an ordinary field instead of a prototype change.
     const merged = Object.create(null) as Fields;
@@ -256,14 +275,21 @@ export class Logger {
     mergeInto(merged, scope);
     mergeInto(merged, this.#context);
     mergeInto(merged, given);
-    return core.serializer.fields(merged, reserved);
+    core.serializer.writeFields(merged, reserved);
   }
 
-  #failure(err: unknown): string {
-    const f = this.#core.format;
-    const s = this.#core.serializer;
+  /** An error's `,"exc":...,"reason":...,"stack":...` members. */
+  #writeFailure(err: unknown): void {
+    const { out, format, serializer } = this.#core;
     const { exc, reason, stack } = errorParts(err);
-    return f.excKey + s.string(exc) + f.reasonKey + s.string(reason) + (stack === undefined ? "" : f.stackKey + s.string(stack));
+    out.ascii(format.excKey);
+    serializer.writeString(exc);
+    out.ascii(format.reasonKey);
+    serializer.writeString(reason);
+    if (stack !== undefined) {
+      out.ascii(format.stackKey);
+      serializer.writeString(stack);
+    }
   }
 
   // ---- context -------------------------------------------------------------
@@ -417,12 +443,23 @@ export class Logger {
 
   readonly #actionEmitter = (action: Action, st: ActionStatus, lvl: string, fields: unknown, dur?: number, err?: unknown): void => {
     const core = this.#core;
+    const { out, format, serializer } = core;
+    const start = out.pos;
     try {
-      let extra = dur === undefined ? "" : core.format.durKey + dur;
-      if (st === "failed") extra += this.#failure(err);
-      const line = core.format.action(action.tidJson, lvl, core.serializer.string(action.type), st, extra, this.#fields(traceStorage.getStore(), fields, core.format.actionNames));
-      core.write(line);
+      format.head(out, action.tidJson, lvl);
+      format.actionType(out);
+      serializer.writeString(action.type);
+      format.status(out, st);
+      if (dur !== undefined) {
+        out.ascii(format.durKey);
+        out.ascii(String(dur));
+      }
+      if (st === "failed") this.#writeFailure(err);
+      this.#writeFields(traceStorage.getStore(), fields, format.actionNames);
+      format.end(out);
+      core.emit(start);
     } catch (e) {
+      out.pos = start;
       core.internalError(e);
     }
   };

@@ -3,7 +3,6 @@ import { ErrorCode, LogxpyError } from "./errors";
 /** The binding's writer, as `crates/logxpy-napi` exports it. */
 export interface NativeBindingWriter {
   write(bytes: Uint8Array, count: number): void;
-  writeText(text: string, count: number): void;
   flushSync(timeoutMs: number): boolean;
   flush(timeoutMs: number): Promise<boolean>;
   reopen(timeoutMs: number): void;

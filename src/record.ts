@@ -1,4 +1,5 @@
-import { timestamp } from "./clock";
+import { writeTimestamp } from "./clock";
+import type { LineBuffer } from "./line-buffer";
 
 /** The record's own field names in one format. */
 interface Names {
@@ -30,14 +31,15 @@ const ELIOT: Names = {
 export type ActionStatus = "started" | "succeeded" | "failed";
 
 /**
- * Builds record lines. Every piece it is given is already JSON text (the
- * serializer made it), so a line is one string concatenation; the key texts
- * of the chosen format are computed once here.
+ * Writes the record's own members into a {@link LineBuffer}; the serializer
+ * writes the values between them. The key texts of the chosen format are
+ * computed once here.
  *
  * @example
  * const f = new RecordFormat("logxpy");
- * f.message('"Xa.1"', "[1]", "info", '"Hello"', ',"user_id":123');
- * // '{"ts":1795718250.304033,"tid":"Xa.1","lvl":[1],"mt":"info","msg":"Hello","user_id":123}\n'
+ * f.head(out, '"Xa.1"', "[1]"); f.messageType(out, "info"); ser.writeString("Hello");
+ * ser.writeFields({ user_id: 123 }, f.messageNames); f.end(out);
+ * // {"ts":1795718250.304033,"tid":"Xa.1","lvl":[1],"mt":"info","msg":"Hello","user_id":123}
  */
 export class RecordFormat {
   /** Names a message's user fields may not take (they are written with a leading "_"). */
@@ -46,7 +48,7 @@ export class RecordFormat {
   readonly actionNames: ReadonlySet<string>;
   /** Names an exception record's user fields may not take. */
   readonly exceptionNames: ReadonlySet<string>;
-  /** The key texts for exception details: `,"exc":`, `,"reason":`, `,"stack":`. */
+  /** The key texts for exception details and durations: `,"exc":`, `,"reason":`, `,"stack":`, `,"dur":`. */
   readonly excKey: string;
   readonly reasonKey: string;
   readonly stackKey: string;
@@ -78,13 +80,37 @@ export class RecordFormat {
     this.exceptionNames = new Set([...this.messageNames, n.exc, n.reason, n.stack, "cause"]);
   }
 
-  /** A message record. `mt` must be a plain name (a level); the rest is JSON text. */
-  message(tid: string, lvl: string, mt: string, msg: string, fields: string): string {
-    return this.#open + timestamp() + this.#tid + tid + this.#lvl + lvl + this.#mt + mt + this.#msg + msg + fields + "}\n";
+  /** Opens a record: the time, the task id (JSON text) and the level (`[1,2]`). */
+  head(out: LineBuffer, tid: string, lvl: string): void {
+    out.ascii(this.#open);
+    writeTimestamp(out);
+    out.ascii(this.#tid);
+    out.text(tid);
+    out.ascii(this.#lvl);
+    out.ascii(lvl);
   }
 
-  /** An action record: `extra` holds `dur`/`exc`... already as `,"key":value` text. */
-  action(tid: string, lvl: string, at: string, st: ActionStatus, extra: string, fields: string): string {
-    return this.#open + timestamp() + this.#tid + tid + this.#lvl + lvl + this.#at + at + this.#st + st + '"' + extra + fields + "}\n";
+  /** A message's type (a plain level name) and the key of its text, which the caller writes next. */
+  messageType(out: LineBuffer, mt: string): void {
+    out.ascii(this.#mt);
+    out.ascii(mt);
+    out.ascii(this.#msg);
+  }
+
+  /** The key of an action's type, which the caller writes next. */
+  actionType(out: LineBuffer): void {
+    out.ascii(this.#at);
+  }
+
+  /** An action record's status. */
+  status(out: LineBuffer, st: ActionStatus): void {
+    out.ascii(this.#st);
+    out.ascii(st);
+    out.byte(34);
+  }
+
+  /** Closes the record and its line. */
+  end(out: LineBuffer): void {
+    out.ascii("}\n");
   }
 }

@@ -30,7 +30,8 @@ const BATCHES_PER_TURN = 64;
  *
  * @example
  * const writer = new JsAsyncWriter(FileTarget.open("app.log", opts), settings, 5000, report);
- * writer.write('{"msg":"hi"}\n');
+ * const line = Buffer.from('{"msg":"hi"}\n');
+ * writer.write(line, 0, line.length);
  * await writer.flush();
  */
 export class JsAsyncWriter implements Writer {
@@ -88,7 +89,7 @@ export class JsAsyncWriter implements Writer {
     flushAtExit(this, timeoutMs);
   }
 
-  write(line: string): void {
+  write(buf: Buffer, start: number, end: number): void {
     this.#enqueued++;
     if (this.#closed) {
       this.#dropped++;
@@ -98,7 +99,7 @@ export class JsAsyncWriter implements Writer {
       this.#dropped++;
       return;
     }
-    this.#queue.push(line);
+    this.#queue.push(buf, start, end);
     this.#accepted++;
     if (this.#queue.records >= this.#settings.batchSize) {
       if (this.#immediate === undefined && this.#backoffMs === 0) {

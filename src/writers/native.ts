@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { ErrorCode, LogxpyError } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { AsyncSettings, RotateSettings } from "../options";
+import { LineBuffer } from "../line-buffer";
 import { nativeError, type NativeBinding, type NativeBindingWriter } from "../native";
 import type { OpenOptions } from "./fd";
 import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
@@ -9,8 +10,8 @@ import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /**
  * Most lines gathered before a log call hands them over itself. The call that
- * hands over pays for converting the batch, so this bounds the slowest calls
- * (p99); the crossing itself is cheap enough that 16 lines amortise it.
+ * hands over pays for copying the batch into Rust and for waking the writer
+ * thread, so this bounds the slowest calls (p99).
  */
 const HAND_OVER_RECORDS = 16;
 
@@ -18,12 +19,12 @@ const HAND_OVER_RECORDS = 16;
 const FAULT_POLL_MS = 250;
 
 /**
- * The native writer: lines are gathered into a buffer on the JavaScript side
- * and handed to Rust a batch at a time (once `batchSize` records wait, or on
- * the next turn of the event loop), where they are copied and written by a
- * Rust thread with `writev`. One crossing per batch instead of per record:
- * the crossing itself is cheap (~0.1 µs), but converting each line on its own
- * costs ~0.3 µs more than converting them in bulk (see the research notes).
+ * The native writer: lines (already UTF-8 bytes) are gathered into a buffer
+ * on the JavaScript side and handed to Rust a batch at a time (16 records,
+ * or on the next turn of the event loop), where they are copied and written
+ * by a Rust thread with `writev`. One crossing per batch instead of per
+ * record: each crossing and each message to the writer thread has a fixed
+ * cost that a batch shares (see the README's "The native writer").
  * Queue policy, metrics, flush and shutdown live in Rust; the only records on
  * this side are the ones gathered since the last hand-over. Rotation
  * (`rotate`) lives there too: the writer thread switches files and
@@ -39,8 +40,8 @@ export class NativeWriter implements Writer {
   readonly #batch: number;
   readonly #timeoutMs: number;
   readonly #report: (fault: WriterFault) => void;
-  /** Lines gathered since the last hand-over, as one string, and how many. */
-  #staged = "";
+  /** Lines gathered since the last hand-over, and how many. */
+  readonly #staged = new LineBuffer(64 * 1024);
   #stagedCount = 0;
   #immediate: NodeJS.Immediate | undefined;
   readonly #poll: NodeJS.Timeout;
@@ -105,12 +106,12 @@ export class NativeWriter implements Writer {
     flushAtExit(this, timeoutMs);
   }
 
-  write(line: string): void {
+  write(buf: Buffer, start: number, end: number): void {
     if (this.#closed) {
       this.#lateDropped++;
       return;
     }
-    this.#staged += line;
+    this.#staged.bytes(buf, start, end);
     if (++this.#stagedCount >= this.#batch) this.#handOver();
     else if (this.#immediate === undefined) this.#immediate = setImmediate(this.#handOverSoon).unref();
   }
@@ -201,19 +202,16 @@ export class NativeWriter implements Writer {
     this.#handOver();
   };
 
-  /**
-   * Gives the gathered lines to Rust in one call. Gathering them as one string
-   * and letting napi copy it out as UTF-8 costs less than encoding each line
-   * into a buffer here (measured: see the README's "The native writer").
-   */
+  /** Gives the gathered lines to Rust in one call; Rust copies them before it returns. */
   #handOver(): void {
     if (this.#stagedCount === 0 || this.#closed) return;
-    const text = this.#staged;
+    const staged = this.#staged;
+    const bytes = staged.buf.subarray(0, staged.pos);
     const count = this.#stagedCount;
-    this.#staged = "";
+    staged.clear();
     this.#stagedCount = 0;
     try {
-      this.#native.writeText(text, count);
+      this.#native.write(bytes, count);
     } catch (err) {
       // Refused by the addon (it was closed under us): the records are lost, and counted as such.
       this.#lateDropped += count;

@@ -15,7 +15,8 @@ import type { Writer, WriterFault, WriterMetrics } from "./writer";
  *
  * @example
  * const writer = new SyncWriter(FileTarget.open("app.log", opts), 5000, report);
- * writer.write('{"msg":"hi"}\n'); // in the file now
+ * const line = Buffer.from('{"msg":"hi"}\n');
+ * writer.write(line, 0, line.length); // in the file now
  */
 export class SyncWriter implements Writer {
   readonly backend = "sync" as const;
@@ -41,13 +42,13 @@ export class SyncWriter implements Writer {
     if (this.#file.rotation !== undefined) flushAtExit(this, timeoutMs);
   }
 
-  write(line: string): void {
+  write(buf: Buffer, start: number, end: number): void {
     this.#enqueued++;
     if (this.#closed) {
       this.#dropped++;
       return;
     }
-    const fault = writeAll(this.#file.attempt, Buffer.from(line, "utf8"), this.#target.path, Date.now() + this.#timeoutMs);
+    const fault = writeAll(this.#file.attempt, buf.subarray(start, end), this.#target.path, Date.now() + this.#timeoutMs);
     if (fault === undefined) {
       this.#written++;
       return;

@@ -28,8 +28,12 @@ export interface WriterFault {
 export interface Writer {
   /** Which implementation this is, for `log.backend`. */
   readonly backend: "native" | "js" | "sync";
-  /** Hands over one serialized line, `\n` included. Never throws. */
-  write(line: string): void;
+  /**
+   * Hands over one serialized line, `\n` included, as the UTF-8 bytes
+   * `buf[start, end)`. The caller reuses `buf` afterwards, so the writer
+   * copies the bytes (or writes them) before it returns. Never throws.
+   */
+  write(buf: Buffer, start: number, end: number): void;
   /** Resolves once every line written before the call is in the destination. */
   flush(): Promise<void>;
   /** Returns once every line written before the call is in the destination, or the timeout (ms) passed; true when everything was written. */

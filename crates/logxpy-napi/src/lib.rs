@@ -168,13 +168,6 @@ impl NativeWriter {
         self.shared()?.writer.send_copy(bytes, count).map_err(|e| js_error(&e))
     }
 
-    /// Queues `count` whole lines given as one string: napi copies it out as UTF-8 in one pass,
-    /// which costs less than encoding each line into a buffer on the JavaScript side.
-    #[napi]
-    pub fn write_text(&self, text: String, count: u32) -> Result<()> {
-        self.shared()?.writer.send(text.into_bytes(), count).map_err(|e| js_error(&e))
-    }
-
     /// Waits until everything queued before the call is written; false on timeout.
     #[napi]
     pub fn flush_sync(&self, timeout_ms: f64) -> Result<bool> {
