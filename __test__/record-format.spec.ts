@@ -206,3 +206,47 @@ test("records far larger than the encoding buffer, between small ones, are writt
   t.is(records[1]!.text, text.slice(0, 10_000) + `…[+${text.length - 10_000} chars]`);
   t.is((records[1]!.list as unknown[]).length, 900);
 });
+
+/** Fields whose getter runs `during` while the record holding them is being encoded. */
+function fieldsCalling(during: () => void): Record<string, unknown> {
+  return {
+    before: "b".repeat(300),
+    get during(): string {
+      during();
+      return "d";
+    },
+    after: "ü".repeat(300),
+  };
+}
+
+test("a record logged by a getter lands whole, in order, between records gathered for the file writer", async (t) => {
+  const file = join(tempDir(), "nested.log");
+  const log = new Logger().init(file);
+  for (let i = 0; i < 10; i++) log.info("before", { i });
+  log.info("outer", fieldsCalling(() => log.info("inner", { pad: "p".repeat(500) })));
+  for (let i = 0; i < 10; i++) log.info("after", { i });
+  await log.flush();
+  const records = readRecords(file);
+  t.deepEqual(records.map((r) => r.msg), [...Array(10).fill("before"), "inner", "outer", ...Array(10).fill("after")]);
+  t.like(records[11], { before: "b".repeat(300), during: "d", after: "ü".repeat(300) });
+});
+
+test("destinations changed by a getter while its record is encoded: that record and the next are whole", async (t) => {
+  const dir = tempDir();
+  const file = join(dir, "switch.log");
+  const seen: string[] = [];
+  const log = new Logger().init(file);
+  log.info("one");
+  // From the file alone to the file plus a function, then back, each in the middle of a record.
+  log.info("two", fieldsCalling(() => log.configure({ destinations: [file, (r) => seen.push(r.msg as string)] })));
+  log.info("three");
+  log.info("four", fieldsCalling(() => log.configure({ destinations: [file] })));
+  log.info("five");
+  await log.flush();
+  const records = readRecords(file);
+  t.deepEqual(records.map((r) => r.msg), ["one", "two", "three", "four", "five"]);
+  t.like(records[1], { during: "d", after: "ü".repeat(300) });
+  t.like(records[3], { during: "d", after: "ü".repeat(300) });
+  // A record goes to the destinations there are when it is complete.
+  t.deepEqual(seen, ["two", "three"]);
+});

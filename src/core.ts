@@ -50,13 +50,17 @@ export class LoggerCore {
   /** Fields on every record (`configure({ context })`), or undefined when there are none. */
   context: Record<string, unknown> | undefined;
   /**
-   * Where records are encoded, one after another; each is taken off again
-   * once its destinations have it. A record that logs while it is being
-   * encoded (a getter, a destination function) is encoded after it.
+   * Where records are encoded, one after another. A record logged while
+   * another is being encoded (by a getter, say) is encoded after it. With a
+   * single native writer the records stay here until that writer hands them
+   * over (see `Writer.attach`); otherwise each is copied to every writer and
+   * taken off again.
    */
   readonly out = new LineBuffer();
-  /** Hands a finished record's bytes to every destination. Rebuilt whenever the writers change. */
-  #deliver: (buf: Buffer, start: number, end: number) => void = () => {};
+  /** Records begun and not yet emitted or aborted: more than one means nested. */
+  #depth = 0;
+  /** Hands the record encoded from `start` to every destination. Rebuilt whenever the writers change. */
+  #deliver: (start: number, nested: boolean) => void = () => {};
 
   #settings: Settings;
   #destinations: ResolvedDestination[] = [];
@@ -84,21 +88,28 @@ export class LoggerCore {
   /** After the exit flush: every record is flushed as it is logged, since nothing runs later to do it. */
   writeThrough(): void {
     const base = this.#deliver;
-    this.#deliver = (buf, start, end) => {
-      base(buf, start, end);
+    this.#deliver = (start, nested) => {
+      base(start, nested);
       this.flushSync();
     };
   }
 
-  /** Hands the record encoded in `out` from `start` to every destination, then takes it off the buffer. */
-  emit(start: number): void {
-    const out = this.out;
-    try {
-      this.#deliver(out.buf, start, out.pos);
-    } finally {
-      if (start === 0) out.clear();
-      else out.pos = start;
-    }
+  /** Starts a record: it is encoded into `out` from the position returned. */
+  begin(): number {
+    this.#depth++;
+    return this.out.pos;
+  }
+
+  /** Hands the record encoded from `start` (to `out.pos`) to every destination. */
+  emit(start: number, deliver = this.#deliver): void {
+    this.#depth--;
+    deliver(start, this.#depth > 0);
+  }
+
+  /** Drops a record that could not be encoded. */
+  abort(start: number): void {
+    this.#depth--;
+    this.out.pos = start;
   }
 
   init(target: string | undefined, options: InitOptions | undefined): void {
@@ -354,20 +365,36 @@ export class LoggerCore {
     }
   }
 
-  /** One function for the hot path, chosen by how many writers there are and whether stats are on. */
-  #writeStrategy(): (buf: Buffer, start: number, end: number) => void {
+  /**
+   * One function for the hot path, chosen by how many writers there are and
+   * whether stats are on. A single writer that can take records straight
+   * from `out` is attached to it; otherwise each record is copied to every
+   * writer, then taken off `out`.
+   */
+  #writeStrategy(): (start: number, nested: boolean) => void {
     const writers = this.#writers;
-    let base: (buf: Buffer, start: number, end: number) => void;
-    if (writers.length === 0) base = () => {};
-    else if (writers.length === 1) base = (buf, start, end) => writers[0]!.write(buf, start, end);
-    else base = (buf, start, end) => {
-      for (const w of writers) w.write(buf, start, end);
-    };
+    const out = this.out;
+    let base: (start: number, nested: boolean) => void;
+    const only = writers.length === 1 ? writers[0]! : undefined;
+    if (only?.attach !== undefined) {
+      only.attach(out);
+      base = (start, nested) => only.commit!(start, nested);
+    } else {
+      base = (start, nested) => {
+        try {
+          for (const w of writers) w.write(out.buf, start, out.pos);
+        } finally {
+          // With no other record under way, nothing in `out` is needed any more.
+          if (nested) out.pos = start;
+          else out.clear();
+        }
+      };
+    }
     const every = this.#async?.statsInterval ?? 0;
     if (every === 0) return base;
     let count = 0;
-    return (buf, start, end) => {
-      base(buf, start, end);
+    return (start, nested) => {
+      base(start, nested);
       if (++count === every) {
         count = 0;
         this.#emitStats(base);
@@ -376,19 +403,20 @@ export class LoggerCore {
   }
 
   /** The `async_stats` record, encoded after the record that triggered it. */
-  #emitStats(deliver: (buf: Buffer, start: number, end: number) => void): void {
+  #emitStats(deliver: (start: number, nested: boolean) => void): void {
     const out = this.out;
-    const start = out.pos;
+    const start = this.begin();
     try {
       this.format.head(out, '"' + this.ids.next() + '"', "[1]");
       this.format.messageType(out, "async_stats");
       this.serializer.writeString("async writer statistics");
       this.serializer.writeFields(this.metrics(), this.format.messageNames);
       this.format.end(out);
-      deliver(out.buf, start, out.pos);
-    } finally {
-      out.pos = start;
+    } catch (err) {
+      this.abort(start);
+      throw err;
     }
+    this.emit(start, deliver);
   }
 }
 

@@ -233,7 +233,7 @@ export class Logger {
   #emitMessage(store: TraceContext | undefined, mt: string, msg: unknown, fields: unknown, reserved: ReadonlySet<string>, err: unknown): void {
     const core = this.#core;
     const { out, format, serializer } = core;
-    const start = out.pos;
+    const start = core.begin();
     try {
       const action = store?.action;
       if (action === undefined) format.head(out, '"' + core.ids.next() + '"', "[1]");
@@ -251,11 +251,11 @@ export class Logger {
       }
       this.#writeFields(store, fields, reserved);
       format.end(out);
-      core.emit(start);
     } catch (e) {
-      out.pos = start;
+      core.abort(start);
       throw e;
     }
+    core.emit(start);
   }
 
   /** The user fields as `,"k":v` members: global, then scope, then this logger's, then the call's. */
@@ -444,7 +444,7 @@ export class Logger {
   readonly #actionEmitter = (action: Action, st: ActionStatus, lvl: string, fields: unknown, dur?: number, err?: unknown): void => {
     const core = this.#core;
     const { out, format, serializer } = core;
-    const start = out.pos;
+    const start = core.begin();
     try {
       format.head(out, action.tidJson, lvl);
       format.actionType(out);
@@ -457,11 +457,12 @@ export class Logger {
       if (st === "failed") this.#writeFailure(err);
       this.#writeFields(traceStorage.getStore(), fields, format.actionNames);
       format.end(out);
-      core.emit(start);
     } catch (e) {
-      out.pos = start;
+      core.abort(start);
       core.internalError(e);
+      return;
     }
+    core.emit(start);
   };
 }
 

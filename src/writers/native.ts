@@ -9,22 +9,23 @@ import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /**
- * Most lines gathered before a log call hands them over itself. The call that
- * hands over pays for copying the batch into Rust and for waking the writer
- * thread, so this bounds the slowest calls (p99).
+ * Bytes gathered before a log call hands them over itself, whatever the
+ * record count: this bounds the copy one call pays for and the memory held.
  */
-const HAND_OVER_RECORDS = 16;
+const HAND_OVER_BYTES = 64 * 1024;
 
 /** How often faults reported by the writer thread are collected when nothing else asks. */
 const FAULT_POLL_MS = 250;
 
 /**
- * The native writer: lines (already UTF-8 bytes) are gathered into a buffer
- * on the JavaScript side and handed to Rust a batch at a time (16 records,
- * or on the next turn of the event loop), where they are copied and written
- * by a Rust thread with `writev`. One crossing per batch instead of per
- * record: each crossing and each message to the writer thread has a fixed
- * cost that a batch shares (see the README's "The native writer").
+ * The native writer: lines (UTF-8 bytes) are gathered on the JavaScript side
+ * and handed to Rust a batch at a time, once `batchSize` records or 64 KB
+ * wait, or on the next turn of the event loop; Rust copies them and a Rust
+ * thread writes them with `writev`. As a logger's only writer it is attached
+ * to the logger's buffer, so records are gathered where they were encoded
+ * and never copied on this side. One crossing per batch: each crossing and
+ * each wake-up of the writer thread has a fixed cost that a batch shares
+ * (see the README's "The native writer").
  * Queue policy, metrics, flush and shutdown live in Rust; the only records on
  * this side are the ones gathered since the last hand-over. Rotation
  * (`rotate`) lives there too: the writer thread switches files and
@@ -40,8 +41,14 @@ export class NativeWriter implements Writer {
   readonly #batch: number;
   readonly #timeoutMs: number;
   readonly #report: (fault: WriterFault) => void;
-  /** Lines gathered since the last hand-over, and how many. */
-  readonly #staged = new LineBuffer(64 * 1024);
+  /**
+   * Where lines are gathered: a buffer of its own, or the logger's once
+   * attached. `[#from, #committed)` holds the whole records not yet handed
+   * over, `#stagedCount` of them; past `#committed` a record may be under way.
+   */
+  #stage = new LineBuffer(HAND_OVER_BYTES);
+  #from = 0;
+  #committed = 0;
   #stagedCount = 0;
   #immediate: NodeJS.Immediate | undefined;
   readonly #poll: NodeJS.Timeout;
@@ -89,7 +96,7 @@ export class NativeWriter implements Writer {
     }
     this.#path = path;
     // A hand-over is all or nothing under the drop policies, so it must not exceed the queue it enters.
-    this.#batch = Math.min(settings.batchSize, settings.maxQueue, HAND_OVER_RECORDS);
+    this.#batch = Math.min(settings.batchSize, settings.maxQueue);
     this.#timeoutMs = timeoutMs;
     this.#report = report;
     // The file is open in Rust; the path's file now is the one it opened.
@@ -111,9 +118,35 @@ export class NativeWriter implements Writer {
       this.#lateDropped++;
       return;
     }
-    this.#staged.bytes(buf, start, end);
-    if (++this.#stagedCount >= this.#batch) this.#handOver();
-    else if (this.#immediate === undefined) this.#immediate = setImmediate(this.#handOverSoon).unref();
+    this.#stage.bytes(buf, start, end);
+    this.#committed = this.#stage.pos;
+    this.#gathered();
+  }
+
+  attach(out: LineBuffer): void {
+    this.#handOver();
+    this.#stage = out;
+    this.#from = this.#committed = out.pos;
+  }
+
+  commit(start: number, nested: boolean): void {
+    const stage = this.#stage;
+    if (this.#closed) {
+      this.#lateDropped++;
+      stage.pos = start;
+      return;
+    }
+    if (!nested && start === this.#committed) {
+      this.#committed = stage.pos;
+      this.#gathered();
+      return;
+    }
+    // Another record is under way before this one (or began before this writer was attached):
+    // hand over what came before, then this record alone, and take it off the buffer.
+    this.#handOver();
+    this.#send(stage.buf.subarray(start, stage.pos), 1);
+    stage.pos = start;
+    if (start < this.#committed) this.#from = this.#committed = start;
   }
 
   async flush(): Promise<void> {
@@ -202,14 +235,30 @@ export class NativeWriter implements Writer {
     this.#handOver();
   };
 
-  /** Gives the gathered lines to Rust in one call; Rust copies them before it returns. */
+  /** A record was added to the stage: hand over now if enough wait, else on the next turn. */
+  #gathered(): void {
+    if (++this.#stagedCount >= this.#batch || this.#committed - this.#from >= HAND_OVER_BYTES) this.#handOver();
+    else if (this.#immediate === undefined) this.#immediate = setImmediate(this.#handOverSoon).unref();
+  }
+
+  /** Gives the gathered records to Rust in one call; Rust copies them before it returns. */
   #handOver(): void {
     if (this.#stagedCount === 0 || this.#closed) return;
-    const staged = this.#staged;
-    const bytes = staged.buf.subarray(0, staged.pos);
+    const stage = this.#stage;
+    const bytes = stage.buf.subarray(this.#from, this.#committed);
     const count = this.#stagedCount;
-    staged.clear();
     this.#stagedCount = 0;
+    if (this.#committed === stage.pos) {
+      // Nothing under way after them: the buffer starts over (`bytes` stays valid until the call returns).
+      stage.clear();
+      this.#from = this.#committed = 0;
+    } else {
+      this.#from = this.#committed;
+    }
+    this.#send(bytes, count);
+  }
+
+  #send(bytes: Uint8Array, count: number): void {
     try {
       this.#native.write(bytes, count);
     } catch (err) {

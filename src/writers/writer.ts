@@ -1,3 +1,5 @@
+import type { LineBuffer } from "../line-buffer";
+
 /** What `getAsyncMetrics()` reports. After a flush, `enqueued = written + dropped + pending`. */
 export interface WriterMetrics {
   /** Records handed to the writer. */
@@ -34,6 +36,18 @@ export interface Writer {
    * copies the bytes (or writes them) before it returns. Never throws.
    */
   write(buf: Buffer, start: number, end: number): void;
+  /**
+   * Optional, for a logger's only writer: from now on the logger encodes
+   * each record straight into `out` and calls {@link commit} instead of
+   * `write`, so nothing is copied. The writer decides when bytes leave `out`.
+   */
+  attach?(out: LineBuffer): void;
+  /**
+   * The record `out.buf[start, out.pos)` is complete. `nested` when another
+   * record's encoding is still under way before it (a getter that logs):
+   * then it cannot stay where it is, and the writer must take it off `out`.
+   */
+  commit?(start: number, nested: boolean): void;
   /** Resolves once every line written before the call is in the destination. */
   flush(): Promise<void>;
   /** Returns once every line written before the call is in the destination, or the timeout (ms) passed; true when everything was written. */
