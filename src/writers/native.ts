@@ -9,8 +9,9 @@ import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /**
- * Bytes gathered before a log call hands them over itself, whatever the
- * record count: this bounds the copy one call pays for and the memory held.
+ * Bytes gathered before a log call hands them over itself rather than
+ * leaving it to the end of the event-loop turn, whatever the record count:
+ * this bounds the copy one call pays for and the memory held.
  */
 const HAND_OVER_BYTES = 64 * 1024;
 
@@ -19,8 +20,8 @@ const FAULT_POLL_MS = 250;
 
 /**
  * The native writer: lines (UTF-8 bytes) are gathered on the JavaScript side
- * and handed to Rust a batch at a time, once `batchSize` records or 64 KB
- * wait, or on the next turn of the event loop; Rust copies them and a Rust
+ * and handed to Rust a batch at a time, at the end of the event-loop turn or
+ * as soon as `batchSize` records (or 64 KB) wait; Rust copies them and a Rust
  * thread writes them with `writev`. As a logger's only writer it is attached
  * to the logger's buffer, so records are gathered where they were encoded
  * and never copied on this side. One crossing per batch: each crossing and
@@ -38,7 +39,7 @@ export class NativeWriter implements Writer {
   readonly backend = "native" as const;
   readonly #native: NativeBindingWriter;
   readonly #path: string;
-  readonly #batch: number;
+  readonly #maxRecords: number;
   readonly #timeoutMs: number;
   readonly #report: (fault: WriterFault) => void;
   /**
@@ -95,8 +96,9 @@ export class NativeWriter implements Writer {
       throw nativeError(err, path);
     }
     this.#path = path;
-    // A hand-over is all or nothing under the drop policies, so it must not exceed the queue it enters.
-    this.#batch = Math.min(settings.batchSize, settings.maxQueue);
+    // A hand-over is all or nothing under the drop policies, so it must not exceed the queue it enters;
+    // at most a batch waits here, so the records held are at most maxQueue plus two batches.
+    this.#maxRecords = Math.min(settings.batchSize, settings.maxQueue);
     this.#timeoutMs = timeoutMs;
     this.#report = report;
     // The file is open in Rust; the path's file now is the one it opened.
@@ -237,7 +239,7 @@ export class NativeWriter implements Writer {
 
   /** A record was added to the stage: hand over now if enough wait, else on the next turn. */
   #gathered(): void {
-    if (++this.#stagedCount >= this.#batch || this.#committed - this.#from >= HAND_OVER_BYTES) this.#handOver();
+    if (++this.#stagedCount >= this.#maxRecords || this.#committed - this.#from >= HAND_OVER_BYTES) this.#handOver();
     else if (this.#immediate === undefined) this.#immediate = setImmediate(this.#handOverSoon).unref();
   }
 
