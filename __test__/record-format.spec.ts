@@ -250,3 +250,30 @@ test("destinations changed by a getter while its record is encoded: that record 
   // A record goes to the destinations there are when it is complete.
   t.deepEqual(seen, ["two", "three"]);
 });
+
+test("a destination function that logs before a later destination: the later one gets both records whole", (t) => {
+  const file = join(tempDir(), "later.log");
+  const log = new Logger().init(join(tempDir(), "first.log"), { asyncEnabled: false });
+  log.configure({ destinations: [(r) => { if (r.msg === "outer") log.info("inner"); }, file] });
+  log.info("outer", { pad: "o".repeat(200) });
+  t.deepEqual(readRecords(file).map((r) => r.msg), ["inner", "outer"]);
+  t.like(log.getAsyncMetrics(), { enqueued: 2, written: 2, dropped: 0, errors: 0 });
+});
+
+test("a destination function that switches to a single file and logs: every line of that file is whole", async (t) => {
+  const file = join(tempDir(), "switched.log");
+  const log = new Logger().init(join(tempDir(), "before.log"));
+  let once = true;
+  log.configure({
+    destinations: [() => {
+      if (!once) return;
+      once = false;
+      log.configure({ destinations: [file] });
+      log.info("from the destination");
+    }],
+  });
+  log.info("outer");
+  log.info("next", { pad: "x".repeat(500) });
+  await log.flush();
+  t.deepEqual(readRecords(file).map((r) => r.msg), ["from the destination", "next"]);
+});

@@ -100,10 +100,17 @@ export class LoggerCore {
     return this.out.pos;
   }
 
-  /** Hands the record encoded from `start` (to `out.pos`) to every destination. */
+  /**
+   * Hands the record encoded from `start` (to `out.pos`) to every destination.
+   * It stays begun while it is delivered, so a record that a destination or
+   * an error listener logs meanwhile counts as nested.
+   */
   emit(start: number, deliver = this.#deliver): void {
-    this.#depth--;
-    deliver(start, this.#depth > 0);
+    try {
+      deliver(start, this.#depth > 1);
+    } finally {
+      this.#depth--;
+    }
   }
 
   /** Drops a record that could not be encoded. */
@@ -409,7 +416,7 @@ export class LoggerCore {
     try {
       this.format.head(out, '"' + this.ids.next() + '"', "[1]");
       this.format.messageType(out, "async_stats");
-      this.serializer.writeString("async writer statistics");
+      this.out.ascii('"async writer statistics"');
       this.serializer.writeFields(this.metrics(), this.format.messageNames);
       this.format.end(out);
     } catch (err) {

@@ -462,7 +462,11 @@ export class Logger {
       core.internalError(e);
       return;
     }
-    core.emit(start);
+    try {
+      core.emit(start);
+    } catch (e) {
+      core.internalError(e);
+    }
   };
 }
 
