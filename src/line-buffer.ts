@@ -91,15 +91,8 @@ export class LineBuffer {
   bytes(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
     if (this.pos + n > this.buf.length) this.#grow(n);
-    const buf = this.buf;
-    if (n > SHORT_TEXT * 4) {
-      buf.set(src.subarray(start, end), this.pos);
-      this.pos += n;
-      return;
-    }
-    let p = this.pos;
-    for (let i = start; i < end; i++) buf[p++] = src[i]!;
-    this.pos = p;
+    copyBytes(this.buf, this.pos, src, start, end);
+    this.pos += n;
   }
 
   /** Bytes from `start` to the end as text. */
@@ -118,4 +111,16 @@ export class LineBuffer {
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
+}
+
+/**
+ * Copies `src[start, end)` to `dst` at `at`, which must have room: a loop for
+ * a short line, one native copy for a long one (each is the cheaper there).
+ */
+export function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, start: number, end: number): void {
+  if (end - start > SHORT_TEXT * 4) {
+    dst.set(src.subarray(start, end), at);
+    return;
+  }
+  for (let i = start; i < end; i++) dst[at++] = src[i]!;
 }

@@ -1,3 +1,5 @@
+import { copyBytes } from "../line-buffer";
+
 /** Bytes of one chunk; a larger line gets a chunk of its own size. */
 const CHUNK_BYTES = 256 * 1024;
 
@@ -42,12 +44,7 @@ export class LineQueue {
       c = { buf: Buffer.allocUnsafe(Math.max(CHUNK_BYTES, size)), end: 0, records: 0 };
       this.#chunks.push(c);
     }
-    const buf = c.buf;
-    if (size > 256) {
-      buf.set(src.subarray(start, end), c.end);
-    } else {
-      for (let i = start, p = c.end; i < end; i++, p++) buf[p] = src[i]!;
-    }
+    copyBytes(c.buf, c.end, src, start, end);
     c.end += size;
     c.records++;
     this.#records++;
