@@ -90,6 +90,22 @@ test("the flush interval writes a partial batch without any call from the user",
   t.is(readRecords(file).length, 1);
 });
 
+test("whole batches logged in one turn are written after it without any call from the user", async (t) => {
+  const file = join(tempDir(), "turn.log");
+  // Only whole batches can be written here: the flush interval is an hour.
+  const log = new Logger().init(file, { asyncFlushInterval: "1h", asyncBatchSize: 10 });
+  log.info("first");
+  await log.flush();
+  // Let the writer go idle, so what follows must wake it. (Were it still busy it would find the
+  // records on its own: the test would prove less, never fail wrongly.)
+  await new Promise((r) => setTimeout(r, 20));
+  // Three whole batches, handed over inside the calls; waking the writer is left to the end of the turn.
+  for (let i = 0; i < 30; i++) log.info("x", { i });
+  const deadline = Date.now() + 10_000;
+  while (readRecords(file).length < 31 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  t.is(readRecords(file).length, 31);
+});
+
 test("LOGXPY_SYNC=1 forces synchronous writes", (t) => {
   const file = join(tempDir(), "envsync.log");
   process.env.LOGXPY_SYNC = "1";

@@ -13,8 +13,14 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class NativeWriter {
   /** Opens `path`, or joins the writer another thread of this process already has for it. */
   constructor(path: string, options: NativeOptions)
-  /** Queues `count` whole lines, copying the bytes; applies the queue policy (`block` waits). */
-  write(bytes: Uint8Array, count: number): void
+  /**
+   * Queues `count` whole lines, copying the bytes; applies the queue policy (`block` waits).
+   * With `wakeNow` false the writer thread is not woken for them: the caller calls `wake()`
+   * before its event-loop turn ends.
+   */
+  write(bytes: Uint8Array, count: number, wakeNow: boolean): void
+  /** Wakes the writer thread for lines queued with `wakeNow` false. */
+  wake(): void
   /** Waits until everything queued before the call is written; false on timeout. */
   flushSync(timeoutMs: number): boolean
   /** The same wait on a libuv thread, as a promise of the same answer. */

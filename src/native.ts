@@ -2,7 +2,9 @@ import { ErrorCode, LogxpyError } from "./errors";
 
 /** The binding's writer, as `crates/logxpy-napi` exports it. */
 export interface NativeBindingWriter {
-  write(bytes: Uint8Array, count: number): void;
+  /** With `wakeNow` false the writer thread is not woken for these lines: `wake()` must follow before the turn ends. */
+  write(bytes: Uint8Array, count: number, wakeNow: boolean): void;
+  wake(): void;
   flushSync(timeoutMs: number): boolean;
   flush(timeoutMs: number): Promise<boolean>;
   reopen(timeoutMs: number): void;

@@ -24,9 +24,11 @@ const FAULT_POLL_MS = 250;
  * as soon as `batchSize` records (or 64 KB) wait; Rust copies them and a Rust
  * thread writes them with `writev`. As a logger's only writer it is attached
  * to the logger's buffer, so records are gathered where they were encoded
- * and never copied on this side. One crossing per batch: each crossing and
- * each wake-up of the writer thread has a fixed cost that a batch shares
- * (see the README's "The native writer").
+ * and never copied on this side. One crossing per batch: each crossing has a
+ * fixed cost that a batch shares. Waking the writer thread costs more than
+ * the crossing, so a batch handed over inside a log call does not wake it:
+ * the end of the turn does, once (Rust wakes it sooner if four batches pile
+ * up or the queue fills). See the README's "The native writer".
  * Queue policy, metrics, flush and shutdown live in Rust; the only records on
  * this side are the ones gathered since the last hand-over. Rotation
  * (`rotate`) lives there too: the writer thread switches files and
@@ -52,6 +54,8 @@ export class NativeWriter implements Writer {
   #committed = 0;
   #stagedCount = 0;
   #immediate: NodeJS.Immediate | undefined;
+  /** Records were handed over without waking the writer thread; the end of the turn must. */
+  #wakeOwed = false;
   readonly #poll: NodeJS.Timeout;
   readonly #watch: FileWatch;
   #closed = false;
@@ -146,7 +150,7 @@ export class NativeWriter implements Writer {
     // Another record is under way before this one (or began before this writer was attached):
     // hand over what came before, then this record alone, and take it off the buffer.
     this.#handOver();
-    this.#send(stage.buf.subarray(start, stage.pos), 1);
+    this.#send(stage.buf.subarray(start, stage.pos), 1, true);
     stage.pos = start;
     if (start < this.#committed) this.#from = this.#committed = start;
   }
@@ -235,16 +239,23 @@ export class NativeWriter implements Writer {
   readonly #handOverSoon = (): void => {
     this.#immediate = undefined;
     this.#handOver();
+    if (this.#wakeOwed && !this.#closed) {
+      this.#wakeOwed = false;
+      this.#native.wake();
+    }
   };
 
-  /** A record was added to the stage: hand over now if enough wait, else on the next turn. */
+  /** A record was added to the stage: hand over now (waking the writer at the end of the turn) if enough wait, else at the end of the turn. */
   #gathered(): void {
-    if (++this.#stagedCount >= this.#maxRecords || this.#committed - this.#from >= HAND_OVER_BYTES) this.#handOver();
-    else if (this.#immediate === undefined) this.#immediate = setImmediate(this.#handOverSoon).unref();
+    if (++this.#stagedCount >= this.#maxRecords || this.#committed - this.#from >= HAND_OVER_BYTES) this.#handOver(false);
+    if (this.#immediate === undefined) this.#immediate = setImmediate(this.#handOverSoon).unref();
   }
 
-  /** Gives the gathered records to Rust in one call; Rust copies them before it returns. */
-  #handOver(): void {
+  /**
+   * Gives the gathered records to Rust in one call; Rust copies them before it returns.
+   * `wakeNow` false leaves waking the writer thread to the end of the turn.
+   */
+  #handOver(wakeNow = true): void {
     if (this.#stagedCount === 0 || this.#closed) return;
     const stage = this.#stage;
     const bytes = stage.buf.subarray(this.#from, this.#committed);
@@ -257,12 +268,13 @@ export class NativeWriter implements Writer {
     } else {
       this.#from = this.#committed;
     }
-    this.#send(bytes, count);
+    this.#send(bytes, count, wakeNow);
   }
 
-  #send(bytes: Uint8Array, count: number): void {
+  #send(bytes: Uint8Array, count: number, wakeNow: boolean): void {
     try {
-      this.#native.write(bytes, count);
+      this.#native.write(bytes, count, wakeNow);
+      this.#wakeOwed = !wakeNow;
     } catch (err) {
       // Refused by the addon (it was closed under us): the records are lost, and counted as such.
       this.#lateDropped += count;

@@ -58,6 +58,7 @@ pub use error::{
 };
 pub use metrics::Metrics;
 pub use policy::QueuePolicy;
+pub use queue::Wake;
 #[cfg(unix)]
 pub use sink::FdSink;
 pub use sink::{FileSink, Sink};

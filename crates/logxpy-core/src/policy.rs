@@ -78,6 +78,12 @@ impl Overflow {
         is_closed: impl Fn() -> bool,
     ) -> Admission {
         let budget = queue.budget();
+        if budget.try_take(n) {
+            return Admission::Admitted;
+        }
+        // No room: the writer thread must be draining, whichever way the
+        // records before were queued.
+        queue.ring();
         match self.policy {
             QueuePolicy::Block => {
                 match budget.take_or_wait(n, is_closed, || failing.patience_left(self.patience)) {
@@ -85,9 +91,6 @@ impl Overflow {
                     Waited::Closed => Admission::Closed,
                     Waited::GaveUp => Admission::Refused,
                 }
-            }
-            QueuePolicy::DropNewest | QueuePolicy::Warn if budget.try_take(n) => {
-                Admission::Admitted
             }
             QueuePolicy::DropNewest | QueuePolicy::Warn => Admission::Refused,
             QueuePolicy::DropOldest => {

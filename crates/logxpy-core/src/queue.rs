@@ -1,12 +1,19 @@
 //! The queue between senders and the writer thread: a bounded crossbeam
-//! channel of messages, and a record budget that makes `max_queue` bound
-//! records even when one message carries several.
+//! channel of messages, a record budget that makes `max_queue` bound
+//! records even when one message carries several, and the thread's wake-up.
+//!
+//! The writer thread never blocks inside the channel: it parks its thread,
+//! and senders unpark it. So a sender may queue records *without* waking
+//! it (`Wake::Later`) and leave the wake-up to a later `ring`: waking an
+//! idle thread is the most expensive part of a send, and an event loop
+//! that hands over several batches in one turn pays it once, at the end.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
 use crate::error::Error;
 
@@ -63,8 +70,47 @@ pub(crate) fn deadline_after(timeout: Duration) -> Instant {
         .unwrap_or(now + Duration::from_secs(365 * 24 * 3600))
 }
 
-/// Builds a queue admitting `max_queue` records.
-pub(crate) fn queue(max_queue: usize) -> (QueueSender, QueueReceiver) {
+/// When a sender wakes the writer thread for the records it queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// At once.
+    Now,
+    /// Later: the sender calls [`Writer::wake`](crate::Writer::wake) soon
+    /// (an event loop, at the end of its turn). The thread is still woken
+    /// at once when the queue is full or holds four batches
+    /// (`4 × batch_size` records, at most half of `max_queue`).
+    Later,
+}
+
+/// Records queued that wake the writer thread even for `Wake::Later`.
+pub(crate) fn wake_at(max_queue: usize, batch_size: usize) -> u64 {
+    let four_batches = batch_size.saturating_mul(4);
+    four_batches.min(max_queue / 2).max(1) as u64
+}
+
+/// Unparks the writer thread; dropped with the `QueueSender`, after its
+/// channel end, so the thread then finds the channel disconnected.
+struct Ringer(OnceLock<Thread>);
+
+impl Ringer {
+    fn ring(&self) {
+        // Unparking a thread that is not parked only leaves it a token: one
+        // atomic, no system call.
+        if let Some(thread) = self.0.get() {
+            thread.unpark();
+        }
+    }
+}
+
+impl Drop for Ringer {
+    fn drop(&mut self) {
+        self.ring();
+    }
+}
+
+/// Builds a queue admitting `max_queue` records; senders queuing with
+/// `Wake::Later` wake the thread themselves from `wake_at` records on.
+pub(crate) fn queue(max_queue: usize, wake_at: u64) -> (QueueSender, QueueReceiver) {
     // Every queued message holds at least one record of the budget, so
     // records never need more than `max_queue` slots.
     let (tx, rx) = crossbeam_channel::bounded(max_queue + CONTROL_SLOTS);
@@ -75,6 +121,8 @@ pub(crate) fn queue(max_queue: usize) -> (QueueSender, QueueReceiver) {
         oldest: rx.clone(),
         rescued: rescued_tx,
         budget: budget.clone(),
+        wake_at,
+        ringer: Ringer(OnceLock::new()),
     };
     let receiver = QueueReceiver {
         rx,
@@ -94,6 +142,9 @@ pub(crate) struct QueueSender {
     /// out of band (it reads them first) because they must not be lost.
     rescued: Sender<Msg>,
     budget: Arc<RecordBudget>,
+    wake_at: u64,
+    /// Last, so that it rings after `tx` is dropped.
+    ringer: Ringer,
 }
 
 /// What `pop_oldest` found at the head of the queue.
@@ -111,17 +162,31 @@ impl QueueSender {
         &self.budget
     }
 
+    /// Names the thread that receives; until then, nothing is woken.
+    pub(crate) fn set_receiver_thread(&self, thread: Thread) {
+        let _ = self.ringer.0.set(thread);
+    }
+
+    /// Wakes the writer thread (cheap when it is not asleep).
+    pub(crate) fn ring(&self) {
+        self.ringer.ring();
+    }
+
     /// Queues records whose places were taken from the budget. Blocks only
     /// in the corner where more than `CONTROL_SLOTS` control messages wait.
-    pub(crate) fn push_records(&self, bytes: Vec<u8>, count: u64) -> Result<(), Error> {
-        self.tx
-            .send(Msg::Records { bytes, count })
-            .map_err(|_| Error::closed())
+    pub(crate) fn push_records(&self, bytes: Vec<u8>, count: u64, wake: Wake) -> Result<(), Error> {
+        let pushed = self.tx.send(Msg::Records { bytes, count });
+        if wake == Wake::Now || self.budget.queued() >= self.wake_at {
+            self.ring();
+        }
+        pushed.map_err(|_| Error::closed())
     }
 
     /// Queues a control message, waiting for a slot until `deadline`.
     pub(crate) fn push_control(&self, msg: Msg, deadline: Instant) -> bool {
-        self.tx.send_deadline(msg, deadline).is_ok()
+        let pushed = self.tx.send_deadline(msg, deadline).is_ok();
+        self.ring();
+        pushed
     }
 
     /// Takes the oldest queued message away from the worker.
@@ -135,6 +200,7 @@ impl QueueSender {
                 // The worker holds the other end for as long as this sender
                 // lives, so the send cannot fail.
                 let _ = self.rescued.send(control);
+                self.ring();
                 Popped::Control
             }
             Err(TryRecvError::Empty | TryRecvError::Disconnected) => Popped::Empty,
@@ -169,6 +235,10 @@ impl QueueReceiver {
 
     /// The next message in send order, waiting until `deadline` (forever if
     /// `None`). Taking records gives their places back to the budget.
+    ///
+    /// Waits parked: senders unpark this thread (`QueueSender::ring`). A
+    /// wake-up that comes between the look at the channel and the park
+    /// leaves a token, so the park returns at once and nothing is missed.
     pub(crate) fn recv(&mut self, deadline: Option<Instant>) -> Received {
         if let Ok(rescued) = self.rescued.try_recv() {
             return Received::Msg(rescued);
@@ -176,14 +246,27 @@ impl QueueReceiver {
         if let Some(held) = self.held.take() {
             return Received::Msg(held);
         }
-        let got = match deadline {
-            None => self.rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            Some(deadline) => self.rx.recv_deadline(deadline),
-        };
-        let msg = match got {
-            Ok(msg) => msg,
-            Err(RecvTimeoutError::Timeout) => return Received::Timeout,
-            Err(RecvTimeoutError::Disconnected) => return Received::Disconnected,
+        let msg = loop {
+            match self.rx.try_recv() {
+                Ok(msg) => break msg,
+                Err(TryRecvError::Disconnected) => return Received::Disconnected,
+                Err(TryRecvError::Empty) => {}
+            }
+            match deadline {
+                None => thread::park(),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return Received::Timeout;
+                    }
+                    thread::park_timeout(deadline - now);
+                }
+            }
+            // `DropOldest` may have taken a control message off the channel
+            // meanwhile, and rung for it.
+            if let Ok(rescued) = self.rescued.try_recv() {
+                return Received::Msg(rescued);
+            }
         };
         if let Msg::Records { count, .. } = msg {
             self.budget.give_back(count);
@@ -230,6 +313,11 @@ impl RecordBudget {
             lock: Mutex::new(()),
             room: Condvar::new(),
         }
+    }
+
+    /// Records queued now.
+    pub(crate) fn queued(&self) -> u64 {
+        self.queued.load(SeqCst)
     }
 
     /// Takes `n` places if they fit, or if nothing is queued at all.
@@ -331,14 +419,14 @@ mod tests {
 
     #[test]
     fn a_control_message_popped_by_drop_oldest_still_reaches_the_worker_before_later_records() {
-        let (sender, mut receiver) = queue(4);
+        let (sender, mut receiver) = queue(4, 1);
         let (ack, _acked) = crossbeam_channel::bounded(1);
         assert!(sender.push_control(
             Msg::Control(Control::Flush(ack)),
             deadline_after(Duration::from_secs(1))
         ));
         assert!(sender.budget().try_take(1));
-        sender.push_records(b"a\n".to_vec(), 1).unwrap();
+        sender.push_records(b"a\n".to_vec(), 1, Wake::Now).unwrap();
         assert!(matches!(sender.pop_oldest(), Popped::Control));
         let now = Some(Instant::now());
         let order = [(); 3].map(|()| received_kind(receiver.recv(now)));
@@ -347,9 +435,11 @@ mod tests {
 
     #[test]
     fn pop_oldest_discards_a_whole_coalesced_message_and_returns_its_places() {
-        let (sender, _receiver) = queue(4);
+        let (sender, _receiver) = queue(4, 1);
         assert!(sender.budget().try_take(3));
-        sender.push_records(b"a\nb\nc\n".to_vec(), 3).unwrap();
+        sender
+            .push_records(b"a\nb\nc\n".to_vec(), 3, Wake::Now)
+            .unwrap();
         assert!(matches!(sender.pop_oldest(), Popped::Records(3)));
         assert!(matches!(sender.pop_oldest(), Popped::Empty));
         assert!(sender.budget().try_take(4));

@@ -12,7 +12,7 @@ use crate::door::Door;
 use crate::error::Error;
 use crate::metrics::Metrics;
 use crate::policy::{Admission, Overflow};
-use crate::queue::{Control, Msg, QueueSender, deadline_after, queue};
+use crate::queue::{Control, Msg, QueueSender, Wake, deadline_after, queue, wake_at};
 use crate::sink::{FileSink, RotatingFileSink, Sink};
 use crate::worker::{self, Shared};
 
@@ -118,7 +118,10 @@ impl Writer {
         hooks: Hooks,
         switches: Arc<AtomicU64>,
     ) -> Result<Writer, Error> {
-        let (sender, receiver) = queue(config.max_queue);
+        let (sender, receiver) = queue(
+            config.max_queue,
+            wake_at(config.max_queue, config.batch_size),
+        );
         let shared = Arc::new(Shared::default());
         let join = worker::spawn(
             sink,
@@ -129,6 +132,7 @@ impl Writer {
             hooks.on_error,
         )
         .map_err(|err| Error::spawn(&err))?;
+        sender.set_receiver_thread(join.thread().clone());
         Ok(Writer {
             queue: sender,
             door: Door::new(),
@@ -161,6 +165,29 @@ impl Writer {
     /// # Ok::<(), logxpy_core::Error>(())
     /// ```
     pub fn send(&self, bytes: Vec<u8>, count: u32) -> Result<(), Error> {
+        self.send_with(bytes, count, Wake::Now)
+    }
+
+    /// As [`send`](Writer::send), waking the writer thread as `wake` says.
+    /// With [`Wake::Later`] the caller owes a [`wake`](Writer::wake): the
+    /// records may wait for it (or for the queue to fill up to four
+    /// batches). Waking an idle thread costs a sender more than the rest of
+    /// a send, so a caller that sends several batches in a row, as an event
+    /// loop does in one turn, wakes it once after the last.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Writer::send).
+    ///
+    /// ```
+    /// # use logxpy_core::{FdSink, Hooks, Wake, Writer, WriterConfig};
+    /// let writer = Writer::with_sink(Box::new(FdSink::new(1)), WriterConfig::default(), Hooks::default())?;
+    /// writer.send_with(b"a\n".to_vec(), 1, Wake::Later)?;
+    /// writer.send_with(b"b\n".to_vec(), 1, Wake::Later)?;
+    /// writer.wake();
+    /// # Ok::<(), logxpy_core::Error>(())
+    /// ```
+    pub fn send_with(&self, bytes: Vec<u8>, count: u32, wake: Wake) -> Result<(), Error> {
         let records = u64::from(count.max(1));
         let Some(_pass) = self.door.enter() else {
             return Err(Error::closed());
@@ -177,7 +204,7 @@ impl Writer {
                 counters.add_enqueued(records);
                 // Only fails if the thread's end is gone, which this handle
                 // prevents; even then the metrics stay exact.
-                let pushed = self.queue.push_records(bytes, records);
+                let pushed = self.queue.push_records(bytes, records, wake);
                 pushed.inspect_err(|_| counters.add_dropped(records))
             }
             Admission::Refused => {
@@ -198,6 +225,12 @@ impl Writer {
     /// As [`send`](Writer::send).
     pub fn send_copy(&self, bytes: &[u8], count: u32) -> Result<(), Error> {
         self.send(bytes.to_vec(), count)
+    }
+
+    /// Wakes the writer thread for the records sent with [`Wake::Later`].
+    /// Cheap when the thread is awake already.
+    pub fn wake(&self) {
+        self.queue.ring();
     }
 
     /// Returns `true` once every record sent before this call is written,

@@ -2,10 +2,21 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::thread;
 use std::time::Duration;
 
 use common::{PATIENCE, Script, batches_of, line, lines, mock_writer, send_lines, text};
-use logxpy_core::{Hooks, WriterConfig};
+use crossbeam_channel::bounded;
+use logxpy_core::{Hooks, Wake, Writer, WriterConfig};
+
+/// Leaves the writer thread idle and asleep: what it wrote is acknowledged,
+/// and a moment passes for it to park. (Were it still awake, a test of what
+/// wakes it would pass without the wake; it could not fail wrongly.)
+fn let_the_thread_fall_asleep(writer: &Writer) {
+    assert!(writer.flush(PATIENCE));
+    thread::sleep(Duration::from_millis(20));
+}
 
 #[test]
 fn a_batch_is_written_as_soon_as_it_holds_batch_size_records() {
@@ -60,4 +71,60 @@ fn a_zero_flush_interval_writes_whatever_is_queued_without_waiting() {
     assert_eq!(mock.wait_for_call(), 1);
     assert!(writer.flush(PATIENCE));
     assert_eq!(mock.slices_per_call(), [1]);
+}
+
+#[test]
+fn records_sent_to_wake_later_are_written_once_wake_is_called() {
+    let (writer, mock) = mock_writer(Script::default(), batches_of(10), Hooks::default());
+    let_the_thread_fall_asleep(&writer);
+    writer.send_with(lines(0..5), 5, Wake::Later).unwrap();
+    writer.send_with(lines(5..10), 5, Wake::Later).unwrap();
+    // Ten records (a whole batch, far below four batches) and no flush:
+    // only the wake can start this write.
+    writer.wake();
+    assert_eq!(mock.wait_for_call(), 2);
+    assert_eq!(text(&mock.data()), text(&lines(0..10)));
+}
+
+#[test]
+fn records_sent_to_wake_later_wake_the_thread_themselves_once_four_batches_wait() {
+    let (writer, mock) = mock_writer(Script::default(), batches_of(10), Hooks::default());
+    let_the_thread_fall_asleep(&writer);
+    (0..4).for_each(|m| {
+        writer
+            .send_with(lines(m * 10..m * 10 + 10), 10, Wake::Later)
+            .unwrap()
+    });
+    // Nobody calls wake and nobody flushes.
+    let calls = [(); 4].map(|()| mock.wait_for_call());
+    assert_eq!(calls, [1, 1, 1, 1]);
+    assert_eq!(text(&mock.data()), text(&lines(0..40)));
+}
+
+#[test]
+fn a_block_sender_that_never_wakes_the_thread_itself_still_gets_room() {
+    // A queue of 4 records: the sender soon finds it full, and the thread
+    // must be awake to make room, though no send asked for that.
+    let config = WriterConfig {
+        max_queue: 4,
+        ..batches_of(2)
+    };
+    let (writer, mock) = mock_writer(Script::default(), config, Hooks::default());
+    let writer = Arc::new(writer);
+    let_the_thread_fall_asleep(&writer);
+    let (sent_tx, sent) = bounded(1);
+    let sender = Arc::clone(&writer);
+    // Not scoped: a sender stuck for good fails the test rather than hang it.
+    thread::spawn(move || {
+        (0..50).for_each(|n| sender.send_with(line(n), 1, Wake::Later).unwrap());
+        let _ = sent_tx.send(());
+    });
+    sent.recv_timeout(PATIENCE)
+        .expect("a block sender waited forever");
+    assert!(writer.flush(PATIENCE));
+    assert_eq!(text(&mock.data()), text(&lines(0..50)));
+    assert_eq!(
+        (writer.metrics().written, writer.metrics().dropped),
+        (50, 0)
+    );
 }

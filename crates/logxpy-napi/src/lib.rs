@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use logxpy_core::{Error as CoreError, Hooks, QueuePolicy, Rotation, Writer, WriterConfig};
+use logxpy_core::{Error as CoreError, Hooks, QueuePolicy, Rotation, Wake, Writer, WriterConfig};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -163,9 +163,19 @@ impl NativeWriter {
     }
 
     /// Queues `count` whole lines, copying the bytes; applies the queue policy (`block` waits).
+    /// With `wakeNow` false the writer thread is not woken for them: the caller calls `wake()`
+    /// before its event-loop turn ends.
     #[napi]
-    pub fn write(&self, bytes: &[u8], count: u32) -> Result<()> {
-        self.shared()?.writer.send_copy(bytes, count).map_err(|e| js_error(&e))
+    pub fn write(&self, bytes: &[u8], count: u32, wake_now: bool) -> Result<()> {
+        let wake = if wake_now { Wake::Now } else { Wake::Later };
+        self.shared()?.writer.send_with(bytes.to_vec(), count, wake).map_err(|e| js_error(&e))
+    }
+
+    /// Wakes the writer thread for lines queued with `wakeNow` false.
+    #[napi]
+    pub fn wake(&self) -> Result<()> {
+        self.shared()?.writer.wake();
+        Ok(())
     }
 
     /// Waits until everything queued before the call is written; false on timeout.
