@@ -27,8 +27,8 @@ const FAULT_POLL_MS = 250;
  * and never copied on this side. One crossing per batch: each crossing has a
  * fixed cost that a batch shares. Waking the writer thread costs more than
  * the crossing, so a batch handed over inside a log call does not wake it:
- * the end of the turn does, once (Rust wakes it sooner if four batches pile
- * up or the queue fills). See the README's "The native writer".
+ * the end of the turn does, once (Rust wakes it sooner once four batches, or
+ * half of `maxQueue`, wait). See the README's "The native writer".
  * Queue policy, metrics, flush and shutdown live in Rust; the only records on
  * this side are the ones gathered since the last hand-over. Rotation
  * (`rotate`) lives there too: the writer thread switches files and
@@ -248,7 +248,9 @@ export class NativeWriter implements Writer {
   /** A record was added to the stage: hand over now (waking the writer at the end of the turn) if enough wait, else at the end of the turn. */
   #gathered(): void {
     if (++this.#stagedCount >= this.#maxRecords || this.#committed - this.#from >= HAND_OVER_BYTES) this.#handOver(false);
-    if (this.#immediate === undefined) this.#immediate = setImmediate(this.#handOverSoon).unref();
+    // Not unref'd: an unref'd immediate does not stop the loop from blocking in poll, so it could
+    // run long after this turn (at the next timer or I/O), and the records with it.
+    if (this.#immediate === undefined) this.#immediate = setImmediate(this.#handOverSoon);
   }
 
   /**

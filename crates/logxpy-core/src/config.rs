@@ -50,6 +50,8 @@ pub struct WriterConfig {
     pub batch_size: usize,
     /// Once a batch has its first record, how long the worker waits for it
     /// to fill before writing what it has. Zero writes whatever is queued.
+    /// (Records sent with [`Wake::Later`](crate::Wake::Later) to an idle
+    /// worker wait for the wake instead.)
     pub flush_interval: Duration,
     /// What `send` does when the queue is full.
     pub policy: QueuePolicy,

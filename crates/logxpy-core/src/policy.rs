@@ -78,19 +78,20 @@ impl Overflow {
         is_closed: impl Fn() -> bool,
     ) -> Admission {
         let budget = queue.budget();
-        if budget.try_take(n) {
-            return Admission::Admitted;
-        }
-        // No room: the writer thread must be draining, whichever way the
-        // records before were queued.
-        queue.ring();
         match self.policy {
+            QueuePolicy::Block if budget.try_take(n) => Admission::Admitted,
             QueuePolicy::Block => {
+                // A sender must not wait on a sleeping writer thread, whichever
+                // way the records before it were sent.
+                queue.ring();
                 match budget.take_or_wait(n, is_closed, || failing.patience_left(self.patience)) {
                     Waited::Taken => Admission::Admitted,
                     Waited::Closed => Admission::Closed,
                     Waited::GaveUp => Admission::Refused,
                 }
+            }
+            QueuePolicy::DropNewest | QueuePolicy::Warn if budget.try_take(n) => {
+                Admission::Admitted
             }
             QueuePolicy::DropNewest | QueuePolicy::Warn => Admission::Refused,
             QueuePolicy::DropOldest => {

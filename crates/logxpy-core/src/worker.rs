@@ -99,7 +99,8 @@ impl FailingSince {
 /// the restarted loop resumes the same step with the same batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum WorkerState {
-    /// The batch is empty: block until the first message.
+    /// The batch is empty: sleep until a sender wakes the thread for the
+    /// first message.
     Idle,
     /// The batch has records: take more until `batch_size` or `deadline`.
     Collecting { deadline: Instant },

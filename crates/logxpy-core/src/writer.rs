@@ -170,10 +170,10 @@ impl Writer {
 
     /// As [`send`](Writer::send), waking the writer thread as `wake` says.
     /// With [`Wake::Later`] the caller owes a [`wake`](Writer::wake): the
-    /// records may wait for it (or for the queue to fill up to four
-    /// batches). Waking an idle thread costs a sender more than the rest of
-    /// a send, so a caller that sends several batches in a row, as an event
-    /// loop does in one turn, wakes it once after the last.
+    /// records may wait for it (or until four batches, at most half of
+    /// `max_queue`, are queued). Waking an idle thread costs a sender more
+    /// than the rest of a send, so a caller that sends several batches in a
+    /// row, as an event loop does in one turn, wakes it once after the last.
     ///
     /// # Errors
     ///

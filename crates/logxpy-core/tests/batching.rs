@@ -102,29 +102,29 @@ fn records_sent_to_wake_later_wake_the_thread_themselves_once_four_batches_wait(
 }
 
 #[test]
-fn a_block_sender_that_never_wakes_the_thread_itself_still_gets_room() {
-    // A queue of 4 records: the sender soon finds it full, and the thread
-    // must be awake to make room, though no send asked for that.
+fn a_block_sender_that_finds_no_room_wakes_the_sleeping_thread_itself() {
+    // Room for 4 records, and the thread woken by queued records from 2 on:
+    // one record leaves it asleep, and a message of 4 then finds no room
+    // without having queued enough to wake it. Its sender must wake the
+    // thread before it waits, or it waits forever.
     let config = WriterConfig {
         max_queue: 4,
-        ..batches_of(2)
+        ..batches_of(100)
     };
     let (writer, mock) = mock_writer(Script::default(), config, Hooks::default());
     let writer = Arc::new(writer);
     let_the_thread_fall_asleep(&writer);
+    writer.send_with(line(0), 1, Wake::Later).unwrap();
     let (sent_tx, sent) = bounded(1);
     let sender = Arc::clone(&writer);
     // Not scoped: a sender stuck for good fails the test rather than hang it.
     thread::spawn(move || {
-        (0..50).for_each(|n| sender.send_with(line(n), 1, Wake::Later).unwrap());
+        sender.send_with(lines(1..5), 4, Wake::Later).unwrap();
         let _ = sent_tx.send(());
     });
     sent.recv_timeout(PATIENCE)
         .expect("a block sender waited forever");
     assert!(writer.flush(PATIENCE));
-    assert_eq!(text(&mock.data()), text(&lines(0..50)));
-    assert_eq!(
-        (writer.metrics().written, writer.metrics().dropped),
-        (50, 0)
-    );
+    assert_eq!(text(&mock.data()), text(&lines(0..5)));
+    assert_eq!((writer.metrics().written, writer.metrics().dropped), (5, 0));
 }
