@@ -3,6 +3,9 @@ import { createReadStream, closeSync, constants, openSync } from "node:fs";
 import { join } from "node:path";
 import { mkfifo, nextMessage, runFixture, tempDir } from "./helpers";
 import type { WriterMetrics } from "../src/index";
+import { asyncSettings } from "../src/options";
+import { FileTarget } from "../src/writers/fd";
+import { JsAsyncWriter } from "../src/writers/js-async";
 
 const N = 10_000;
 const MAX_QUEUE = 1000;
@@ -114,3 +117,41 @@ test("warn drops like drop_newest and emits a rate-limited warning", async (t) =
   t.regex(result.stderr, /record\(s\) dropped/);
 });
 
+
+test("pure-TypeScript drop_oldest: flush waits for a batch the stalled reader left half written", async (t) => {
+  const fifo = join(tempDir(), "pipe");
+  mkfifo(fifo);
+  const idle = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const settings = asyncSettings({ maxQueue: 400, batchSize: 50, policy: "drop_oldest" });
+  const writer = new JsAsyncWriter(FileTarget.open(fifo, { mode: "a", clean: false, fileMode: 0o640 }), settings, 5000, () => {});
+  const log = (i: number): void => {
+    const line = Buffer.from(`${JSON.stringify({ i, pad: "x".repeat(1000) })}\n`);
+    writer.write(line, 0, line.length);
+  };
+  // 300 KB for a 64 KB pipe: the first write stops part-way through a batch, the rest of it is carried.
+  for (let i = 0; i < 300; i++) log(i);
+  t.false(writer.flushSync(50), "nobody reads: the pipe is full");
+  let flushed = false;
+  const flush = writer.flush().then(() => (flushed = true));
+  // Newer records push older queued ones out: more drops than records before the flush, none from the carried batch.
+  for (let i = 300; i < 1300; i++) log(i);
+  t.true(writer.metrics().dropped > 300, JSON.stringify(writer.metrics()));
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  t.false(flushed, "flush resolved while the carried batch was still unwritten");
+  let text = "";
+  const read = new Promise<void>((resolve, reject) => {
+    createReadStream(fifo, "utf8").on("data", (d) => (text += d)).on("end", resolve).on("error", reject);
+  });
+  await flush;
+  const m = writer.metrics();
+  // The rest while the reader reads: close's synchronous flush would block this process's reader.
+  await writer.flush();
+  writer.close(5000);
+  closeSync(idle);
+  await read;
+  const ids = text.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { i: number }).i);
+  // The carried batch is the oldest records, written whole before the flush resolved.
+  t.true(ids.length >= m.written, `${ids.length} lines read, ${m.written} written at flush`);
+  t.deepEqual(ids.slice(0, 100), Array.from({ length: 100 }, (_, i) => i));
+});

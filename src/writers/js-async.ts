@@ -44,17 +44,20 @@ export class JsAsyncWriter implements Writer {
   readonly #file: SupervisedFile;
 
   readonly #queue = new LineQueue();
-  /** Bytes of a batch the destination has taken only part of, and how many records they hold. */
+  /**
+   * Bytes of a batch the destination has taken only part of, how many records they hold, and the
+   * number (in `#accepted` order) of the first of them.
+   */
   #carry: Buffer | undefined;
   #carryCount = 0;
+  #carryFirst = 0;
 
   #enqueued = 0;
   #written = 0;
   #dropped = 0;
   #errors = 0;
-  /** Records accepted into the queue, and records that left it from the front (written or dropped oldest). */
+  /** Records accepted into the queue; the n-th accepted is record number n. */
   #accepted = 0;
-  #removed = 0;
 
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
@@ -140,7 +143,6 @@ export class JsAsyncWriter implements Writer {
     this.#queue.clear();
     this.#carry = undefined;
     this.#carryCount = 0;
-    this.#removed = this.#accepted;
     this.#settle();
     forgetAtExit(this);
     this.#file.close();
@@ -240,6 +242,8 @@ export class JsAsyncWriter implements Writer {
       if (bytes !== this.#carry) {
         this.#carry = Buffer.from(bytes.subarray(written));
         this.#carryCount = records;
+        // The queue holds the newest records, numbered up to `#accepted`; these came just before them.
+        this.#carryFirst = this.#accepted - this.#queue.records - records + 1;
       } else if (written > 0) {
         this.#carry = bytes.subarray(written);
       }
@@ -252,7 +256,6 @@ export class JsAsyncWriter implements Writer {
       this.#carry = undefined;
       this.#carryCount = 0;
       this.#written += records;
-      this.#removed += records;
       this.#settle();
     }
     this.#backoffMs = 0;
@@ -266,9 +269,14 @@ export class JsAsyncWriter implements Writer {
     this.#report(fault);
   }
 
-  /** Resolves the flush promises whose records have all left the queue. */
+  /**
+   * Resolves the flush promises whose records have all been written or dropped. Records leave in
+   * order, except that drop_oldest takes queued records while an older batch is still carried: so
+   * what counts is the oldest record still pending, not how many have left.
+   */
   #settle(): void {
-    while (this.#waiters.length > 0 && this.#removed >= this.#waiters[0]!.target) {
+    const oldestPending = this.#carry !== undefined ? this.#carryFirst : this.#accepted - this.#queue.records + 1;
+    while (this.#waiters.length > 0 && this.#waiters[0]!.target < oldestPending) {
       this.#waiters.shift()!.resolve();
     }
   }
@@ -288,7 +296,6 @@ export class JsAsyncWriter implements Writer {
   #dropOldest(): boolean {
     if (this.#queue.records === 0) return false;
     this.#queue.dropOldest();
-    this.#removed++;
     this.#dropped++;
     this.#settle();
     return true;
