@@ -245,7 +245,10 @@ export class NativeWriter implements Writer {
     }
   };
 
-  /** A record was added to the stage: hand over now (waking the writer at the end of the turn) if enough wait, else at the end of the turn. */
+  /**
+   * A record was added to the stage: hand it over with the others now if enough wait (the writer
+   * thread is woken at the end of the turn), else at the end of the turn.
+   */
   #gathered(): void {
     if (++this.#stagedCount >= this.#maxRecords || this.#committed - this.#from >= HAND_OVER_BYTES) this.#handOver(false);
     // Not unref'd: an unref'd immediate does not stop the loop from blocking in poll, so it could
