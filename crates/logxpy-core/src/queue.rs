@@ -77,8 +77,8 @@ pub enum Wake {
     Now,
     /// Later: the sender calls [`Writer::wake`](crate::Writer::wake) soon
     /// (an event loop, at the end of its turn). The thread is still woken
-    /// at once when the queue is full or holds four batches
-    /// (`4 × batch_size` records, at most half of `max_queue`).
+    /// at once when the queue holds four batches (`4 × batch_size` records,
+    /// at most half of `max_queue`) or a `Block` sender finds no room.
     Later,
 }
 
@@ -94,8 +94,8 @@ struct Ringer(OnceLock<Thread>);
 
 impl Ringer {
     fn ring(&self) {
-        // Unparking a thread that is not parked only leaves it a token: one
-        // atomic, no system call.
+        // Unparking a thread that is not parked only leaves it a token (on
+        // Linux one atomic, no system call).
         if let Some(thread) = self.0.get() {
             thread.unpark();
         }
