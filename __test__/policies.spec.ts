@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from "ava";
-import { createReadStream, closeSync, constants, openSync } from "node:fs";
+import { createReadStream, closeSync, constants, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mkfifo, nextMessage, runFixture, tempDir } from "./helpers";
 import type { WriterMetrics } from "../src/index";
@@ -154,4 +154,42 @@ test("pure-TypeScript drop_oldest: flush waits for a batch the stalled reader le
   // The carried batch is the oldest records, written whole before the flush resolved.
   t.true(ids.length >= m.written, `${ids.length} lines read, ${m.written} written at flush`);
   t.deepEqual(ids.slice(0, 100), Array.from({ length: 100 }, (_, i) => i));
+});
+
+test("pure-TypeScript block: records an error listener logs during a write do not overtake that write", (t) => {
+  const dir = tempDir();
+  const file = join(dir, "app.log");
+  // Already past its size, and rotation fails: slot 1 (the only one kept) is a directory that
+  // cannot be deleted. The fault is reported from inside the write.
+  writeFileSync(file, "x".repeat(200) + "\n");
+  mkdirSync(`${file}.1`);
+  const settings = asyncSettings({ maxQueue: 4, batchSize: 4, policy: "block" });
+  let n = 0;
+  let writer: JsAsyncWriter | undefined;
+  const log = (): void => {
+    const line = Buffer.from(`${JSON.stringify({ n: n++ })}\n`);
+    writer!.write(line, 0, line.length);
+  };
+  const faults: string[] = [];
+  const listener = (fault: { message: string }): void => {
+    faults.push(fault.message);
+    // More than the queue holds: the fifth waits for room while the write that reported is under way.
+    for (let i = 0; i < 5; i++) log();
+  };
+  writer = new JsAsyncWriter(FileTarget.open(file, { mode: "a", clean: false, fileMode: 0o640 }), settings, 5000, listener, {
+    sizeBytes: 100,
+    keep: 1,
+    compress: false,
+  });
+  for (let i = 0; i < 10; i++) log();
+  t.true(writer.flushSync(5000));
+  writer.close(5000);
+  t.true(faults.length >= 1 && faults.every((m) => m.includes("cannot rotate")), faults.join("; "));
+  const ns = readFileSync(file, "utf8").split("\n").slice(1).filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n);
+  t.deepEqual([...ns].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i), "every record once");
+  // The batch being written when the fault was reported goes first: nothing logged from inside its
+  // write may overtake it. (Record 4 was waiting for room meanwhile, so the listener's come before it.)
+  t.deepEqual(ns.slice(0, 4), [0, 1, 2, 3]);
+  const fromListener = ns.filter((v) => v >= 5 && v <= 9);
+  t.deepEqual(fromListener, [5, 6, 7, 8, 9]);
 });

@@ -45,12 +45,15 @@ export class JsAsyncWriter implements Writer {
 
   readonly #queue = new LineQueue();
   /**
-   * Bytes of a batch the destination has taken only part of, how many records they hold, and the
-   * number (in `#accepted` order) of the first of them.
+   * The batch taken from the queue and not yet wholly written: how many records it holds (0 when
+   * there is none) and the number (in `#accepted` order) of the first of them. `#carry` holds its
+   * unwritten bytes once the destination has taken only part of it.
    */
+  #taken = 0;
+  #takenFirst = 0;
   #carry: Buffer | undefined;
-  #carryCount = 0;
-  #carryFirst = 0;
+  /** A write is under way: a record logged meanwhile (an error listener's) must not start another. */
+  #writing = false;
 
   #enqueued = 0;
   #written = 0;
@@ -80,7 +83,8 @@ export class JsAsyncWriter implements Writer {
     this.#timeoutMs = timeoutMs;
     this.#report = report;
     this.#makeRoom = {
-      [QueuePolicy.BLOCK]: () => this.#waitForRoom(),
+      // A record logged from inside a write cannot wait for that write: it goes in past maxQueue.
+      [QueuePolicy.BLOCK]: () => this.#writing || this.#waitForRoom(),
       [QueuePolicy.DROP_OLDEST]: () => this.#dropOldest(),
       [QueuePolicy.DROP_NEWEST]: () => false,
       [QueuePolicy.WARN]: () => this.#warnFull(),
@@ -98,7 +102,7 @@ export class JsAsyncWriter implements Writer {
       this.#dropped++;
       return;
     }
-    if (this.#queue.records + this.#carryCount >= this.#settings.maxQueue && !this.#makeRoom()) {
+    if (this.#queue.records + this.#taken >= this.#settings.maxQueue && !this.#makeRoom()) {
       this.#dropped++;
       return;
     }
@@ -142,7 +146,7 @@ export class JsAsyncWriter implements Writer {
     }
     this.#queue.clear();
     this.#carry = undefined;
-    this.#carryCount = 0;
+    this.#taken = 0;
     this.#settle();
     forgetAtExit(this);
     this.#file.close();
@@ -165,7 +169,7 @@ export class JsAsyncWriter implements Writer {
   }
 
   #pending(): number {
-    return this.#queue.records + this.#carryCount;
+    return this.#queue.records + this.#taken;
   }
 
   /** Resolves once every record accepted before the call has left the queue. */
@@ -230,20 +234,27 @@ export class JsAsyncWriter implements Writer {
    * chunk's memory.
    */
   #step(): "ok" | "done" | "again" | "fault" {
+    if (this.#writing) return "done";
     let bytes = this.#carry;
-    let records = this.#carryCount;
     if (bytes === undefined) {
       if (this.#queue.records === 0) return "done";
+      let records: number;
       ({ bytes, records } = this.#queue.take());
+      // The queue holds the newest records, numbered up to `#accepted`; these came just before them.
+      this.#taken = records;
+      this.#takenFirst = this.#accepted - this.#queue.records - records + 1;
     }
-    const outcome = this.#file.attempt(bytes);
+    let outcome: ReturnType<SupervisedFile["attempt"]>;
+    this.#writing = true;
+    try {
+      outcome = this.#file.attempt(bytes);
+    } finally {
+      this.#writing = false;
+    }
     const written = "written" in outcome ? outcome.written : 0;
     if (written < bytes.length) {
       if (bytes !== this.#carry) {
         this.#carry = Buffer.from(bytes.subarray(written));
-        this.#carryCount = records;
-        // The queue holds the newest records, numbered up to `#accepted`; these came just before them.
-        this.#carryFirst = this.#accepted - this.#queue.records - records + 1;
       } else if (written > 0) {
         this.#carry = bytes.subarray(written);
       }
@@ -254,8 +265,8 @@ export class JsAsyncWriter implements Writer {
       if ("again" in outcome) return "again";
     } else {
       this.#carry = undefined;
-      this.#carryCount = 0;
-      this.#written += records;
+      this.#written += this.#taken;
+      this.#taken = 0;
       this.#settle();
     }
     this.#backoffMs = 0;
@@ -275,7 +286,7 @@ export class JsAsyncWriter implements Writer {
    * what counts is the oldest record still pending, not how many have left.
    */
   #settle(): void {
-    const oldestPending = this.#carry !== undefined ? this.#carryFirst : this.#accepted - this.#queue.records + 1;
+    const oldestPending = this.#taken > 0 ? this.#takenFirst : this.#accepted - this.#queue.records + 1;
     while (this.#waiters.length > 0 && this.#waiters[0]!.target < oldestPending) {
       this.#waiters.shift()!.resolve();
     }
