@@ -2,7 +2,7 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { asyncSettings } from "../src/options";
-import type { NativeBinding } from "../src/native";
+import { bindingMismatch, type NativeBinding } from "../src/native";
 import { FileTarget } from "../src/writers/fd";
 import { JsAsyncWriter } from "../src/writers/js-async";
 import { NativeWriter } from "../src/writers/native";
@@ -57,4 +57,16 @@ test("the native, pure-TypeScript and sync writers write byte-identical files fo
   t.true(native.equals(expected), "native");
   t.true(js.equals(expected), "js");
   t.true(sync.equals(expected), "sync");
+});
+
+test("the built addon has every writer method logxpy calls, and an older one without them is refused", (t) => {
+  t.is(bindingMismatch(binding()), "");
+  class Stale {
+    write(): void {}
+    flushSync(): boolean {
+      return true;
+    }
+  }
+  const why = bindingMismatch({ NativeWriter: Stale } as unknown as NativeBinding);
+  t.regex(why, /older than this logxpy \(no wake, flush, reopen, close, rotationSeq, metrics, takeFaults\)/);
 });

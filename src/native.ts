@@ -47,12 +47,32 @@ export function nativeBinding(): NativeBinding | undefined {
   if (loaded === undefined) {
     try {
       // The loader the napi CLI generates: a local build first, then the per-platform package.
-      loaded = { binding: require("../native/binding.js") as NativeBinding, why: "" };
+      const binding = require("../native/binding.js") as NativeBinding;
+      const why = bindingMismatch(binding);
+      loaded = { binding: why === "" ? binding : undefined, why };
+      if (why !== "") process.emitWarning(`logxpy: ${why}; using the pure-TypeScript writer`, { code: ErrorCode.NATIVE });
     } catch (err) {
       loaded = { binding: undefined, why: err instanceof Error ? err.message : String(err) };
     }
   }
   return loaded.binding;
+}
+
+/** The writer methods this version calls; an addon built from older sources may lack some. */
+const WRITER_METHODS = ["write", "wake", "flushSync", "flush", "reopen", "close", "rotationSeq", "metrics", "takeFaults"] as const;
+
+/**
+ * Why an addon cannot serve this version of logxpy ("" when it can): a stale
+ * local build or per-platform package must not fail later, inside a log call.
+ *
+ * @example
+ * bindingMismatch({ NativeWriter: class {} } as never); // "the native addon is older than this logxpy (no write, …)"
+ */
+export function bindingMismatch(binding: NativeBinding): string {
+  const proto = (binding.NativeWriter as { prototype?: Record<string, unknown> } | undefined)?.prototype;
+  const missing = WRITER_METHODS.filter((m) => typeof proto?.[m] !== "function");
+  if (missing.length === 0) return "";
+  return `the native addon is older than this logxpy (no ${missing.join(", ")}); rebuild it with npm run build`;
 }
 
 /** Why the native addon did not load ("" when it did, or was not tried). */

@@ -27,8 +27,8 @@ const FAULT_POLL_MS = 250;
  * and never copied on this side. One crossing per batch: each crossing has a
  * fixed cost that a batch shares. Waking the writer thread costs more than
  * the crossing, so a batch handed over inside a log call does not wake it:
- * the end of the turn does, once (Rust wakes it sooner once four batches, or
- * half of `maxQueue`, wait). See the README's "The native writer".
+ * the end of the turn does, once (Rust wakes it sooner once `4 × batchSize`
+ * records, at most half of `maxQueue`, wait). See the README's "The native writer".
  * Queue policy, metrics, flush and shutdown live in Rust; the only records on
  * this side are the ones gathered since the last hand-over. Rotation
  * (`rotate`) lives there too: the writer thread switches files and

@@ -79,6 +79,8 @@ impl Overflow {
     ) -> Admission {
         let budget = queue.budget();
         match self.policy {
+            // Tried before `take_or_wait` (which tries again) so that a sender
+            // with room never rings.
             QueuePolicy::Block if budget.try_take(n) => Admission::Admitted,
             QueuePolicy::Block => {
                 // A sender must not wait on a sleeping writer thread, whichever
