@@ -58,8 +58,21 @@ export function nativeBinding(): NativeBinding | undefined {
   return loaded.binding;
 }
 
-/** The writer methods this version calls; an addon built from older sources may lack some. */
-const WRITER_METHODS = ["write", "wake", "flushSync", "flush", "reopen", "close", "rotationSeq", "metrics", "takeFaults"] as const;
+/**
+ * The writer methods this version calls (an addon built from older sources may lack some): every
+ * member of `NativeBindingWriter`, which the compiler checks, so the list cannot fall behind it.
+ */
+const WRITER_METHODS = Object.keys({
+  write: true,
+  wake: true,
+  flushSync: true,
+  flush: true,
+  reopen: true,
+  close: true,
+  rotationSeq: true,
+  metrics: true,
+  takeFaults: true,
+} satisfies Record<keyof NativeBindingWriter, true>);
 
 /**
  * Why an addon cannot serve this version of logxpy ("" when it can): a stale
