@@ -10,7 +10,7 @@
 // runs on its pure-TypeScript writer; this says so once.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,6 +29,8 @@ function buildTypeScript() {
     "",
   ].join("\n");
   writeFileSync(join(root, "dist/index.mjs"), wrapper);
+  // The `logxpy` reader runs straight from a checkout too, not only once npm has installed its bin.
+  chmodSync(join(root, "dist/cli/main.js"), 0o755);
 }
 
 function buildNative() {

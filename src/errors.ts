@@ -36,6 +36,8 @@ export const ErrorCode = {
   INTERNAL: "LOGXPY_ERR_INTERNAL",
   /** The native addon failed in a way the fallback could not absorb. */
   NATIVE: "LOGXPY_ERR_NATIVE",
+  /** A `logxpy` command-line argument is unknown or has a bad value (the reader exits with status 2). */
+  USAGE: "LOGXPY_ERR_USAGE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,101 @@
+/**
+ * One record of any of the four formats the reader accepts, under one set of
+ * names: logxpy's compact format, logxpy's `format: "eliot"`, Eliot's own
+ * files and the Python logxpy's files (compact names, plus `exception` and
+ * `logxpy:traceback` from its decorators). A record is in Eliot's names when
+ * it has `task_uuid`; the two naming schemes are never mixed in one record.
+ */
+
+/** A record with the reader's names; `fields` holds everything else, in file order. */
+export interface Entry {
+  readonly tid: string;
+  readonly lvl: readonly number[];
+  readonly ts: number | undefined;
+  /** The action type, on action records only. */
+  readonly at: string | undefined;
+  readonly st: string | undefined;
+  /** The message type (a level name for logxpy, anything for Eliot), on messages only. */
+  readonly mt: string | undefined;
+  readonly msg: string | undefined;
+  readonly dur: number | undefined;
+  readonly exc: string | undefined;
+  readonly reason: string | undefined;
+  readonly stack: string | undefined;
+  readonly fields: Record<string, unknown>;
+  readonly file: string;
+  readonly line: number;
+}
+
+interface Names {
+  readonly ts: string;
+  readonly tid: string;
+  readonly lvl: string;
+  readonly mt: string;
+  readonly msg: string;
+  readonly at: string;
+  readonly st: string;
+  readonly dur: string;
+  readonly exc: readonly string[];
+  readonly stack: readonly string[];
+}
+
+const COMPACT: Names = {
+  ts: "ts", tid: "tid", lvl: "lvl", mt: "mt", msg: "msg", at: "at", st: "st", dur: "dur",
+  exc: ["exc", "exception"], stack: ["stack", "traceback", "logxpy:traceback"],
+};
+
+const ELIOT: Names = {
+  ts: "timestamp", tid: "task_uuid", lvl: "task_level", mt: "message_type", msg: "message",
+  at: "action_type", st: "action_status", dur: "duration", exc: ["exception"], stack: ["traceback"],
+};
+
+/**
+ * The record a parsed JSON line holds, or the reason it is not one.
+ *
+ * @example
+ * toEntry({ ts: 1.5, tid: "Xa.1", lvl: [1], mt: "info", msg: "hi", n: 1 }, "app.log", 3);
+ * // { tid: "Xa.1", lvl: [1], mt: "info", msg: "hi", fields: { n: 1 }, file: "app.log", line: 3, ... }
+ * toEntry([1, 2], "app.log", 4); // "not a JSON object"
+ */
+export function toEntry(value: unknown, file: string, line: number): Entry | string {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return "not a JSON object";
+  const rec = value as Record<string, unknown>;
+  const n = Object.hasOwn(rec, "task_uuid") ? ELIOT : COMPACT;
+  const tid = rec[n.tid];
+  if (typeof tid !== "string" || tid === "") return "a record without a task id";
+  const lvl = rec[n.lvl];
+  if (!Array.isArray(lvl) || lvl.length === 0 || !lvl.every((i) => Number.isSafeInteger(i) && i >= 1)) {
+    return "a record without a task level (a list of positive integers)";
+  }
+  const taken = new Set<string>([n.ts, n.tid, n.lvl, n.mt, n.msg, n.at, n.st, n.dur, "reason", ...n.exc, ...n.stack]);
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(rec)) if (!taken.has(key)) fields[key] = rec[key];
+  const at = rec[n.at];
+  const isAction = at !== undefined && at !== null;
+  const pick = (keys: readonly string[]): string | undefined => {
+    for (const k of keys) if (rec[k] !== undefined && rec[k] !== null) return text(rec[k]);
+    return undefined;
+  };
+  const ts = rec[n.ts];
+  const dur = rec[n.dur];
+  return {
+    tid,
+    lvl: lvl as number[],
+    ts: typeof ts === "number" && Number.isFinite(ts) ? ts : undefined,
+    at: isAction ? text(at) : undefined,
+    st: isAction ? text(rec[n.st] ?? "") : undefined,
+    mt: isAction ? undefined : text(rec[n.mt] ?? ""),
+    msg: rec[n.msg] === undefined ? undefined : text(rec[n.msg]),
+    dur: typeof dur === "number" && Number.isFinite(dur) ? dur : undefined,
+    exc: pick(n.exc),
+    reason: pick(["reason"]),
+    stack: pick(n.stack),
+    fields,
+    file,
+    line,
+  };
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
