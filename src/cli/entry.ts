@@ -64,7 +64,8 @@ export function toEntry(value: unknown, file: string, line: number): Entry | str
   const tid = rec[n.tid];
   if (typeof tid !== "string" || tid === "") return "a record without a task id";
   const lvl = rec[n.lvl];
-  if (!Array.isArray(lvl) || lvl.length === 0 || !lvl.every((i) => Number.isSafeInteger(i) && i >= 1)) {
+  // An empty level is the Python logxpy's for a message inside an Eliot action; the task places it.
+  if (!Array.isArray(lvl) || !lvl.every((i) => Number.isSafeInteger(i) && i >= 1)) {
     return "a record without a task level (a list of positive integers)";
   }
   const taken = new Set<string>([n.ts, n.tid, n.lvl, n.mt, n.msg, n.at, n.st, n.dur, "reason", ...n.exc, ...n.stack]);

@@ -112,7 +112,7 @@ const LEVEL_COLOUR: Record<string, (s: string, p: Paint) => string> = {
 function exceptionShape(e: Entry, o: TreeOptions): Shape | undefined {
   if (e.exc === undefined && e.reason === undefined && e.stack === undefined) return undefined;
   const p = o.paint;
-  const text = p.red(`✖ ${shown(e.exc ?? "error", o.maxValue)}${e.reason === undefined ? "" : ": " + shown(e.reason, o.maxValue)}`);
+  const text = p.red(`✖ ${shown(e.exc ?? "traceback", o.maxValue)}${e.reason === undefined ? "" : ": " + shown(e.reason, o.maxValue)}`);
   // The stack keeps its own lines; each is escaped on its own so none can forge another.
   const extra = e.stack === undefined ? undefined : e.stack.split("\n").filter((l) => l.trim() !== "").map((l) => p.dim(shown(l, o.maxValue)));
   return { text, extra, kids: [] };
@@ -124,7 +124,7 @@ function fieldShapes(fields: Record<string, unknown>, o: TreeOptions): Shape[] {
 }
 
 function offset(ts: number | undefined, task: Task, p: Paint): string {
-  if (ts === undefined || task.firstTs === undefined) return "";
+  if (ts === undefined || task.firstTs === undefined || task.records < 2) return "";
   return p.dim(`+${seconds(Math.max(0, ts - task.firstTs))}`);
 }
 

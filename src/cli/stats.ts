@@ -41,7 +41,7 @@ export class Stats {
     this.records += task.records;
     this.#walk(task.root);
     const d = task.duration;
-    if (d !== undefined && (this.#slowest.length < SLOWEST || d > this.#slowest[this.#slowest.length - 1]!.duration)) {
+    if (d !== undefined && task.records > 1 && (this.#slowest.length < SLOWEST || d > this.#slowest[this.#slowest.length - 1]!.duration)) {
       this.#slowest.push({ tid: task.tid, type: task.root.type, duration: d });
       this.#slowest.sort((a, b) => b.duration - a.duration);
       if (this.#slowest.length > SLOWEST) this.#slowest.length = SLOWEST;

@@ -96,6 +96,11 @@ export class Task {
       if (this.firstTs === undefined || e.ts < this.firstTs) this.firstTs = e.ts;
       if (this.lastTs === undefined || e.ts > this.lastTs) this.lastTs = e.ts;
     }
+    if (e.lvl.length === 0) {
+      // No level (the Python logxpy's message inside an Eliot action): under the root, in file order.
+      this.root.add({ idx: this.root.children[this.root.children.length - 1]?.idx ?? 1, seq, item: e });
+      return;
+    }
     const parentPath = e.lvl.slice(0, -1);
     const idx = e.lvl[e.lvl.length - 1]!;
     if (e.at === undefined) {
