@@ -1,0 +1,84 @@
+import test from "ava";
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CLI, logxpy } from "./cli-helpers";
+import { tempDir } from "./helpers";
+
+const good = (n: number) => `{"ts":${n},"tid":"G.${n}","lvl":[1],"mt":"info","msg":"good ${n}"}`;
+
+test("bad lines are each reported once with file and line number, and the rest is rendered", (t) => {
+  const file = join(tempDir(), "bad.log");
+  writeFileSync(file, [
+    good(1),
+    "not json at all",
+    `{"ts":2,"lvl":[1],"mt":"info","msg":"no task"}`,
+    `[1,2,3]`,
+    `{"ts":3,"tid":"X.1","lvl":"one","mt":"info"}`,
+    good(4),
+    `{"ts":5,"tid":"G.5","lvl":[1],"mt":"inf`,
+  ].join("\n"));
+  const r = logxpy([file]);
+  t.is(r.status, 0);
+  t.deepEqual(r.stderr.trimEnd().split("\n"), [
+    `logxpy: ${file}:2: not JSON (line skipped)`,
+    `logxpy: ${file}:3: a record without a task id (line skipped)`,
+    `logxpy: ${file}:4: not a JSON object (line skipped)`,
+    `logxpy: ${file}:5: a record without a task level (a list of positive integers) (line skipped)`,
+    `logxpy: ${file}:7: truncated last line (no newline, not JSON) (line skipped)`,
+  ]);
+  t.true(r.stdout.includes("good 1") && r.stdout.includes("good 4"));
+});
+
+test("binary garbage is reported, never a crash; past twenty bad lines the rest are counted", (t) => {
+  const file = join(tempDir(), "garbage.log");
+  const junk = randomBytes(256 * 1024);
+  writeFileSync(file, Buffer.concat([Buffer.from(good(1) + "\n"), junk, Buffer.from("\n" + good(2) + "\n")]));
+  const r = logxpy([file]);
+  t.is(r.status, 0);
+  const lines = r.stderr.trimEnd().split("\n");
+  const named = lines.filter((l) => / \(line skipped\)$/.test(l));
+  // 256 KB of random bytes hold about a thousand newline bytes, so far more than twenty bad lines.
+  t.is(named.length, 20, r.stderr.slice(0, 500));
+  t.true(named.every((l) => l.startsWith(`logxpy: ${file}:`)));
+  t.regex(lines[lines.length - 1]!, /^logxpy: \d+ more bad lines skipped \(\d+ in all\)$/);
+  t.false(r.stderr.includes("\x1b"), "garbage bytes never reach the terminal");
+  t.true(r.stdout.includes("good 1") && r.stdout.includes("good 2"));
+});
+
+test("a line over 16 MB without a newline is reported and dropped, the lines after it kept", (t) => {
+  const file = join(tempDir(), "long.log");
+  writeFileSync(file, good(1) + "\n" + "y".repeat(17 * 1024 * 1024) + "\n" + good(3) + "\n");
+  const r = logxpy([file]);
+  t.is(r.stderr, `logxpy: ${file}:2: line longer than 16 MB (line skipped)\n`);
+  t.true(r.stdout.includes("good 1") && r.stdout.includes("good 3"));
+});
+
+test("a missing file is reported and the others rendered, with exit status 1", (t) => {
+  const dir = tempDir();
+  const file = join(dir, "ok.log");
+  writeFileSync(file, good(1) + "\n");
+  const r = logxpy([join(dir, "missing.log"), file]);
+  t.is(r.status, 1);
+  t.is(r.stderr, `logxpy: ${join(dir, "missing.log")}: no such file\n`);
+  t.true(r.stdout.includes("good 1"));
+});
+
+test("standard input is read without files and with -", (t) => {
+  const input = good(1) + "\n" + good(2) + "\n";
+  for (const args of [[], ["-"]]) {
+    const r = logxpy(args, { input });
+    t.is(r.status, 0);
+    t.true(r.stdout.includes("good 1") && r.stdout.includes("good 2"), r.stdout);
+  }
+});
+
+test("a reader piped into a program that stops reading ends quietly", (t) => {
+  const file = join(tempDir(), "many.log");
+  writeFileSync(file, Array.from({ length: 20000 }, (_, i) => good(i + 1)).join("\n") + "\n");
+  const r = spawnSync("sh", ["-c", `"${process.execPath}" "${CLI}" "${file}" | head -1`], { encoding: "utf8" });
+  t.is(r.status, 0);
+  t.is(r.stdout, "G.1 · 1970-01-01T00:00:01.000Z\n");
+  t.is(r.stderr, "");
+});
