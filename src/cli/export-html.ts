@@ -1,3 +1,4 @@
+import { neutralise } from "../console-format";
 import type { Entry } from "./entry";
 import { type Item, wanted } from "./filters";
 import { ActionNode, type Task } from "./task";
@@ -7,7 +8,7 @@ const STYLE = `
 body{font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;margin:1.5em;color:#1d2330;background:#fbfbfd}
 h1{font-size:1.2em;margin:0 0 .4em} .bar{margin-bottom:1em} .bar button{font:inherit;margin-right:.5em}
 details{margin:.1em 0 .1em 1.1em} details.task{margin:.6em 0;border:1px solid #d8dbe4;border-radius:6px;background:#fff;padding:.3em .6em}
-summary{cursor:pointer} ul{list-style:none;margin:0;padding-left:1.6em;border-left:1px dotted #c3c7d3}
+summary{cursor:pointer} li{overflow-wrap:anywhere} ul{list-style:none;margin:0;padding-left:1.6em;border-left:1px dotted #c3c7d3}
 .k{color:#6b7385} .ok{color:#1a7f37} .fail{color:#c62828} .open{color:#a86400} .dim{color:#8a90a0}
 .tid{font-weight:bold} .type{font-weight:bold} pre{margin:.2em 0 .2em 1em;color:#6d4040;white-space:pre-wrap}
 .lvl-debug{color:#8a90a0} .lvl-info{color:#0b6bcb} .lvl-success{color:#1a7f37} .lvl-note{color:#8e44ad}
@@ -47,7 +48,7 @@ export class HtmlExporter {
     const notes = [task.continued ? "continued" : "", task.complete ? "" : "incomplete"].filter((s) => s !== "");
     const summary = `<span class="tid">${esc(task.tid)}</span> <span class="dim">${isoTime(task.firstTs)}</span>` +
       (hasAction ? " " + status(root) + ` <span class="type">${esc(root.type ?? "?")}</span>` : "") +
-      (dur === undefined ? "" : ` <span class="dim">${seconds(dur)}</span>`) +
+      (dur === undefined || task.records < 2 ? "" : ` <span class="dim">${seconds(dur)}</span>`) +
       (notes.length > 0 ? ` <span class="open">(${notes.join("; ")})</span>` : "");
     const body = hasAction ? this.#actionBody(root) : this.#children(root);
     return `<details class="task" open><summary>${summary}</summary><ul>${body}</ul></details>\n`;
@@ -105,9 +106,10 @@ function fields(f: Record<string, unknown>): string {
 function exception(e: Entry): string {
   if (e.exc === undefined && e.reason === undefined && e.stack === undefined) return "";
   const head = `<li class="fail">✖ ${esc(e.exc ?? "error")}${e.reason === undefined ? "" : ": " + esc(e.reason)}`;
-  return head + (e.stack === undefined ? "" : `<pre>${esc(e.stack)}</pre>`) + "</li>";
+  return head + (e.stack === undefined ? "" : `<pre>${e.stack.split("\n").map(esc).join("\n")}</pre>`) + "</li>";
 }
 
+/** HTML-escaped, control characters shown as escapes like on the terminal. */
 function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return neutralise(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,0 +1,82 @@
+import test from "ava";
+import { appendFileSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CLI, CLI_FIXTURES, requireTool, run } from "./cli-helpers";
+import { tempDir } from "./helpers";
+
+/** A terminal of its own in tmux running `logxpy -f`; `screen` is everything it printed, scrollback included. */
+class Pane {
+  readonly name = `logxpy-follow-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(args: string[]) {
+    requireTool("tmux");
+    const cmd = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
+    run("tmux", ["new-session", "-d", "-s", this.name, "-x", "160", "-y", "50", `${cmd}; sleep 600`]);
+    run("tmux", ["set-option", "-t", this.name, "history-limit", "100000"]);
+  }
+
+  screen(): string {
+    return run("tmux", ["capture-pane", "-p", "-J", "-S", "-", "-t", this.name]);
+  }
+
+  /** Waits until the screen shows what `ready` looks for; fails with the screen after 30 s. */
+  async until(ready: (screen: string) => boolean): Promise<string> {
+    const end = Date.now() + 30_000;
+    for (;;) {
+      const s = this.screen();
+      if (ready(s)) return s;
+      if (Date.now() > end) throw new Error(`timed out; the pane shows:\n${s}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  close(): void {
+    run("tmux", ["kill-session", "-t", this.name]);
+  }
+}
+
+const rec = (r: object) => JSON.stringify(r) + "\n";
+
+test("follow prints tasks as they end, across logxpy's own rotation of the file", async (t) => {
+  const dir = tempDir();
+  const file = join(dir, "app.log");
+  writeFileSync(file, rec({ ts: Date.now() / 1000, tid: "OLD.1", lvl: [1], mt: "info", msg: "before following" }));
+  const pane = new Pane(["-f", "--no-color", file]);
+  t.teardown(() => pane.close());
+  await pane.until((s) => s.includes("before following"));
+  run(process.execPath, [join(CLI_FIXTURES, "follow-writer.cjs"), file, "60", "25"]);
+  const rotated = readdirSync(dir).filter((f) => f.endsWith(".gz"));
+  t.true(rotated.length >= 3, `the writer rotated the file (${readdirSync(dir).join(" ")})`);
+  const screen = await pane.until((s) => s.includes("job: job-60"));
+  for (let i = 1; i <= 60; i++) t.is(screen.split(`job: job-${i}\n`).length - 1, 1, `job-${i} shown once`);
+  t.regex(screen, /└─ job ✔ succeeded \S+\n {3}├─ job: job-1\n {3}└─ info working \+\S+\n {6}└─ pad: w{140}…\(\+60\)\n/, "a long value is cut to the terminal width with a marker");
+  t.true(screen.includes(`logxpy: ${file} was rotated; following the new file`));
+  t.false(screen.includes("incomplete"));
+});
+
+test("follow reads a truncated file again from its start", async (t) => {
+  const file = join(tempDir(), "app.log");
+  writeFileSync(file, rec({ ts: Date.now() / 1000, tid: "T.1", lvl: [1], mt: "info", msg: "first life of the file" }));
+  const pane = new Pane(["follow", "--no-color", file]);
+  t.teardown(() => pane.close());
+  await pane.until((s) => s.includes("first life of the file"));
+  truncateSync(file, 0);
+  await pane.until((s) => s.includes("was truncated"));
+  appendFileSync(file, rec({ ts: Date.now() / 1000, tid: "T.2", lvl: [1], mt: "info", msg: "second life" }));
+  const screen = await pane.until((s) => s.includes("second life"));
+  t.true(screen.includes(`logxpy: ${file} was truncated; reading it from its start`));
+});
+
+test("follow prints a task still running once it goes quiet, and its later records as a continued task", async (t) => {
+  const file = join(tempDir(), "app.log");
+  writeFileSync(file, "");
+  const pane = new Pane(["-f", "--no-color", "--quiet", "1s", file]);
+  t.teardown(() => pane.close());
+  // No wait for the follower to start: it begins 10 lines before the end, so it reads this record either way.
+  const now = Date.now() / 1000;
+  appendFileSync(file, rec({ ts: now, tid: "Q.1", lvl: [1], at: "upload", st: "started", size: 10 }));
+  await pane.until((s) => /Q\.1 · \S+ \(incomplete: no end record yet\)\n└─ upload … started\n {3}└─ size: 10\n/.test(s));
+  appendFileSync(file, rec({ ts: Date.now() / 1000, tid: "Q.1", lvl: [2], at: "upload", st: "succeeded", dur: 1.5 }));
+  const screen = await pane.until((s) => s.includes("(continued)"));
+  t.regex(screen, /Q\.1 · \S+ \(continued\)\n└─ upload ✔ succeeded 1\.5s \(start not in input\)\n/);
+});
