@@ -1,39 +1,9 @@
 import test from "ava";
 import { appendFileSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI, CLI_FIXTURES, requireTool, run } from "./cli-helpers";
+import { CLI_FIXTURES, run } from "./cli-helpers";
 import { tempDir } from "./helpers";
-
-/** A terminal of its own in tmux running `logxpy -f`; `screen` is everything it printed, scrollback included. */
-class Pane {
-  readonly name = `logxpy-follow-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-
-  constructor(args: string[]) {
-    requireTool("tmux");
-    const cmd = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
-    run("tmux", ["new-session", "-d", "-s", this.name, "-x", "160", "-y", "50", `${cmd}; sleep 600`]);
-    run("tmux", ["set-option", "-t", this.name, "history-limit", "100000"]);
-  }
-
-  screen(): string {
-    return run("tmux", ["capture-pane", "-p", "-J", "-S", "-", "-t", this.name]);
-  }
-
-  /** Waits until the screen shows what `ready` looks for; fails with the screen after 30 s. */
-  async until(ready: (screen: string) => boolean): Promise<string> {
-    const end = Date.now() + 30_000;
-    for (;;) {
-      const s = this.screen();
-      if (ready(s)) return s;
-      if (Date.now() > end) throw new Error(`timed out; the pane shows:\n${s}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  close(): void {
-    run("tmux", ["kill-session", "-t", this.name]);
-  }
-}
+import { Pane } from "./tmux";
 
 const rec = (r: object) => JSON.stringify(r) + "\n";
 
