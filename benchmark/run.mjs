@@ -15,6 +15,12 @@ import { peakRssMb } from "./rss.mjs";
 import { renderReport, summarize } from "./report.mjs";
 import { checkRecords } from "./validate.mjs";
 
+if (process.argv.includes("--cli")) {
+  // The reader on a big file is a program of its own: see benchmark/cli.mjs.
+  await import("./cli.mjs");
+  process.exit(0);
+}
+
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..");
 
