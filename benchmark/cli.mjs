@@ -7,7 +7,7 @@
 // instead (a file of its own, cut at a line end) when the whole would take
 // too long; the table says which size each row read.
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, createReadStream, createWriteStream, existsSync, openSync, statSync } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,13 +88,23 @@ const runs = [
 ];
 if (!existsSync(eliotTree)) throw new Error(`no eliot-tree at ${eliotTree}: run .ci/deps-cli.sh`);
 const version = spawnSync(join(venv, "bin", "pip"), ["show", "eliot-tree"], { encoding: "utf8" }).stdout.match(/Version: (\S+)/)?.[1];
-console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB; node ${process.version}; eliot-tree ${version}`);
-console.log(`records: HTTP-request tasks (request ⊃ query + message, 1% of queries failing with a stack), format "eliot"\n`);
-console.log("| command | input MB | wall s | MB/s | peak RSS MB |");
-console.log("|---|---:|---:|---:|---:|");
+const lines = [];
+const say = (line) => {
+  console.log(line);
+  lines.push(line);
+};
+say(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB; node ${process.version}; eliot-tree ${version}`);
+say(`records: HTTP-request tasks (request ⊃ query + message, 1% of queries failing with a stack), format "eliot"\n`);
+say("| command | input MB | wall s | MB/s | peak RSS MB |");
+say("|---|---:|---:|---:|---:|");
 for (const [name, cmd, args, file] of runs) {
   if (file === eliotFile && file === big && name.includes("eliot-tree's input")) continue;
   const mb = statSync(file).size / 2 ** 20;
   const { seconds, peak } = await measure(cmd, args);
-  console.log(`| ${name} | ${mb.toFixed(0)} | ${seconds.toFixed(1)} | ${(mb / seconds).toFixed(1)} | ${peak.toFixed(0)} |`);
+  say(`| ${name} | ${mb.toFixed(0)} | ${seconds.toFixed(1)} | ${(mb / seconds).toFixed(1)} | ${peak.toFixed(0)} |`);
+}
+// RESULTS.md is rewritten whole by the writer benchmark, so the reader's numbers keep a file of their own.
+if (sizeMb >= 1024) {
+  const head = "# The reader on a 1 GB file\n\n`npm run bench -- --cli` (benchmark/cli.mjs): output to /dev/null, peak RSS sampled from /proc every 20 ms.\n\n";
+  writeFileSync(join(HERE, "RESULTS-cli.md"), head + lines.join("\n") + "\n");
 }

@@ -1,5 +1,5 @@
 import type { Entry } from "./entry";
-import type { Item } from "./filters";
+import { type Item, lookup } from "./filters";
 import { ActionNode, type Task } from "./task";
 
 /** The record's own names, in the order they are written. */
@@ -44,19 +44,10 @@ export function plain(e: Entry, fields: readonly string[] | undefined): Record<s
   if (fields === undefined) return Object.assign(all, e.fields);
   const out: Record<string, unknown> = {};
   for (const f of fields) {
-    const v = Object.hasOwn(all, f) ? all[f] : dig(e.fields, f.split("."));
+    const v = Object.hasOwn(all, f) ? all[f] : lookup(e.fields, f.split("."));
     if (v !== undefined) out[f] = v;
   }
   return out;
-}
-
-function dig(value: unknown, path: readonly string[]): unknown {
-  let v = value;
-  for (const key of path) {
-    if (v === null || typeof v !== "object" || !Object.hasOwn(v, key)) return undefined;
-    v = (v as Record<string, unknown>)[key];
-  }
-  return v;
 }
 
 /** Writes records one way: a header (CSV), then one line per record. */

@@ -145,8 +145,13 @@ export function view(i: Item): Record<string, unknown> {
   return { mt: i.mt, msg: i.msg, exc: i.exc, reason: i.reason, ...i.fields };
 }
 
-/** The value at a dotted path, or undefined. */
-function lookup(value: unknown, path: readonly string[]): unknown {
+/**
+ * The value at a dotted path (split on its dots), or undefined.
+ *
+ * @example
+ * lookup({ user: { id: 7 } }, ["user", "id"]); // 7
+ */
+export function lookup(value: unknown, path: readonly string[]): unknown {
   let v = value;
   for (const key of path) {
     if (v === null || typeof v !== "object" || !Object.hasOwn(v, key)) return undefined;

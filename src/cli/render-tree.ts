@@ -44,14 +44,20 @@ export function renderTask(task: Task, o: TreeOptions): string {
     .filter((s) => s !== undefined)
     .join(p.dim(" · ")) + (notes.length > 0 ? " " + p.yellow(`(${notes.join("; ")})`) : "");
   const kids = task.root.start !== undefined || task.root.end !== undefined
-    ? [actionShape(task.root, task, o)]
-    : childShapes(task.root, task, o);
+    ? [actionShape(task.root, task, o, new Map())]
+    : childShapes(task.root, task, o, new Map());
   const lines = [head];
   draw(kids, "", lines);
   return lines.join("\n") + "\n\n";
 }
 
-function actionShape(node: ActionNode, task: Task, o: TreeOptions): Shape {
+/**
+ * Field values an enclosing action's start already shows, by key (as JSON):
+ * scope fields are written on every record, and shown once where they begin.
+ */
+type Shown = ReadonlyMap<string, string>;
+
+function actionShape(node: ActionNode, task: Task, o: TreeOptions, outer: Shown): Shape {
   const p = o.paint;
   const status = node.status;
   const colour = status === "succeeded" ? p.green : status === "failed" ? p.red : p.yellow;
@@ -63,29 +69,31 @@ function actionShape(node: ActionNode, task: Task, o: TreeOptions): Shape {
   if (node.start === undefined) parts.push(p.yellow("(start not in input)"));
   const own = o.keep === undefined || o.keep(node);
   const kids: Shape[] = [];
-  if (own && node.start !== undefined) kids.push(...fieldShapes(node.start.fields, o));
-  kids.push(...childShapes(node, task, o));
+  const inner = new Map(outer);
+  for (const [k, v] of Object.entries(node.start?.fields ?? {})) inner.set(k, JSON.stringify(v));
+  if (own && node.start !== undefined) kids.push(...fieldShapes(node.start.fields, o, outer));
+  kids.push(...childShapes(node, task, o, inner));
   if (own && node.end !== undefined) {
-    kids.push(...fieldShapes(node.endFields, o));
+    kids.push(...fieldShapes(node.endFields, o, inner));
     const exc = exceptionShape(node.end, o);
     if (exc !== undefined) kids.push(exc);
   }
   return { text: parts.join(" "), kids };
 }
 
-function childShapes(node: ActionNode, task: Task, o: TreeOptions): Shape[] {
+function childShapes(node: ActionNode, task: Task, o: TreeOptions, outer: Shown): Shape[] {
   const out: Shape[] = [];
   for (const c of node.ordered()) {
     if (c.item instanceof ActionNode) {
-      if (o.keep === undefined || wanted(c.item, o.keep)) out.push(actionShape(c.item, task, o));
+      if (o.keep === undefined || wanted(c.item, o.keep)) out.push(actionShape(c.item, task, o, outer));
     } else if (o.keep === undefined || o.keep(c.item)) {
-      out.push(messageShape(c.item, task, o));
+      out.push(messageShape(c.item, task, o, outer));
     }
   }
   return out;
 }
 
-function messageShape(e: Entry, task: Task, o: TreeOptions): Shape {
+function messageShape(e: Entry, task: Task, o: TreeOptions, outer: Shown): Shape {
   const p = o.paint;
   const mt = e.mt ?? "";
   const colour = LEVEL_COLOUR[mt] ?? LEVEL_COLOUR.info!;
@@ -93,7 +101,7 @@ function messageShape(e: Entry, task: Task, o: TreeOptions): Shape {
   if (e.msg !== undefined) parts.push(shown(e.msg, o.maxValue));
   const at = offset(e.ts, task, p);
   if (at !== "") parts.push(at);
-  const kids = fieldShapes(e.fields, o);
+  const kids = fieldShapes(e.fields, o, outer);
   const exc = exceptionShape(e, o);
   if (exc !== undefined) kids.push(exc);
   return { text: parts.join(" "), kids };
@@ -118,9 +126,9 @@ function exceptionShape(e: Entry, o: TreeOptions): Shape | undefined {
   return { text, extra, kids: [] };
 }
 
-function fieldShapes(fields: Record<string, unknown>, o: TreeOptions): Shape[] {
+function fieldShapes(fields: Record<string, unknown>, o: TreeOptions, outer: Shown): Shape[] {
   const p = o.paint;
-  return Object.entries(fields).map(([k, v]) => ({ text: `${p.dim(shown(k, o.maxValue) + ":")} ${shown(v, o.maxValue)}`, kids: [] }));
+  return Object.entries(fields).filter(([k, v]) => outer.get(k) !== JSON.stringify(v)).map(([k, v]) => ({ text: `${p.dim(shown(k, o.maxValue) + ":")} ${shown(v, o.maxValue)}`, kids: [] }));
 }
 
 function offset(ts: number | undefined, task: Task, p: Paint): string {

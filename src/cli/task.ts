@@ -104,11 +104,11 @@ export class Task {
     const parentPath = e.lvl.slice(0, -1);
     const idx = e.lvl[e.lvl.length - 1]!;
     if (e.at === undefined) {
-      this.#node(parentPath).add({ idx, seq, item: e });
+      this.#node(parentPath, seq).add({ idx, seq, item: e });
     } else if (e.st === "started") {
-      this.#node(parentPath).start = e;
+      this.#node(parentPath, seq).start = e;
     } else {
-      (this.#decoratorStart(parentPath, e) ?? this.#node(parentPath)).end = e;
+      (this.#decoratorStart(parentPath, e) ?? this.#node(parentPath, seq)).end = e;
     }
   }
 
@@ -134,13 +134,13 @@ export class Task {
     return parent !== undefined && parent.start?.at === e.at && parent.end === undefined ? parent : undefined;
   }
 
-  #node(path: readonly number[]): ActionNode {
+  #node(path: readonly number[], seq: number): ActionNode {
     const key = path.join(".");
     let node = this.#nodes.get(key);
     if (node !== undefined) return node;
     node = new ActionNode(path);
     this.#nodes.set(key, node);
-    this.#node(path.slice(0, -1)).add({ idx: path[path.length - 1]!, seq: -1, item: node });
+    this.#node(path.slice(0, -1), seq).add({ idx: path[path.length - 1]!, seq, item: node });
     return node;
   }
 }
