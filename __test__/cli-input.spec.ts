@@ -82,3 +82,20 @@ test("a reader piped into a program that stops reading ends quietly", (t) => {
   t.is(r.stdout, "G.1 · 1970-01-01T00:00:01.000Z\n");
   t.is(r.stderr, "");
 });
+
+test("an output file that cannot be written is reported without a stack, with exit status 1", (t) => {
+  const file = join(tempDir(), "ok.log");
+  writeFileSync(file, good(1) + "\n");
+  const r = logxpy(["export", "--to", "json", "-o", join(tempDir(), "no", "such", "dir.json"), file]);
+  t.is(r.status, 1);
+  t.regex(r.stderr, /^logxpy: .*dir\.json: no such file\n$/);
+});
+
+test("--help says how to use it and exits 0", (t) => {
+  const r = logxpy(["--help"]);
+  t.is(r.status, 0);
+  t.regex(r.stdout, /^Usage: logxpy \[command\] \[options\] \[files…\]\n/);
+  for (const word of ["tree", "follow", "stats", "export", "--task", "--action", "--status", "--level", "--since", "--until", "--min-duration", "--max-duration", "--field", "--has", "--grep", "--only", "--color", "--no-color"]) {
+    t.true(r.stdout.includes(word), word);
+  }
+});

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { LogxpyError } from "../errors";
 import { HELP, parseCommandLine, type CommandLine } from "./args";
 import { Assembler, DEFAULT_LIMITS } from "./assembler";
-import { TaskFilter, usage } from "./filters";
+import { type Item, TaskFilter, usage } from "./filters";
 import { Follower } from "./follow";
 import { Problems } from "./problems";
 import { parseBatch, readRecords } from "./read";
@@ -39,9 +39,15 @@ async function run(argv: string[]): Promise<number> {
   const paint = colors(cli.output === undefined ? cli.color : false, tty, process.env);
   const maxValue = cli.maxValue ?? (tty ? Math.max(40, (process.stdout.columns ?? 80) - 20) : PIPED_MAX_VALUE);
   const filter = TaskFilter.from(cli, Date.now() / 1000);
-  const keep = cli.only && filter.selective ? (i: Parameters<TaskFilter["passes"]>[0]) => filter.passes(i) : undefined;
+  const keep = cli.only && filter.selective ? (i: Item) => filter.passes(i) : undefined;
   const problems = new Problems(process.stderr);
-  const out = new Output(cli.output);
+  let out: Output;
+  try {
+    out = new Output(cli.output);
+  } catch (err) {
+    problems.file(cli.output!, err);
+    return 1;
+  }
   const sink = sinkFor(cli, out, paint, keep, maxValue);
   const assembler = new Assembler((task) => {
     if (filter.matches(task)) sink.task(task);
