@@ -63,6 +63,9 @@ test("export --to html is one self-contained page of collapsible task trees that
   t.true(dom.includes("<pre>Error: card declined\n"));
   t.true(dom.includes('<span class="k">raw:</span> a\\x1b[31mred\\x1b[0m\\r\\nFAKE line</li>'));
   t.true(dom.includes("logxpy:remote_task"));
+  const folded = run("chromium", [...chromium, "--dump-dom", `file://${page}#collapsed`]);
+  t.is(folded.match(/<details/g)?.length, dom.match(/<details/g)?.length);
+  t.false(folded.includes('open=""'), "the collapse-all script folds every tree");
   const shot = join(dir, "app.png");
   run("chromium", [...chromium, "--window-size=1100,1400", `--screenshot=${shot}`, `file://${page}`]);
   const png = readFileSync(shot);

@@ -14,8 +14,9 @@ summary{cursor:pointer} li{overflow-wrap:anywhere} ul{list-style:none;margin:0;p
 .lvl-debug{color:#8a90a0} .lvl-info{color:#0b6bcb} .lvl-success{color:#1a7f37} .lvl-note{color:#8e44ad}
 .lvl-warning{color:#a86400} .lvl-error,.lvl-critical{color:#c62828;font-weight:bold}`;
 
-// Buttons only toggle <details>; the page reads the same with scripts off.
-const SCRIPT = `function setAll(o){for(const d of document.querySelectorAll("details"))d.open=o}`;
+// Buttons only toggle <details>; the page reads the same with scripts off. `page.html#collapsed` opens folded.
+const SCRIPT = `function setAll(o){for(const d of document.querySelectorAll("details"))d.open=o}` +
+  `if(location.hash==="#collapsed")addEventListener("DOMContentLoaded",()=>setAll(false))`;
 
 const ICON: Record<string, [string, string]> = { succeeded: ["✔", "ok"], failed: ["✖", "fail"], started: ["…", "open"] };
 
