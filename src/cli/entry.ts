@@ -49,6 +49,11 @@ const ELIOT: Names = {
   at: "action_type", st: "action_status", dur: "duration", exc: ["exception"], stack: ["traceback"],
 };
 
+/** The own names of each scheme, made once: a set per record was a fifth of the reading time. */
+const OWN = new Map<Names, ReadonlySet<string>>(
+  [COMPACT, ELIOT].map((n) => [n, new Set([n.ts, n.tid, n.lvl, n.mt, n.msg, n.at, n.st, n.dur, "reason", ...n.exc, ...n.stack])]),
+);
+
 /**
  * The record a parsed JSON line holds, or the reason it is not one.
  *
@@ -68,7 +73,7 @@ export function toEntry(value: unknown, file: string, line: number): Entry | str
   if (!Array.isArray(lvl) || !lvl.every((i) => Number.isSafeInteger(i) && i >= 1)) {
     return "a record without a task level (a list of positive integers)";
   }
-  const taken = new Set<string>([n.ts, n.tid, n.lvl, n.mt, n.msg, n.at, n.st, n.dur, "reason", ...n.exc, ...n.stack]);
+  const taken = OWN.get(n)!;
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(rec)) if (!taken.has(key)) fields[key] = rec[key];
   const at = rec[n.at];

@@ -44,20 +44,33 @@ export function renderTask(task: Task, o: TreeOptions): string {
     .filter((s) => s !== undefined)
     .join(p.dim(" · ")) + (notes.length > 0 ? " " + p.yellow(`(${notes.join("; ")})`) : "");
   const kids = task.root.start !== undefined || task.root.end !== undefined
-    ? [actionShape(task.root, task, o, new Map())]
-    : childShapes(task.root, task, o, new Map());
+    ? [actionShape(task.root, task, o, undefined)]
+    : childShapes(task.root, task, o, undefined);
   const lines = [head];
   draw(kids, "", lines);
   return lines.join("\n") + "\n\n";
 }
 
 /**
- * Field values an enclosing action's start already shows, by key (as JSON):
- * scope fields are written on every record, and shown once where they begin.
+ * The start fields of the enclosing actions, innermost first: scope fields
+ * are written on every record, and shown once where they begin.
  */
-type Shown = ReadonlyMap<string, string>;
+interface Shown {
+  readonly fields: Record<string, unknown>;
+  readonly up: Shown | undefined;
+}
 
-function actionShape(node: ActionNode, task: Task, o: TreeOptions, outer: Shown): Shape {
+/** True when an enclosing action's start already shows `key` with this value. */
+function inherited(outer: Shown | undefined, key: string, value: unknown): boolean {
+  for (let s = outer; s !== undefined; s = s.up) {
+    if (!Object.hasOwn(s.fields, key)) continue;
+    const v = s.fields[key];
+    return v === value || (typeof v === "object" && v !== null && JSON.stringify(v) === JSON.stringify(value));
+  }
+  return false;
+}
+
+function actionShape(node: ActionNode, task: Task, o: TreeOptions, outer: Shown | undefined): Shape {
   const p = o.paint;
   const status = node.status;
   const colour = status === "succeeded" ? p.green : status === "failed" ? p.red : p.yellow;
@@ -69,8 +82,7 @@ function actionShape(node: ActionNode, task: Task, o: TreeOptions, outer: Shown)
   if (node.start === undefined) parts.push(p.yellow("(start not in input)"));
   const own = o.keep === undefined || o.keep(node);
   const kids: Shape[] = [];
-  const inner = new Map(outer);
-  for (const [k, v] of Object.entries(node.start?.fields ?? {})) inner.set(k, JSON.stringify(v));
+  const inner: Shown | undefined = node.start === undefined ? outer : { fields: node.start.fields, up: outer };
   if (own && node.start !== undefined) kids.push(...fieldShapes(node.start.fields, o, outer));
   kids.push(...childShapes(node, task, o, inner));
   if (own && node.end !== undefined) {
@@ -81,7 +93,7 @@ function actionShape(node: ActionNode, task: Task, o: TreeOptions, outer: Shown)
   return { text: parts.join(" "), kids };
 }
 
-function childShapes(node: ActionNode, task: Task, o: TreeOptions, outer: Shown): Shape[] {
+function childShapes(node: ActionNode, task: Task, o: TreeOptions, outer: Shown | undefined): Shape[] {
   const out: Shape[] = [];
   for (const c of node.ordered()) {
     if (c.item instanceof ActionNode) {
@@ -93,7 +105,7 @@ function childShapes(node: ActionNode, task: Task, o: TreeOptions, outer: Shown)
   return out;
 }
 
-function messageShape(e: Entry, task: Task, o: TreeOptions, outer: Shown): Shape {
+function messageShape(e: Entry, task: Task, o: TreeOptions, outer: Shown | undefined): Shape {
   const p = o.paint;
   const mt = e.mt ?? "";
   const colour = LEVEL_COLOUR[mt] ?? LEVEL_COLOUR.info!;
@@ -126,9 +138,9 @@ function exceptionShape(e: Entry, o: TreeOptions): Shape | undefined {
   return { text, extra, kids: [] };
 }
 
-function fieldShapes(fields: Record<string, unknown>, o: TreeOptions, outer: Shown): Shape[] {
+function fieldShapes(fields: Record<string, unknown>, o: TreeOptions, outer: Shown | undefined): Shape[] {
   const p = o.paint;
-  return Object.entries(fields).filter(([k, v]) => outer.get(k) !== JSON.stringify(v)).map(([k, v]) => ({ text: `${p.dim(shown(k, o.maxValue) + ":")} ${shown(v, o.maxValue)}`, kids: [] }));
+  return Object.entries(fields).filter(([k, v]) => !inherited(outer, k, v)).map(([k, v]) => ({ text: `${p.dim(shown(k, o.maxValue) + ":")} ${shown(v, o.maxValue)}`, kids: [] }));
 }
 
 function offset(ts: number | undefined, task: Task, p: Paint): string {
