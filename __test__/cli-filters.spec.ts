@@ -30,8 +30,8 @@ function tids(args: string[]): string[] {
   return r.stdout.split("\n").filter((l) => /^A\.\d /.test(l)).map((l) => l.split(" ")[0]!);
 }
 
-test("without filters every task is shown", (t) => {
-  t.deepEqual(tids([]), ["A.1", "A.2", "A.3", "A.4"]);
+test("without filters every task is shown, in the order of their first records' times", (t) => {
+  t.deepEqual(tids([]), ["A.4", "A.1", "A.2", "A.3"]);
 });
 
 test("--task picks one task, also by the id currentTaskId hands out", (t) => {
@@ -53,7 +53,7 @@ test("--status picks actions by how they ended; started means not ended yet", (t
 });
 
 test("--level keeps tasks with a message at that level or above, a failed action counting as an error", (t) => {
-  t.deepEqual(tids(["--level", "warning"]), ["A.2", "A.4"]);
+  t.deepEqual(tids(["--level", "warning"]), ["A.4", "A.2"]);
   t.deepEqual(tids(["--level", "error"]), ["A.2"]);
 });
 

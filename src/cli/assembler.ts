@@ -13,15 +13,22 @@ export interface AssemblerLimits {
    * worker or a remote process logging a little after the end still joins.
    */
   readonly grace: number;
+  /**
+   * Tasks let go are put in time order within windows of this many: one
+   * file is not always in time order (a worker thread's writer may write
+   * its lines before the main thread's earlier ones). 0 hands them over at once.
+   */
+  readonly window: number;
 }
 
 /** Sizes chosen so a task tree holds some 50k records (tens of MB) at most. */
-export const DEFAULT_LIMITS: AssemblerLimits = { maxHeld: 50_000, grace: 1_000 };
+export const DEFAULT_LIMITS: AssemblerLimits = { maxHeld: 50_000, grace: 1_000, window: 1_000 };
 
 /**
- * Builds tasks from records in arrival order and hands each over once:
- * in the order tasks began, when complete (its first action ended) and past
- * the grace, or when memory would pass the limit, or at the end of input.
+ * Builds tasks from records in arrival order and hands each over once,
+ * sorted by time within a window: when complete (its first action ended)
+ * and past the grace, or when memory would pass the limit, or at the end of
+ * input.
  *
  * @example
  * const a = new Assembler((task) => render(task));
@@ -32,6 +39,7 @@ export class Assembler {
   readonly #open = new Map<string, Task>();
   readonly #completedAt = new Map<Task, number>();
   readonly #shown = new Set<string>();
+  #sorting: Task[] = [];
   #seq = 0;
   #held = 0;
 
@@ -58,6 +66,7 @@ export class Assembler {
   /** Hands over every task still held, complete or not. */
   finish(): void {
     this.#release(true);
+    this.#drain(0);
   }
 
   /** Hands over the tasks whose last record is older than `seconds` by the clock (follow mode). */
@@ -83,6 +92,19 @@ export class Assembler {
     // Ids shown are remembered only while a later fragment is plausible; the cap keeps the set bounded.
     if (this.#shown.size >= this.limits.maxHeld) this.#shown.clear();
     this.#shown.add(task.tid);
-    this.onTask(task);
+    if (this.limits.window === 0) {
+      this.onTask(task);
+      return;
+    }
+    this.#sorting.push(task);
+    if (this.#sorting.length >= 2 * this.limits.window) this.#drain(this.limits.window);
+  }
+
+  /** Hands over the earliest tasks waiting to be sorted, keeping `keep` of them. */
+  #drain(keep: number): void {
+    const byTime = (a: Task, b: Task) => (a.firstTs ?? -Infinity) - (b.firstTs ?? -Infinity) || a.seq - b.seq;
+    this.#sorting.sort(byTime);
+    const out = this.#sorting.splice(0, this.#sorting.length - keep);
+    for (const task of out) this.onTask(task);
   }
 }

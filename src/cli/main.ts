@@ -51,7 +51,7 @@ async function run(argv: string[]): Promise<number> {
   const sink = sinkFor(cli, out, paint, keep, maxValue);
   const assembler = new Assembler((task) => {
     if (filter.matches(task)) sink.task(task);
-  }, cli.command === "follow" ? { ...DEFAULT_LIMITS, grace: 0 } : DEFAULT_LIMITS);
+  }, cli.command === "follow" ? { ...DEFAULT_LIMITS, grace: 0, window: 0 } : DEFAULT_LIMITS);
   if (cli.command === "follow") return follow(cli, assembler, problems, out);
   await readRecords(cli.files, problems, (e) => assembler.add(e));
   assembler.finish();
