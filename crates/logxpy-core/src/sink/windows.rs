@@ -58,4 +58,8 @@ impl Sink for FileSink {
         self.file = open_append(&self.path, false, self.mode)?;
         Ok(())
     }
+
+    fn sync_data(&mut self) -> io::Result<()> {
+        self.sync_file()
+    }
 }
