@@ -174,6 +174,23 @@ export interface InitOptions {
   handleSignals?: SignalOptions;
   /** Size rotation of the log files: `{ size: "100MB", keep: 5, compress: true }`; see {@link RotateOptions}. */
   rotate?: RotateOptions;
+  /** `"fsync"`: `ainfo()` and friends, and `flush()`, also wait for the data to be synced to disk (default false). */
+  durable?: Durability;
+}
+
+/** How far `flush()` and `ainfo()` wait: until written (false), or until synced to disk ("fsync"). */
+export type Durability = "fsync" | false;
+
+/**
+ * Validates a `durable` option.
+ *
+ * @example
+ * durability("fsync", "durable"); // "fsync"
+ */
+export function durability(value: unknown, name: string): Durability {
+  if (value === undefined || value === false) return false;
+  if (value === "fsync") return "fsync";
+  throw new LogxpyError(ErrorCode.OPTION, `${name} must be "fsync" or false; got ${describe(value)}`);
 }
 
 /** The validated, complete form of {@link InitOptions}. */
@@ -195,6 +212,7 @@ export interface Settings {
   limits: SerializeLimits;
   handleSignals: SignalOptions;
   rotate: RotateSettings | undefined;
+  durable: Durability;
 }
 
 /**
@@ -218,7 +236,7 @@ export const DEFAULT_MASK_FIELDS: readonly string[] = [
 const INIT_KEYS = new Set([
   "level", "mode", "clean", "asyncEnabled", "asyncMaxQueue", "asyncBatchSize", "asyncFlushInterval",
   "asyncPolicy", "statsInterval", "taskIdMode", "format", "maskFields", "context", "destinations",
-  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals", "rotate",
+  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals", "rotate", "durable",
 ]);
 const ASYNC_KEYS = new Set(["maxQueue", "batchSize", "flushInterval", "policy", "statsInterval"]);
 
@@ -274,6 +292,7 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     limits: limits(options.limits),
     handleSignals: signals(options.handleSignals),
     rotate: rotation(options.rotate),
+    durable: durability(options.durable, "durable"),
   };
 }
 
