@@ -112,7 +112,8 @@ if npm publish --registry "$registry" --userconfig "$work/publish.npmrc" >"$work
   cat "$work/no-token.txt"
   fail "the registry took a publish without a token, so the auth check proves nothing"
 fi
-grep -E 'ENEEDAUTH|E401|E403' "$work/no-token.txt" | head -2
+grep -qE 'ENEEDAUTH|E401|E403' "$work/no-token.txt" || { cat "$work/no-token.txt"; fail "the publish without a token failed, but not for want of auth"; }
+grep -m1 -E 'ENEEDAUTH|E401|E403' "$work/no-token.txt"
 
 step "publish job: napi prepublish (publishes the platform packages)"
 NODE_AUTH_TOKEN="$token" npm_config_userconfig="$work/publish.npmrc" npm_config_registry="$registry" \
