@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::error::Error;
 
 mod gzip;
+mod names;
 mod rotating;
 #[cfg(unix)]
 mod unix;

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{RecvTimeoutError, bounded};
 
-use crate::config::{Hooks, WriterConfig};
+use crate::config::WriterConfig;
+use crate::hooks::Hooks;
 use crate::door::Door;
 use crate::error::Error;
 use crate::metrics::Metrics;
