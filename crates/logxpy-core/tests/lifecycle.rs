@@ -41,6 +41,7 @@ fn a_short_write_counts_every_line_it_completed_even_inside_one_message() {
     let script = Script { max_bytes_per_call: Some(lines(0..3).len() + 2), gated: true, ..Script::default() };
     let (writer, mut mock) = mock_writer(script, batches_of(10), Hooks::default());
     writer.send(lines(0..10), 10).unwrap();
+    mock.wait_for_call(); // the first call is at the gate
     mock.let_one_call_through();
     mock.wait_for_call(); // the second call has begun: the first one is counted
     let m = writer.metrics();
