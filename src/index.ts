@@ -14,7 +14,7 @@ export const log = new Logger();
 export { Logger } from "./logger";
 export { Action } from "./action";
 export { AsyncConfig, QueuePolicy, DEFAULT_MASK_FIELDS } from "./options";
-export type { AsyncOptions, InitOptions, RotateOptions } from "./options";
+export type { AsyncConfigInit, AsyncOptions, InitOptions, PolicyName, RotateOptions } from "./options";
 export type { SignalOptions } from "./signals";
 export type { ConfigureOptions } from "./core";
 export type { LoggedOptions } from "./logged";

@@ -2,9 +2,9 @@ import { Action } from "./action";
 import { traceStorage, type TraceContext } from "./context";
 import { isThenable, LoggerCore, type ConfigureOptions } from "./core";
 import { ErrorCode, LogxpyError } from "./errors";
-import { LEVELS } from "./levels";
+import { describe, LEVELS } from "./levels";
 import { loggedFunction, type LoggedOptions } from "./logged";
-import { asyncSettings, durationMs, type AsyncConfig, type AsyncOptions, type InitOptions } from "./options";
+import { AsyncConfig, asyncSettings, durationMs, plainObject, type AsyncConfigInit, type AsyncOptions, type InitOptions } from "./options";
 import type { ActionStatus } from "./record";
 import type { WriterMetrics } from "./writers/writer";
 
@@ -77,9 +77,15 @@ export class Logger {
     return this;
   }
 
-  /** {@link useAsync} with the Python logxpy's `AsyncConfig`. */
-  configureAsync(config: AsyncConfig): this {
-    this.#core.useAsync(config.toOptions());
+  /**
+   * {@link useAsync} with the Python logxpy's `AsyncConfig`, or a plain
+   * object of its settings.
+   *
+   * @example
+   * log.configureAsync({ maxQueueSize: 1000, queuePolicy: "skip" });
+   */
+  configureAsync(config: AsyncConfig | AsyncConfigInit): this {
+    this.#core.useAsync(AsyncConfig.from(config).toOptions());
     return this;
   }
 
@@ -148,6 +154,8 @@ export class Logger {
    */
   on(event: "error", listener: (err: LogxpyError) => void): this {
     if (event !== "error") throw new LogxpyError(ErrorCode.OPTION, `logxpy emits only "error" events; got ${String(event)}`);
+    // A listener that cannot be called would silence every I/O error: it replaces the stderr fallback.
+    if (typeof listener !== "function") throw new LogxpyError(ErrorCode.OPTION, `log.on("error", listener) needs a function; got ${describe(listener)}`);
     this.#core.on(listener);
     return this;
   }
@@ -324,6 +332,8 @@ export class Logger {
    * app.use((req, res, next) => log.scope({ requestId: req.id }, next));
    */
   scope<T>(fields: Fields, fn: () => T): T {
+    plainObject(fields, "log.scope fields");
+    needsFunction(fn, "log.scope(fields, fn)");
     const store = traceStorage.getStore();
     const context: TraceContext = { action: store?.action, scope: { ...store?.scope, ...fields } };
     return traceStorage.run(context, fn);
@@ -343,7 +353,7 @@ export class Logger {
   action<T>(type: string, fields: Fields, fn: () => T): T;
   action<T>(type: string, fieldsOrFn: Fields | (() => T), maybeFn?: () => T): T {
     const fn = typeof fieldsOrFn === "function" ? fieldsOrFn : maybeFn;
-    if (typeof fn !== "function") throw new LogxpyError(ErrorCode.OPTION, "log.action needs a function to run");
+    needsFunction(fn, "log.action(type, fields?, fn)");
     return this.runAction(this.startAction(type, typeof fieldsOrFn === "function" ? undefined : fieldsOrFn), fn);
   }
 
@@ -433,6 +443,7 @@ export class Logger {
    * log.continueTask(req.headers["x-logxpy-task"], () => handle(req));
    */
   continueTask<T>(taskId: string, fn: () => T): T {
+    needsFunction(fn, "log.continueTask(taskId, fn)");
     const m = typeof taskId === "string" ? /^([^@]+)@\/(\d+(?:\/\d+)*)$/.exec(taskId) : null;
     const path = m === null ? undefined : m[2]!.split("/").map(Number);
     const action = m === null || path!.some((n) => !Number.isSafeInteger(n) || n < 1)
@@ -508,6 +519,11 @@ function errorParts(err: unknown): { exc: string; reason: string; stack: string 
   } catch {
     return { exc: "unknown", reason: "(an error whose details could not be read)", stack: undefined };
   }
+}
+
+/** Misuse found before anything ran: a `LOGXPY_ERR_OPTION` naming the call. */
+function needsFunction(fn: unknown, call: string): asserts fn is (...args: never[]) => unknown {
+  if (typeof fn !== "function") throw new LogxpyError(ErrorCode.OPTION, `${call} needs a function to run; got ${describe(fn)}`);
 }
 
 function safeString(value: unknown): string {

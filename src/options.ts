@@ -25,7 +25,7 @@ export interface AsyncOptions {
   /** Longest a record waits before it is written: seconds, or a string such as "100ms" (default 0.1). */
   flushInterval?: number | string;
   /** What to do when the queue is full (default "block"). */
-  policy?: QueuePolicy | `${QueuePolicy}`;
+  policy?: PolicyName;
   /** Emit one `async_stats` record every N records (default 0: never). */
   statsInterval?: number;
 }
@@ -40,6 +40,23 @@ export interface AsyncSettings {
 }
 
 /**
+ * A queue policy by name: the enum's values, and the Python logxpy's
+ * aliases `"replace"` (drop_oldest) and `"skip"` (drop_newest).
+ */
+export type PolicyName = QueuePolicy | `${QueuePolicy}` | "replace" | "skip";
+
+/** The settings of an {@link AsyncConfig}, as its constructor and `log.configureAsync()` take them. */
+export interface AsyncConfigInit {
+  maxQueueSize?: number;
+  batchSize?: number;
+  flushIntervalMs?: number;
+  queuePolicy?: PolicyName;
+  statsInterval?: number;
+}
+
+const ASYNC_CONFIG_KEYS = new Set(["maxQueueSize", "batchSize", "flushIntervalMs", "queuePolicy", "statsInterval"]);
+
+/**
  * The Python logxpy's `AsyncConfig`, for `log.configureAsync()`.
  *
  * @example
@@ -52,13 +69,11 @@ export class AsyncConfig {
   readonly queuePolicy: QueuePolicy;
   readonly statsInterval: number;
 
-  constructor(init: {
-    maxQueueSize?: number;
-    batchSize?: number;
-    flushIntervalMs?: number;
-    queuePolicy?: QueuePolicy | `${QueuePolicy}`;
-    statsInterval?: number;
-  } = {}) {
+  constructor(init: AsyncConfigInit = {}) {
+    if (init === null || typeof init !== "object") {
+      throw new LogxpyError(ErrorCode.OPTION, `AsyncConfig needs an object of settings; got ${describe(init)}`);
+    }
+    rejectUnknown(init, ASYNC_CONFIG_KEYS, "AsyncConfig");
     const settings = asyncSettings({
       maxQueue: init.maxQueueSize,
       batchSize: init.batchSize,
@@ -71,6 +86,17 @@ export class AsyncConfig {
     this.flushIntervalMs = settings.flushIntervalMs;
     this.queuePolicy = settings.policy;
     this.statsInterval = settings.statsInterval;
+  }
+
+  /**
+   * `config` itself when it is an AsyncConfig, else an AsyncConfig made from
+   * a plain object of the same settings (which are checked).
+   *
+   * @example
+   * AsyncConfig.from({ maxQueueSize: 10 }).maxQueueSize; // 10
+   */
+  static from(config: AsyncConfig | AsyncConfigInit): AsyncConfig {
+    return config instanceof AsyncConfig ? config : new AsyncConfig(config);
   }
 
   /** The same settings in `useAsync()` form. */
@@ -149,7 +175,7 @@ export interface InitOptions {
   asyncMaxQueue?: number;
   asyncBatchSize?: number;
   asyncFlushInterval?: number | string;
-  asyncPolicy?: QueuePolicy | `${QueuePolicy}`;
+  asyncPolicy?: PolicyName;
   /** Emit one `async_stats` record every N records (default 0: never). */
   statsInterval?: number;
   /** "sqid" (short, per-process: `"Xa.1"`) or "uuid" (uuid4). Default "sqid". */
@@ -385,9 +411,10 @@ function rotation(value: unknown): RotateSettings | undefined {
 
 function policy(value: unknown): QueuePolicy {
   if (value === undefined) return QueuePolicy.BLOCK;
-  const found = typeof value === "string" ? POLICY_ALIASES[value.toLowerCase()] : undefined;
+  // Exact names only, as the PolicyName type has them, so that types and runtime agree.
+  const found = typeof value === "string" && Object.hasOwn(POLICY_ALIASES, value) ? POLICY_ALIASES[value] : undefined;
   if (found === undefined) {
-    throw new LogxpyError(ErrorCode.POLICY, `policy must be one of block, drop_oldest, drop_newest, warn; got ${describe(value)}`);
+    throw new LogxpyError(ErrorCode.POLICY, `policy must be one of block, drop_oldest, drop_newest, warn (or the aliases replace, skip); got ${describe(value)}`);
   }
   return found;
 }
