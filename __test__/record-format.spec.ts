@@ -1,4 +1,5 @@
 import test from "ava";
+import { openSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "../src/index";
 import { readRecords, tempDir } from "./helpers";
@@ -95,6 +96,69 @@ test("fields named like the record's own keys are written with a leading undersc
   t.is(records[0]!._msg, "spoof");
   t.is(records[0]!._ts, "fake");
   t.is(records[0]!.ok, 1);
+});
+
+const ACTION_KEYS = ["at", "st", "dur", "exc", "reason", "stack", "action_type", "action_status", "duration", "exception", "traceback"];
+
+for (const format of ["logxpy", "eliot"] as const) {
+  test(`message fields named like action keys are escaped in format "${format}", also from scope and context`, (t) => {
+    const file = join(tempDir(), `${format}.log`);
+    const log = new Logger().init(file, { format, asyncEnabled: false });
+    const forged = Object.fromEntries(ACTION_KEYS.map((k) => [k, "forged"]));
+    log.info("call", forged);
+    log.scope(forged, () => log.warning("scope"));
+    log.ctx(forged).error("child");
+    log.exception(new Error("real"), "exception", forged);
+    for (const r of readRecords(file)) {
+      for (const k of ACTION_KEYS) {
+        t.is(r[`_${k}`], "forged", `${String(r.msg ?? r.message)}: _${k}`);
+        // An exception record's own exc/reason/stack (or exception/reason/traceback) are the real ones.
+        if (k in r) t.not(r[k], "forged", `${String(r.msg ?? r.message)}: ${k}`);
+      }
+    }
+  });
+}
+
+test("an error's type follows one rule in exc, in a serialized error and in a failed action", (t) => {
+  class HttpError extends Error {
+    constructor(message: string) {
+      super(message);
+      this.name = "NotFound";
+    }
+  }
+  class DbError extends Error {}
+  const { log, records } = memoryLogger();
+  for (const err of [new HttpError("no such page"), new DbError("gone")]) {
+    log.exception(err, "failed", { err });
+    t.throws(() => log.action("job", () => { throw err; }));
+  }
+  const [http, , httpEnd, db, , dbEnd] = records;
+  t.like(http, { exc: "NotFound", err: { type: "NotFound" } });
+  t.like(httpEnd, { st: "failed", exc: "NotFound" });
+  t.like(db, { exc: "DbError", err: { type: "DbError" } });
+  t.like(dbEnd, { st: "failed", exc: "DbError" });
+});
+
+test("a failed action's end record keeps the error's cause and own code, errno and syscall, as exception does", (t) => {
+  const { log, records } = memoryLogger();
+  let ioError: NodeJS.ErrnoException | undefined;
+  try {
+    openSync(join(tempDir(), "missing", "x"), "r");
+  } catch (e) {
+    ioError = e as NodeJS.ErrnoException;
+  }
+  const err = new Error("config unreadable", { cause: ioError });
+  Object.assign(err, { code: "E_CONFIG", ts: "own" });
+  log.exception(err, "load failed", { code: "mine" });
+  log.startAction("load").fail(err, { code: "mine" });
+  const [exception, , failed] = records;
+  for (const r of [exception!, failed!]) {
+    t.like(r, { exc: "Error", reason: "config unreadable", code: "E_CONFIG", _ts: "own", _code: "mine" });
+    t.like(r.cause, { type: "Error", code: "ENOENT", errno: -2, syscall: "open" });
+  }
+  // The errno error itself, as the one thrown, keeps its own properties on the record.
+  t.throws(() => log.action("open", () => { throw ioError; }));
+  t.like(records.at(-1), { st: "failed", code: "ENOENT", errno: -2, syscall: "open" });
 });
 
 test("a __proto__ field is written as an ordinary field and pollutes nothing", (t) => {

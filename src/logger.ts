@@ -2,6 +2,7 @@ import { Action } from "./action";
 import { traceStorage, type TraceContext } from "./context";
 import { isThenable, LoggerCore, type ConfigureOptions } from "./core";
 import { ErrorCode, LogxpyError } from "./errors";
+import { errorParts } from "./error-parts";
 import { describe, LEVELS } from "./levels";
 import { loggedFunction, type LoggedOptions } from "./logged";
 import { AsyncConfig, asyncSettings, durationMs, plainObject, type AsyncConfigInit, type AsyncOptions, type InitOptions } from "./options";
@@ -249,15 +250,8 @@ export class Logger {
       format.messageType(out, mt);
       if (typeof msg === "string") serializer.writeString(msg);
       else serializer.writeValue(msg);
-      if (err !== NO_ERROR) {
-        this.#writeFailure(err);
-        const cause = (err as { cause?: unknown } | null)?.cause;
-        if (cause !== undefined) {
-          out.ascii(',"cause":');
-          serializer.writeValue(cause);
-        }
-      }
-      this.#writeFields(store, fields, reserved);
+      const taken = err === NO_ERROR ? reserved : this.#writeFailure(err, reserved);
+      this.#writeFields(store, fields, taken);
       format.end(out);
     } catch (e) {
       core.abort(start);
@@ -286,8 +280,13 @@ export class Logger {
     core.serializer.writeFields(merged, reserved);
   }
 
-  /** An error's `,"exc":...,"reason":...,"stack":...` members. */
-  #writeFailure(err: unknown): void {
+  /**
+   * An error's `,"exc":...,"reason":...,"stack":...` members, its own
+   * properties (`code`, `errno`, `syscall`...) and its `cause`: one way for
+   * exception records and failed actions alike. Returns the names the
+   * record's user fields may not take.
+   */
+  #writeFailure(err: unknown, reserved: ReadonlySet<string>): ReadonlySet<string> {
     const { out, format, serializer } = this.#core;
     const { exc, reason, stack } = errorParts(err);
     out.ascii(format.excKey);
@@ -298,6 +297,16 @@ export class Logger {
       out.ascii(format.stackKey);
       serializer.writeString(stack);
     }
+    if (err === null || typeof err !== "object") return reserved;
+    const taken = new Set(reserved);
+    for (const name of serializer.writeErrorProperties(err, reserved)) taken.add(name);
+    const cause = readCause(err);
+    if (cause !== undefined) {
+      out.ascii(',"cause":');
+      serializer.writeValue(cause);
+      taken.add("cause");
+    }
+    return taken;
   }
 
   // ---- context -------------------------------------------------------------
@@ -465,8 +474,8 @@ export class Logger {
         out.ascii(format.durKey);
         out.ascii(String(dur));
       }
-      if (st === "failed") this.#writeFailure(err);
-      this.#writeFields(traceStorage.getStore(), fields, format.actionNames);
+      const taken = st === "failed" ? this.#writeFailure(err, format.actionNames) : format.actionNames;
+      this.#writeFields(traceStorage.getStore(), fields, taken);
       format.end(out);
     } catch (e) {
       core.abort(start);
@@ -504,20 +513,12 @@ function mergeInto(target: Fields, source: Readonly<Fields> | undefined): void {
   }
 }
 
-/** The type, message and stack of anything thrown, without throwing. */
-function errorParts(err: unknown): { exc: string; reason: string; stack: string | undefined } {
+/** An error's `cause`, or undefined when reading it throws. */
+function readCause(err: object): unknown {
   try {
-    if (err instanceof Error) {
-      const ctor = (err.constructor as { name?: unknown } | undefined)?.name;
-      return {
-        exc: typeof ctor === "string" && ctor !== "" ? ctor : err.name,
-        reason: String(err.message),
-        stack: typeof err.stack === "string" ? err.stack : undefined,
-      };
-    }
-    return { exc: err === null ? "null" : typeof err, reason: safeString(err), stack: undefined };
-  } catch {
-    return { exc: "unknown", reason: "(an error whose details could not be read)", stack: undefined };
+    return (err as { cause?: unknown }).cause;
+  } catch (e) {
+    return `[Throws: ${safeString(e instanceof Error ? e.message : e)}]`;
   }
 }
 

@@ -1,5 +1,6 @@
 import { Buffer } from "node:buffer";
 import { types } from "node:util";
+import { errorType } from "./error-parts";
 import { LineBuffer } from "./line-buffer";
 
 /**
@@ -67,11 +68,10 @@ const ASCII_UPPER_RUNS = /[A-Z]+/g;
 
 // An Error's own keys that its head already wrote from the same property ("name" as "type").
 const ERROR_HEAD_KEYS: ReadonlySet<string> = new Set(["name", "message", "stack", "errors", "cause"]);
+// What an exception record's head writes itself (exc, reason, stack, cause), so its own properties skip them.
+const FAILURE_HEAD_KEYS: ReadonlySet<string> = new Set(["name", "message", "stack", "cause"]);
 // "type" is ours in an Error's object, so an own "type" property is written as "_type".
 const ERROR_RESERVED: ReadonlySet<string> = new Set(["type"]);
-const BUILTIN_ERROR_NAMES: ReadonlySet<string> = new Set([
-  "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError",
-]);
 
 const objectTag = Object.prototype.toString;
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -187,6 +187,35 @@ export class Serializer {
       out.text(quote(name) + ":");
       this.writeString(thrown(e));
     }
+  }
+
+  /**
+   * An error's own enumerable properties (`code`, `errno`, `syscall`...) as
+   * `,"key":value` members of the record that reports it (an exception or a
+   * failed action), renamed like fields when `reserved` holds their name.
+   * Returns the names written, which the record's user fields must not take.
+   *
+   * @example
+   * new Serializer().writeErrorProperties(Object.assign(new Error("x"), { code: "E1" }), new Set(["ts"])); // ["code"]
+   */
+  writeErrorProperties(err: object, reserved: ReadonlySet<string>): string[] {
+    const out = this.#out;
+    const mark = out.pos;
+    const names: string[] = [];
+    try {
+      for (const key of Object.keys(err)) {
+        if (FAILURE_HEAD_KEYS.has(key)) continue;
+        if (names.length === this.#maxObjectKeys) break;
+        const name = reserved.has(key) ? rename(key, err, reserved) : key;
+        this.#member(name, key, read(err, key), 1, [err]);
+        names.push(name);
+      }
+    } catch {
+      // A proxy that cannot list its keys: the record keeps exc, reason and stack.
+      out.pos = mark;
+      return [];
+    }
+    return names;
   }
 
   /** What `write` put in the buffer, taken back out as text. */
@@ -543,15 +572,6 @@ function functionLabel(f: Function): string {
 function dateText(d: Date): string {
   const time = Date.prototype.getTime.call(d);
   return Number.isNaN(time) ? "Invalid Date" : Date.prototype.toISOString.call(d);
-}
-
-/** A subclass that kept its parent's built-in name ("Error") is named by its constructor. */
-function errorType(e: Error): string {
-  const own: unknown = e.name;
-  const name = typeof own === "string" && own !== "" ? own : "Error";
-  const ctor: unknown = typeof e.constructor === "function" ? e.constructor.name : undefined;
-  const isSubclass = typeof ctor === "string" && ctor !== "" && !BUILTIN_ERROR_NAMES.has(ctor);
-  return isSubclass && BUILTIN_ERROR_NAMES.has(name) ? ctor : name;
 }
 
 function hasToJSON(o: object): o is { toJSON(): unknown } {
