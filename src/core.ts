@@ -227,6 +227,11 @@ export class LoggerCore {
     return i < 0 ? "sync" : this.#writers[i]!.backend;
   }
 
+  /** Whether the crash that ends the process is logged (`logUncaught`). */
+  get logsUncaught(): boolean {
+    return this.#settings.logUncaught;
+  }
+
   get shutdownTimeoutMs(): number {
     return this.#settings.shutdownTimeoutMs;
   }

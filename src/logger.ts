@@ -7,6 +7,7 @@ import { describe, LEVELS } from "./levels";
 import { loggedFunction, type LoggedOptions } from "./logged";
 import { AsyncConfig, asyncSettings, durationMs, plainObject, type AsyncConfigInit, type AsyncOptions, type InitOptions } from "./options";
 import type { ActionStatus } from "./record";
+import { logUncaughtTo } from "./uncaught";
 import type { WriterMetrics } from "./writers/writer";
 
 type Fields = Record<string, unknown>;
@@ -52,6 +53,7 @@ export class Logger {
   init(target?: string | InitOptions, options?: InitOptions): this {
     if (target !== undefined && typeof target === "object") this.#core.init(undefined, target);
     else this.#core.init(target, options);
+    logUncaughtTo(this);
     return this;
   }
 
@@ -225,6 +227,21 @@ export class Logger {
       this.#core.internalError(e);
     }
     return this;
+  }
+
+  /**
+   * The record of the uncaught exception or unhandled rejection about to end
+   * the process: critical, the error as `exception` writes it, and `origin`.
+   * @internal Called by the uncaught-exception monitor (see uncaught.ts).
+   */
+  crashed(err: unknown, origin: NodeJS.UncaughtExceptionOrigin): void {
+    if (!this.#core.logsUncaught) return;
+    const msg = origin === "unhandledRejection" ? "unhandled rejection" : "uncaught exception";
+    try {
+      this.#emitMessage(traceStorage.getStore(), "critical", msg, { origin }, this.#core.format.exceptionNames, err);
+    } catch (e) {
+      this.#core.internalError(e);
+    }
   }
 
   #message(mt: string, msg: unknown, fields: unknown): void {

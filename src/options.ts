@@ -200,6 +200,8 @@ export interface InitOptions {
   handleSignals?: SignalOptions;
   /** Size rotation of the log files: `{ size: "100MB", keep: 5, compress: true }`; see {@link RotateOptions}. */
   rotate?: RotateOptions;
+  /** One `critical` record for the uncaught exception or unhandled rejection that ends the process (default true). */
+  logUncaught?: boolean;
 }
 
 /** The validated, complete form of {@link InitOptions}. */
@@ -221,6 +223,7 @@ export interface Settings {
   limits: SerializeLimits;
   handleSignals: SignalOptions;
   rotate: RotateSettings | undefined;
+  logUncaught: boolean;
 }
 
 /**
@@ -244,7 +247,7 @@ export const DEFAULT_MASK_FIELDS: readonly string[] = [
 const INIT_KEYS = new Set([
   "level", "mode", "clean", "asyncEnabled", "asyncMaxQueue", "asyncBatchSize", "asyncFlushInterval",
   "asyncPolicy", "statsInterval", "taskIdMode", "format", "maskFields", "context", "destinations",
-  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals", "rotate",
+  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals", "rotate", "logUncaught",
 ]);
 const ASYNC_KEYS = new Set(["maxQueue", "batchSize", "flushInterval", "policy", "statsInterval"]);
 
@@ -300,6 +303,7 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     limits: limits(options.limits),
     handleSignals: signals(options.handleSignals),
     rotate: rotation(options.rotate),
+    logUncaught: boolOption(options.logUncaught, "logUncaught", true),
   };
 }
 

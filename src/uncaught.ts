@@ -1,0 +1,43 @@
+/**
+ * Logs the uncaught exception or unhandled rejection that ends the process:
+ * one `critical` record per logger that asked for it, written before the
+ * exit flush. It observes through "uncaughtExceptionMonitor", so Node's own
+ * behaviour (the stack on stderr, exit code 1) is unchanged, and a program
+ * with its own "uncaughtException" handler, which keeps the process alive,
+ * gets no record from logxpy.
+ */
+interface CrashLogger {
+  crashed(err: unknown, origin: NodeJS.UncaughtExceptionOrigin): void;
+}
+
+const loggers = new Set<WeakRef<CrashLogger>>();
+const watched = new WeakSet<CrashLogger>();
+let installed = false;
+
+function onUncaught(err: unknown, origin: NodeJS.UncaughtExceptionOrigin): void {
+  if (process.listenerCount("uncaughtException") > 0) return;
+  for (const ref of loggers) {
+    try {
+      ref.deref()?.crashed(err, origin);
+    } catch {
+      // Logging the crash must not replace it with another error.
+    }
+  }
+}
+
+/**
+ * Writes a record through `logger.crashed` when an uncaught exception or an
+ * unhandled rejection is about to end the process. Idempotent per logger.
+ *
+ * @example
+ * logUncaughtTo(logger); // logger.crashed(err, "uncaughtException") runs before the exit flush
+ */
+export function logUncaughtTo(logger: CrashLogger): void {
+  if (watched.has(logger)) return;
+  watched.add(logger);
+  loggers.add(new WeakRef(logger));
+  if (!installed) {
+    installed = true;
+    process.on("uncaughtExceptionMonitor", onUncaught);
+  }
+}
