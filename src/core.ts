@@ -32,11 +32,14 @@ export interface ConfigureOptions {
   level?: LevelName;
   /** The destinations besides the `init` file, replacing the ones given before; the file stays. */
   destinations?: ReadonlyArray<Destination>;
+  /** Names, paths and RegExps of fields written as "***" (see `InitOptions.maskFields`). */
   maskFields?: ReadonlyArray<string | RegExp>;
+  /** Patterns replaced by "***" inside string values and the message (see `InitOptions.maskPatterns`). */
+  maskPatterns?: ReadonlyArray<RegExp>;
   context?: Record<string, unknown>;
 }
 
-const CONFIGURE_KEYS = new Set(["level", "destinations", "maskFields", "context"]);
+const CONFIGURE_KEYS = new Set(["level", "destinations", "maskFields", "maskPatterns", "context"]);
 
 /**
  * The state every logger of one `log` shares: settings, destinations and
@@ -156,6 +159,7 @@ export class LoggerCore {
     const checked = initSettings({
       ...(options.level === undefined ? {} : { level: options.level }),
       maskFields: options.maskFields ?? this.#settings.maskFields,
+      maskPatterns: options.maskPatterns ?? this.#settings.maskPatterns,
       ...(options.context === undefined ? {} : { context: options.context }),
       ...(options.destinations === undefined ? {} : { destinations: options.destinations }),
     });
@@ -168,8 +172,8 @@ export class LoggerCore {
       this.threshold = levelValue(options.level);
       this.#settings = { ...this.#settings, level: checked.level, levelName: checked.levelName };
     }
-    if (options.maskFields !== undefined) {
-      this.#settings = { ...this.#settings, maskFields: checked.maskFields };
+    if (options.maskFields !== undefined || options.maskPatterns !== undefined) {
+      this.#settings = { ...this.#settings, maskFields: checked.maskFields, maskPatterns: checked.maskPatterns };
       this.serializer = this.#makeSerializer();
     }
     if (options.context !== undefined) this.context = nonEmpty(checked.context);
@@ -316,10 +320,8 @@ export class LoggerCore {
   }
 
   #makeSerializer(): Serializer {
-    const names: string[] = [];
-    const patterns: RegExp[] = [];
-    for (const m of this.#settings.maskFields) (typeof m === "string" ? names : patterns).push(m as never);
-    return new Serializer(this.#settings.limits, { names, patterns }, this.out);
+    const { maskFields, maskPatterns, limits } = this.#settings;
+    return new Serializer(limits, { names: maskFields, patterns: maskPatterns }, this.out);
   }
 
   /**

@@ -19,6 +19,7 @@ export type { SignalOptions } from "./signals";
 export type { ConfigureOptions } from "./core";
 export type { LoggedOptions } from "./logged";
 export type { Destination, DestinationFunction, FileDestination, ConsoleDestination } from "./destinations";
+export { MASK_PATTERNS } from "./masking";
 export { ErrorCode, LogxpyError } from "./errors";
 export { LEVELS } from "./levels";
 export type { LevelName } from "./levels";

@@ -2,6 +2,7 @@ import { ErrorCode, LogxpyError } from "./errors";
 import { describe, LevelName, levelValue } from "./levels";
 import { DEFAULT_LIMITS, SerializeLimits } from "./serialize";
 import type { Destination } from "./destinations";
+import { isMaskPath, parseMaskPath } from "./masking";
 import { isHandleableSignal, type SignalOptions } from "./signals";
 
 /** What happens to a new record when the queue already holds `maxQueue` records. */
@@ -182,8 +183,19 @@ export interface InitOptions {
   taskIdMode?: "sqid" | "uuid";
   /** "logxpy" (compact names, default) or "eliot" (Eliot's names). */
   format?: "logxpy" | "eliot";
-  /** Field names (case-insensitive) and patterns whose values are written as "***". */
+  /**
+   * Fields whose values are written as "***": names (ignoring case), paths
+   * (`"req.headers.authorization"`, `"users[*].password"`) and RegExps tested
+   * against names. Default {@link DEFAULT_MASK_FIELDS}; to extend it:
+   * `maskFields: [...DEFAULT_MASK_FIELDS, "ssn"]`.
+   */
   maskFields?: ReadonlyArray<string | RegExp>;
+  /**
+   * Patterns replaced by "***" wherever they match inside a string value or
+   * the message, such as {@link MASK_PATTERNS}' bearer tokens, JWTs and card
+   * numbers (default none).
+   */
+  maskPatterns?: ReadonlyArray<RegExp>;
   /** Fields added to every record. */
   context?: Record<string, unknown>;
   /** More destinations besides the file: "console", a function, or `{ type: "file", path }`. */
@@ -215,6 +227,7 @@ export interface Settings {
   taskIdMode: "sqid" | "uuid";
   format: "logxpy" | "eliot";
   maskFields: ReadonlyArray<string | RegExp>;
+  maskPatterns: ReadonlyArray<RegExp>;
   context: Record<string, unknown>;
   destinations: ReadonlyArray<Destination>;
   onError: ((err: Error) => void) | undefined;
@@ -229,6 +242,9 @@ export interface Settings {
 /**
  * Names masked when `maskFields` is not given: the usual carriers of secrets.
  * Pass `maskFields: []` to mask nothing.
+ *
+ * @example
+ * log.init("app.log", { maskFields: [...DEFAULT_MASK_FIELDS, "ssn", "users[*].pin"] });
  */
 export const DEFAULT_MASK_FIELDS: readonly string[] = [
   "password",
@@ -246,7 +262,7 @@ export const DEFAULT_MASK_FIELDS: readonly string[] = [
 
 const INIT_KEYS = new Set([
   "level", "mode", "clean", "asyncEnabled", "asyncMaxQueue", "asyncBatchSize", "asyncFlushInterval",
-  "asyncPolicy", "statsInterval", "taskIdMode", "format", "maskFields", "context", "destinations",
+  "asyncPolicy", "statsInterval", "taskIdMode", "format", "maskFields", "maskPatterns", "context", "destinations",
   "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals", "rotate", "logUncaught",
 ]);
 const ASYNC_KEYS = new Set(["maxQueue", "batchSize", "flushInterval", "policy", "statsInterval"]);
@@ -295,6 +311,7 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     taskIdMode: oneOf(options.taskIdMode, "taskIdMode", ["sqid", "uuid"] as const, "sqid"),
     format: oneOf(options.format, "format", ["logxpy", "eliot"] as const, "logxpy"),
     maskFields: maskFields(options.maskFields ?? DEFAULT_MASK_FIELDS),
+    maskPatterns: maskPatterns(options.maskPatterns),
     context: plainObject(options.context, "context"),
     destinations: arrayOption(options.destinations, "destinations"),
     onError: functionOption(options.onError, "onError"),
@@ -427,10 +444,25 @@ function maskFields(value: unknown): ReadonlyArray<string | RegExp> {
   const list = arrayOption(value, "maskFields");
   for (const item of list) {
     if (!(typeof item === "string" && item.length > 0) && !(item instanceof RegExp)) {
-      throw new LogxpyError(ErrorCode.OPTION, `maskFields must hold field names and regular expressions; got ${describe(item)}`);
+      throw new LogxpyError(ErrorCode.OPTION, `maskFields must hold field names, paths and regular expressions; got ${describe(item)}`);
     }
+    if (typeof item === "string" && isMaskPath(item)) parseMaskPath(item);
   }
   return list as ReadonlyArray<string | RegExp>;
+}
+
+function maskPatterns(value: unknown): ReadonlyArray<RegExp> {
+  const list = arrayOption(value, "maskPatterns");
+  for (const item of list) {
+    if (!(item instanceof RegExp)) {
+      throw new LogxpyError(ErrorCode.OPTION, `maskPatterns must hold regular expressions (field names go in maskFields); got ${describe(item)}`);
+    }
+    // One that matches nothing at all would put "***" between every two characters.
+    if (new RegExp(item.source, item.flags.replace(/[gy]/g, "")).test("")) {
+      throw new LogxpyError(ErrorCode.OPTION, `maskPatterns: ${String(item)} matches the empty string`);
+    }
+  }
+  return list as ReadonlyArray<RegExp>;
 }
 
 function limits(value: unknown): SerializeLimits {
