@@ -164,16 +164,23 @@ test("the Python policy aliases are accepted and other spellings refused, as the
   t.is(t.throws(() => asyncSettings({ policy: "BLOCK" as never }), { instanceOf: LogxpyError })?.code, "LOGXPY_ERR_POLICY");
 });
 
-test("scope, continueTask, action and logged without a function throw a LogxpyError with a code", (t) => {
+test("calls missing their function, or given options of the wrong shape, throw a LogxpyError with a code", (t) => {
   const log = new Logger();
   for (const misuse of [
     () => log.scope({ a: 1 } as never, undefined as never),
     () => log.scope("a" as never, () => 1),
     () => log.continueTask("Xa.1@/1", undefined as never),
     () => log.action("a", { b: 1 } as never),
+    () => log.syncMode(undefined as never),
+    () => log.asyncMode({}, undefined as never),
     () => log.logged(5 as never),
+    () => log.logged(() => 1, null as never),
+    () => log.logged(() => 1, { exclude: 5 as never }),
+    () => log.logged(() => 1, { captureArgs: "yes" as never }),
+    () => log.ctx(5 as never),
+    () => log.new(5 as never),
   ]) {
-    t.is(t.throws(misuse, { instanceOf: LogxpyError })?.code, "LOGXPY_ERR_OPTION");
+    t.is(t.throws(misuse, { instanceOf: LogxpyError })?.code, "LOGXPY_ERR_OPTION", misuse.toString());
   }
 });
 

@@ -119,11 +119,13 @@ export class Logger {
    * log.syncMode(() => log.critical("about to exec"));
    */
   syncMode<T>(fn: () => T): T {
+    needsFunction(fn, "log.syncMode(fn)");
     return this.#core.withAsync(undefined, fn);
   }
 
   /** Runs `fn` with other asynchronous settings, then restores the current ones. */
   asyncMode<T>(options: AsyncOptions, fn: () => T): T {
+    needsFunction(fn, "log.asyncMode(options, fn)");
     return this.#core.withAsync(asyncSettings(options), fn);
   }
 
@@ -336,6 +338,7 @@ export class Logger {
    * reqLog.info("handled"); // ... "requestId":"r-42"
    */
   ctx(fields: Fields): Logger {
+    plainObject(fields, "log.ctx fields");
     return new Logger(this.#core, { ...this.#context, ...fields }, this.name);
   }
 
@@ -346,6 +349,7 @@ export class Logger {
    * const dbLog = log.new("db");
    */
   new(name?: string): Logger {
+    if (name !== undefined && typeof name !== "string") throw new LogxpyError(ErrorCode.OPTION, `log.new needs a name (a string); got ${describe(name)}`);
     const full = name === undefined ? this.name : this.name === "root" ? name : `${this.name}.${name}`;
     return new Logger(this.#core, { ...this.#context, logger: full }, full);
   }

@@ -516,7 +516,8 @@ function positiveInt(value: unknown, name: string, fallback: number): number {
   return value;
 }
 
-function boolOption(value: unknown, name: string, fallback: boolean): boolean {
+/** `value` when it is a boolean, `fallback` when absent; otherwise a `LOGXPY_ERR_OPTION` naming the option. */
+export function boolOption(value: unknown, name: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== "boolean") {
     throw new LogxpyError(ErrorCode.OPTION, `${name} must be true or false; got ${describe(value)}`);
@@ -541,7 +542,8 @@ export function plainObject(value: unknown, name: string): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
-function arrayOption<T>(value: unknown, name: string): readonly T[] {
+/** `value` when it is an array, `[]` when absent; otherwise a `LOGXPY_ERR_OPTION` naming the option. */
+export function arrayOption<T>(value: unknown, name: string): readonly T[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
     throw new LogxpyError(ErrorCode.OPTION, `${name} must be an array; got ${describe(value)}`);
@@ -557,7 +559,8 @@ function functionOption<F>(value: unknown, name: string): F | undefined {
   return value as F;
 }
 
-function rejectUnknown(options: object, known: Set<string>, where: string): void {
+/** A `LOGXPY_ERR_OPTION` for the first key of `options` not in `known`, listing the known ones. */
+export function rejectUnknown(options: object, known: Set<string>, where: string): void {
   for (const key of Object.keys(options)) {
     if (!known.has(key)) {
       throw new LogxpyError(ErrorCode.OPTION, `${where}: unknown option ${JSON.stringify(key)}; known options are ${[...known].join(", ")}`);
