@@ -25,6 +25,7 @@ import { Serializer } from "./serialize";
 import { installSignals } from "./signals";
 import { writeThroughAtExit } from "./exit";
 import { fileWriter } from "./writers/choose";
+import type { FlushOptions } from "./writers/flush-bound";
 import type { Writer, WriterFault, WriterMetrics } from "./writers/writer";
 
 /** What `log.configure()` may change; keys left out keep their current value. */
@@ -193,10 +194,11 @@ export class LoggerCore {
     this.#install(this.#destinations, asyncSettings(options), true);
   }
 
-  /** Writes everything queued (bounded by `timeoutMs`), then writes synchronously from now on. */
+  /** Writes everything queued (the whole call bounded by `timeoutMs`), then writes synchronously from now on. */
   shutdownAsync(timeoutMs: number): boolean {
+    const deadline = Date.now() + timeoutMs;
     const complete = this.flushSync(timeoutMs);
-    this.#install(this.#destinations, undefined, true);
+    this.#install(this.#destinations, undefined, true, this.#settings, Math.max(0, deadline - Date.now()));
     return complete;
   }
 
@@ -240,8 +242,10 @@ export class LoggerCore {
     return this.#settings.shutdownTimeoutMs;
   }
 
-  async flush(): Promise<void> {
-    await Promise.all(this.#writers.map((w) => w.flush()));
+  /** Settles once every writer has flushed (see `Writer.flush`); durable when `init({ durable })` says so. */
+  async flush(options: FlushOptions = {}): Promise<void> {
+    const durable = options.durable ?? this.#settings.durable === "fsync";
+    await Promise.all(this.#writers.map((w) => w.flush({ ...options, durable })));
   }
 
   flushSync(timeoutMs: number = this.#settings.shutdownTimeoutMs): boolean {
@@ -330,23 +334,32 @@ export class LoggerCore {
    * must not join the old one (it would keep the old settings). A file that
    * was open before is appended to, never truncated again. If a new file
    * cannot be opened, the old destinations are opened again (appending) and
-   * the error is thrown.
+   * the error is thrown. Closing the old writers takes at most
+   * `closeTimeoutMs` for all of them.
    */
   #install(
     destinations: ResolvedDestination[],
     async: AsyncSettings | undefined,
     reopening: boolean,
     settings: Settings = this.#settings,
+    closeTimeoutMs: number = this.#settings.shutdownTimeoutMs,
   ): void {
     const appendTo = new Set(reopening ? this.#destinations.flatMap((d) => (d.kind === "file" ? [d.path] : [])) : []);
     const old = { destinations: this.#destinations, async: this.#async, settings: this.#settings };
-    this.#destinations.forEach((d, i) => {
-      const w = this.#writers[i]!;
-      w.close(this.#settings.shutdownTimeoutMs);
-      addDestinationMetrics(this.#retired, d, w);
-    });
-    this.#destinations = [];
-    this.#writers = [];
+    const deadline = Date.now() + closeTimeoutMs;
+    // A close reports what it gave up on, and a listener may reconfigure the logger from there:
+    // whatever such a nested call installs meanwhile is closed here too, so no writer is left open.
+    while (this.#writers.length > 0) {
+      const closing = this.#destinations;
+      const writers = this.#writers;
+      this.#destinations = [];
+      this.#writers = [];
+      closing.forEach((d, i) => {
+        const w = writers[i]!;
+        w.close(Math.max(0, deadline - Date.now()));
+        addDestinationMetrics(this.#retired, d, w);
+      });
+    }
     const opened: Writer[] = [];
     try {
       for (const d of destinations) opened.push(this.#open(d, async, d.kind === "file" && appendTo.has(d.path), settings));

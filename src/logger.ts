@@ -5,12 +5,29 @@ import { ErrorCode, LogxpyError } from "./errors";
 import { errorParts } from "./error-parts";
 import { describe, LEVELS } from "./levels";
 import { loggedFunction, type LoggedOptions } from "./logged";
-import { AsyncConfig, asyncSettings, durationMs, plainObject, type AsyncConfigInit, type AsyncOptions, type InitOptions } from "./options";
+import { AsyncConfig, asyncSettings, durability, durationMs, plainObject, type AsyncConfigInit, type AsyncOptions, type Durability, type InitOptions } from "./options";
+import type { FlushOptions } from "./writers/flush-bound";
 import type { ActionStatus } from "./record";
 import { logUncaughtTo } from "./uncaught";
 import type { WriterMetrics } from "./writers/writer";
 
 type Fields = Record<string, unknown>;
+
+/** Options of `log.flush()`. */
+export interface FlushCallOptions {
+  /** Give up (reject with `LOGXPY_ERR_TIMEOUT`) after this long, progress or not: seconds or "500ms". */
+  timeout?: number | string;
+  /** "fsync": also wait until the data is synced to disk (default: `init({ durable })`). */
+  durable?: Durability;
+}
+
+/** Options of `log.ainfo()` and the other awaited levels. */
+export interface DurableOptions {
+  /** "fsync": resolve only once the record is synced to disk (default: `init({ durable })`). */
+  durable?: Durability;
+}
+
+const FLUSH_KEYS = new Set(["timeout", "durable"]);
 
 /** What `#emitMessage` is given for a record that is not an exception's (`undefined` can be thrown). */
 const NO_ERROR = Symbol("no error");
@@ -134,12 +151,24 @@ export class Logger {
     return this.#core.metrics();
   }
 
-  /** Resolves once every record logged before the call is written. */
-  flush(): Promise<void> {
-    return this.#core.flush();
+  /**
+   * Resolves once every record logged before the call is written (with
+   * `durable: "fsync"`, synced to disk too). Always settles: rejects with a
+   * `LogxpyError` `LOGXPY_ERR_TIMEOUT` (its `pending` says how many records
+   * are left, its `cause` is the last I/O error) once a destination has
+   * made no progress for `shutdownTimeout`, or when `timeout` passes.
+   *
+   * @example
+   * await log.flush({ timeout: "2s" });
+   */
+  flush(options?: FlushCallOptions): Promise<void> {
+    return this.#core.flush(flushOptions(options));
   }
 
-  /** Returns once every record logged before the call is written (or the shutdown timeout passed). */
+  /**
+   * Returns once every record logged before the call is written: true, or
+   * false when the shutdown timeout passed first (it never waits longer).
+   */
   flushSync(): boolean {
     return this.#core.flushSync();
   }
@@ -206,6 +235,61 @@ export class Logger {
   critical(msg: unknown, fields?: unknown): this {
     if (this.#core.threshold <= LEVELS.critical) this.#message("critical", msg, fields);
     return this;
+  }
+
+  // ---- awaited messages: resolve when the record is written (see flush) ----
+
+  /**
+   * Logs at debug level, then resolves once the record is written (or
+   * synced, with `durable: "fsync"`); rejects as {@link flush} does. Calls
+   * made together share one flush (and one sync).
+   *
+   * @example
+   * await log.ainfo("payment captured", { orderId }, { durable: "fsync" });
+   */
+  adebug(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    return this.#awaited(this.debug(msg, fields), options);
+  }
+
+  /** {@link info}, resolved once written; see {@link adebug}. */
+  ainfo(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    return this.#awaited(this.info(msg, fields), options);
+  }
+
+  /** {@link success}, resolved once written; see {@link adebug}. */
+  asuccess(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    return this.#awaited(this.success(msg, fields), options);
+  }
+
+  /** {@link note}, resolved once written; see {@link adebug}. */
+  anote(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    return this.#awaited(this.note(msg, fields), options);
+  }
+
+  /** {@link warning}, resolved once written; see {@link adebug}. */
+  awarning(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    return this.#awaited(this.warning(msg, fields), options);
+  }
+
+  /** {@link error}, resolved once written; see {@link adebug}. */
+  aerror(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    return this.#awaited(this.error(msg, fields), options);
+  }
+
+  /** {@link critical}, resolved once written; see {@link adebug}. */
+  acritical(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    return this.#awaited(this.critical(msg, fields), options);
+  }
+
+  /** The flush that covers the record just logged; bad options reject rather than throw, as a log call must not. */
+  #awaited(_logged: this, options: DurableOptions | undefined): Promise<void> {
+    try {
+      const given = options === undefined ? {} : plainObject(options, "ainfo options");
+      const durable = given.durable === undefined ? undefined : durability(given.durable, "durable") === "fsync";
+      return this.#core.flush(durable === undefined ? {} : { durable });
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** An info record whose message is marked "📍", for "got this far" traces. */
@@ -554,4 +638,17 @@ function safeString(value: unknown): string {
   } catch {
     return Object.prototype.toString.call(value);
   }
+}
+
+/** `log.flush()` options, checked, in the writers' terms. */
+function flushOptions(options: FlushCallOptions | undefined): FlushOptions {
+  if (options === undefined) return {};
+  const given = plainObject(options, "flush options");
+  for (const key of Object.keys(given)) {
+    if (!FLUSH_KEYS.has(key)) throw new LogxpyError(ErrorCode.OPTION, `flush: unknown option ${JSON.stringify(key)}; known options are timeout, durable`);
+  }
+  return {
+    ...(options.timeout === undefined ? {} : { timeoutMs: durationMs(options.timeout, "timeout", true) }),
+    ...(options.durable === undefined ? {} : { durable: durability(options.durable, "durable") === "fsync" }),
+  };
 }

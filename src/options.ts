@@ -214,6 +214,23 @@ export interface InitOptions {
   rotate?: RotateOptions;
   /** One `critical` record for the uncaught exception or unhandled rejection that ends the process (default true). */
   logUncaught?: boolean;
+  /** `"fsync"`: `ainfo()` and friends, and `flush()`, also wait for the data to be synced to disk (default false). */
+  durable?: Durability;
+}
+
+/** How far `flush()` and `ainfo()` wait: until written (false), or until synced to disk ("fsync"). */
+export type Durability = "fsync" | false;
+
+/**
+ * Validates a `durable` option.
+ *
+ * @example
+ * durability("fsync", "durable"); // "fsync"
+ */
+export function durability(value: unknown, name: string): Durability {
+  if (value === undefined || value === false) return false;
+  if (value === "fsync") return "fsync";
+  throw new LogxpyError(ErrorCode.OPTION, `${name} must be "fsync" or false; got ${describe(value)}`);
 }
 
 /** The validated, complete form of {@link InitOptions}. */
@@ -237,6 +254,7 @@ export interface Settings {
   handleSignals: SignalOptions;
   rotate: RotateSettings | undefined;
   logUncaught: boolean;
+  durable: Durability;
 }
 
 /**
@@ -263,7 +281,7 @@ export const DEFAULT_MASK_FIELDS: readonly string[] = [
 const INIT_KEYS = new Set([
   "level", "mode", "clean", "asyncEnabled", "asyncMaxQueue", "asyncBatchSize", "asyncFlushInterval",
   "asyncPolicy", "statsInterval", "taskIdMode", "format", "maskFields", "maskPatterns", "context", "destinations",
-  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals", "rotate", "logUncaught",
+  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals", "rotate", "logUncaught", "durable",
 ]);
 const ASYNC_KEYS = new Set(["maxQueue", "batchSize", "flushInterval", "policy", "statsInterval"]);
 
@@ -321,6 +339,7 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     handleSignals: signals(options.handleSignals),
     rotate: rotation(options.rotate),
     logUncaught: boolOption(options.logUncaught, "logUncaught", true),
+    durable: durability(options.durable, "durable"),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as path_ from "node:path";
 import { ErrorCode, LogxpyError } from "../errors";
 import type { WriterFault } from "./writer";
 
@@ -13,6 +14,25 @@ export interface OpenOptions {
 }
 
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+/** Paths whose last writer gave up inside a line (see {@link markTorn}). */
+const tornPaths = new Set<string>();
+
+/**
+ * Notes that a writer closed with `path` left inside a line (a short write
+ * to a stalled pipe, say): the next writer to it must start on a new line.
+ *
+ * @example
+ * markTorn("app.log"); takeTorn("app.log"); // true, once
+ */
+export function markTorn(path: string): void {
+  tornPaths.add(path_.resolve(path));
+}
+
+/** Whether `path` was left inside a line; asking forgets it. */
+export function takeTorn(path: string): boolean {
+  return tornPaths.delete(path_.resolve(path));
+}
 
 /** Blocks the calling thread for `ms` without spinning (Atomics.wait is allowed on Node's main thread). */
 export function sleepMs(ms: number): void {
@@ -174,16 +194,16 @@ export function writeFault(err: unknown, destination: string): WriterFault {
 
 /**
  * A failed file operation around the writes (a rotation's rename, the
- * compression of a rotated file) as a `LOGXPY_ERR_WRITE` fault: writing goes
- * on, so it is reported, never thrown.
+ * compression of a rotated file, a reopen) as a fault, `LOGXPY_ERR_WRITE`
+ * unless `code` says otherwise: writing goes on, so it is reported, never thrown.
  *
  * @example
  * fileFault("cannot rotate app.log", err, "app.log").message; // "cannot rotate app.log: EACCES: ..."
  */
-export function fileFault(what: string, err: unknown, destination: string): WriterFault {
+export function fileFault(what: string, err: unknown, destination: string, code: ErrorCode = ErrorCode.WRITE): WriterFault {
   const errno = err instanceof LogxpyError ? err.errno : (err as NodeJS.ErrnoException).code;
   return {
-    code: ErrorCode.WRITE,
+    code,
     message: `${what}: ${(err as Error).message ?? String(err)}`,
     destination,
     ...(errno === undefined ? {} : { errno }),

@@ -62,6 +62,12 @@ pub struct WriterConfig {
     /// Size rotation of the file `Writer::open` opens; `None` (the default)
     /// never rotates. Ignored by `Writer::with_sink`.
     pub rotate: Option<Rotation>,
+    /// The destination may end inside a line that an earlier writer left
+    /// torn (it gave up at a shutdown deadline mid-write, see
+    /// [`Writer::left_torn_line`](crate::Writer::left_torn_line)): write a
+    /// line break before the first record, so the fragment stays one bad
+    /// line and every record after it is whole.
+    pub after_torn_line: bool,
 }
 
 /// Size rotation: before a line would take the file past `size` bytes, the
@@ -117,6 +123,7 @@ impl Default for WriterConfig {
             policy: QueuePolicy::Block,
             shutdown_timeout: Duration::from_secs(5),
             rotate: None,
+            after_torn_line: false,
         }
     }
 }

@@ -77,6 +77,17 @@ pub trait Sink: Send {
         Ok(())
     }
 
+    /// Makes what was written durable (`fdatasync`), for a flush that asks
+    /// for it. The default, for destinations with nothing to sync (a pipe,
+    /// a terminal), does nothing.
+    ///
+    /// # Errors
+    ///
+    /// Counted and reported like a failed write; the flush answers `false`.
+    fn sync_data(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
     /// A failure the sink worked around without failing a write: a
     /// rotation that could not be done, a rotated file that could not be
     /// compressed. The writer takes these after each write attempt and
@@ -143,6 +154,14 @@ pub struct FileSink {
     file: File,
     path: PathBuf,
     mode: u32,
+}
+
+impl FileSink {
+    /// `fdatasync` of a regular file; other kinds of file (a FIFO, a
+    /// device) have nothing on disk to sync.
+    fn sync_file(&self) -> io::Result<()> {
+        if self.file.metadata()?.is_file() { self.file.sync_data() } else { Ok(()) }
+    }
 }
 
 impl FileSink {

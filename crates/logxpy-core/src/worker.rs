@@ -36,6 +36,9 @@ pub(crate) struct Shared {
     /// Since when every write attempt has failed; read by `Block` senders
     /// that find no room.
     pub(crate) failing: FailingSince,
+    /// Set when the thread gave up with the destination left inside a
+    /// line: a later writer to the same place starts with a line break.
+    pub(crate) torn: std::sync::atomic::AtomicBool,
     #[cfg(feature = "fault-injection")]
     pub(crate) faults: crate::faults::Faults,
 }
@@ -291,18 +294,19 @@ impl Worker {
         self.report_sink_faults();
     }
 
-    /// Answers the control message that ended the batch. It is cleared only
-    /// after it is answered, so a panic in between answers it on restart.
+    /// Answers the control message that ended the batch. A panic while the
+    /// sink settles leaves it in place, so the restarted loop answers it.
     /// A flush or a shutdown is answered once the sink's background work is
     /// done too, so that a flushed writer leaves its rotated files compressed.
     fn answer_control(&mut self) -> WorkerState {
-        if matches!(self.control, Some(Control::Flush(_) | Control::Shutdown(_))) {
+        if matches!(self.control, Some(Control::Flush { .. } | Control::Shutdown(_))) {
             self.settle_sink();
         }
-        let next = match &self.control {
+        let next = match self.control.take() {
             None => WorkerState::Idle,
-            Some(Control::Flush(ack)) => {
-                let _ = ack.send(());
+            Some(Control::Flush { sync, ack }) => {
+                let synced = !sync || self.sync_sink();
+                ack.answer(synced);
                 WorkerState::Idle
             }
             Some(Control::Reopen(ack)) => {
@@ -314,8 +318,22 @@ impl Worker {
                 WorkerState::Stopped
             }
         };
-        self.control = None;
         next
+    }
+
+    /// Syncs the destination's data to disk for a durable flush; a failure
+    /// is counted and reported like a failed write.
+    fn sync_sink(&mut self) -> bool {
+        match self.sink.sync_data() {
+            Ok(()) => true,
+            Err(err) => {
+                self.shared.counters.add_error();
+                if let Some(on_error) = &self.on_error {
+                    on_error(Error::write(&err));
+                }
+                false
+            }
+        }
     }
 
     /// Gives up at the shutdown deadline: everything not written, in the
@@ -323,7 +341,7 @@ impl Worker {
     /// with failure.
     fn abandon(&mut self) {
         let counters = &self.shared.counters;
-        self.batch.abandon(counters);
+        let mut torn = self.batch.abandon(counters);
         if let Some(control) = self.control.take() {
             control.abandon();
         }
@@ -331,9 +349,15 @@ impl Worker {
         // can arrive after this drain.
         while let Received::Msg(msg) = self.queue.recv(Some(Instant::now())) {
             match msg {
+                // A line break no record paid for repairs a line an earlier
+                // writer left torn: unwritten, the line is still torn.
+                Msg::Records { count: 0, .. } => torn = true,
                 Msg::Records { count, .. } => counters.add_dropped(count),
                 Msg::Control(control) => control.abandon(),
             }
+        }
+        if torn {
+            self.shared.torn.store(true, std::sync::atomic::Ordering::SeqCst);
         }
     }
 

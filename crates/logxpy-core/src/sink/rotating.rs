@@ -185,6 +185,10 @@ impl Sink for RotatingFileSink {
         Ok(())
     }
 
+    fn sync_data(&mut self) -> io::Result<()> {
+        self.file.sync_data()
+    }
+
     fn take_fault(&mut self) -> Option<Error> {
         self.faults.pop_front()
     }

@@ -58,4 +58,8 @@ impl Sink for FileSink {
         self.file = super::open_log(&self.path, false, self.mode)?;
         Ok(())
     }
+
+    fn sync_data(&mut self) -> io::Result<()> {
+        self.sync_file()
+    }
 }
