@@ -116,7 +116,11 @@ function openFd(path: string, truncate: boolean, fileMode: number): number {
   } catch (err) {
     throw openError(path, err);
   }
-  if (!special && !truncate) endTornLine(path, fd);
+  if (!special) {
+    // A regular file's torn end is dealt with here, by looking at it: the mark an earlier writer left is not needed.
+    takeTorn(path);
+    if (!truncate) endTornLine(path, fd);
+  }
   return fd;
 }
 

@@ -154,13 +154,18 @@ pub struct FileSink {
     file: File,
     path: PathBuf,
     mode: u32,
+    regular: bool,
 }
 
 impl FileSink {
     /// `fdatasync` of a regular file; other kinds of file (a FIFO, a
     /// device) have nothing on disk to sync.
     fn sync_file(&self) -> io::Result<()> {
-        if self.file.metadata()?.is_file() { self.file.sync_data() } else { Ok(()) }
+        if self.file.metadata()?.is_file() {
+            self.file.sync_data()
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -173,10 +178,18 @@ impl FileSink {
     /// `LOGXPY_ERR_OPEN` with the errno name (`ENOENT`, `EACCES`, `EISDIR`...).
     pub fn open(path: &Path, append: bool, mode: u32) -> Result<FileSink, Error> {
         let file = open_log(path, !append, mode).map_err(|err| Error::open(path, &err))?;
+        let regular = file.metadata().is_ok_and(|m| m.is_file());
         Ok(FileSink {
             file,
             path: path.to_owned(),
             mode,
+            regular,
         })
+    }
+
+    /// Whether it is a regular file (not a FIFO or a device), whose torn
+    /// last line `open` has already ended.
+    pub fn is_regular(&self) -> bool {
+        self.regular
     }
 }

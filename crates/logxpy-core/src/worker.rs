@@ -299,7 +299,10 @@ impl Worker {
     /// A flush or a shutdown is answered once the sink's background work is
     /// done too, so that a flushed writer leaves its rotated files compressed.
     fn answer_control(&mut self) -> WorkerState {
-        if matches!(self.control, Some(Control::Flush { .. } | Control::Shutdown(_))) {
+        if matches!(
+            self.control,
+            Some(Control::Flush { .. } | Control::Shutdown(_))
+        ) {
             self.settle_sink();
         }
         let next = match self.control.take() {
@@ -357,7 +360,9 @@ impl Worker {
             }
         }
         if torn {
-            self.shared.torn.store(true, std::sync::atomic::Ordering::SeqCst);
+            self.shared
+                .torn
+                .store(true, std::sync::atomic::Ordering::SeqCst);
         }
     }
 
