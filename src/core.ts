@@ -191,24 +191,38 @@ export class LoggerCore {
   }
 
   useAsync(options: AsyncOptions | undefined): void {
-    this.#install(this.#destinations, asyncSettings(options), true);
+    this.#switchWriters(asyncSettings(options));
   }
 
   /** Writes everything queued (the whole call bounded by `timeoutMs`), then writes synchronously from now on. */
   shutdownAsync(timeoutMs: number): boolean {
     const deadline = Date.now() + timeoutMs;
     const complete = this.flushSync(timeoutMs);
-    this.#install(this.#destinations, undefined, true, this.#settings, Math.max(0, deadline - Date.now()));
+    this.#switchWriters(undefined, Math.max(0, deadline - Date.now()));
     return complete;
+  }
+
+  /**
+   * The same destinations with other writers (a mode switch, not a new
+   * configuration): a file that cannot be opened again now, its directory
+   * removed say, is an I/O failure after init, so it is reported, not thrown.
+   */
+  #switchWriters(async: AsyncSettings | undefined, closeTimeoutMs?: number): void {
+    try {
+      this.#install(this.#destinations, async, true, this.#settings, closeTimeoutMs);
+    } catch (err) {
+      if (!(err instanceof LogxpyError) || err.code !== ErrorCode.OPEN) throw err;
+      this.report({ code: err.code, message: err.message, destination: err.destination ?? "logxpy", ...(err.errno === undefined ? {} : { errno: err.errno }) });
+    }
   }
 
   /** Runs `fn` with other async settings (undefined: synchronous), then puts the old ones back. */
   withAsync<T>(settings: AsyncSettings | undefined, fn: () => T): T {
     // Overlapping calls (two async syncMode calls at once) restore the settings from before the first.
     if (this.#modeDepth++ === 0) this.#modeBase = this.#async;
-    this.#install(this.#destinations, settings, true);
+    this.#switchWriters(settings);
     const restore = (): void => {
-      if (--this.#modeDepth === 0) this.#install(this.#destinations, this.#modeBase, true);
+      if (--this.#modeDepth === 0) this.#switchWriters(this.#modeBase);
     };
     let result: T;
     try {

@@ -248,41 +248,48 @@ export class Logger {
    * await log.ainfo("payment captured", { orderId }, { durable: "fsync" });
    */
   adebug(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
-    return this.#awaited(this.debug(msg, fields), options);
+    this.debug(msg, fields);
+    return this.#awaited(options);
   }
 
   /** {@link info}, resolved once written; see {@link adebug}. */
   ainfo(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
-    return this.#awaited(this.info(msg, fields), options);
+    this.info(msg, fields);
+    return this.#awaited(options);
   }
 
   /** {@link success}, resolved once written; see {@link adebug}. */
   asuccess(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
-    return this.#awaited(this.success(msg, fields), options);
+    this.success(msg, fields);
+    return this.#awaited(options);
   }
 
   /** {@link note}, resolved once written; see {@link adebug}. */
   anote(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
-    return this.#awaited(this.note(msg, fields), options);
+    this.note(msg, fields);
+    return this.#awaited(options);
   }
 
   /** {@link warning}, resolved once written; see {@link adebug}. */
   awarning(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
-    return this.#awaited(this.warning(msg, fields), options);
+    this.warning(msg, fields);
+    return this.#awaited(options);
   }
 
   /** {@link error}, resolved once written; see {@link adebug}. */
   aerror(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
-    return this.#awaited(this.error(msg, fields), options);
+    this.error(msg, fields);
+    return this.#awaited(options);
   }
 
   /** {@link critical}, resolved once written; see {@link adebug}. */
   acritical(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
-    return this.#awaited(this.critical(msg, fields), options);
+    this.critical(msg, fields);
+    return this.#awaited(options);
   }
 
   /** The flush that covers the record just logged; bad options reject rather than throw, as a log call must not. */
-  #awaited(_logged: this, options: DurableOptions | undefined): Promise<void> {
+  #awaited(options: DurableOptions | undefined): Promise<void> {
     try {
       const given = options === undefined ? {} : plainObject(options, "ainfo options");
       const durable = given.durable === undefined ? undefined : durability(given.durable, "durable") === "fsync";

@@ -56,10 +56,29 @@ export function nativeBinding(): NativeBinding | undefined {
       loaded = { binding: why === "" ? binding : undefined, why };
       if (why !== "") process.emitWarning(`logxpy: ${why}; using the pure-TypeScript writer`, { code: ErrorCode.NATIVE });
     } catch (err) {
-      loaded = { binding: undefined, why: err instanceof Error ? err.message : String(err) };
+      const why = loadFailure(err);
+      loaded = { binding: undefined, why };
+      process.emitWarning(`logxpy: no native addon loads on ${process.platform}-${process.arch} (${why}); using the pure-TypeScript writer`, {
+        code: ErrorCode.NATIVE,
+      });
     }
   }
   return loaded.binding;
+}
+
+/**
+ * One line on why the loader failed. Its own message is generic and its cause
+ * chain lists every attempt, so the reason is the attempt that names this
+ * platform's package (missing, or a binary that does not link), else the
+ * first attempt (an override path), which is the deepest cause.
+ *
+ * @example
+ * loadFailure(err); // "Cannot find module 'logxpy-linux-x64-gnu'"
+ */
+function loadFailure(err: unknown): string {
+  const lines: string[] = [];
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) lines.push(cause.message.split("\n")[0]!);
+  return lines.find((line) => line.includes(`logxpy-${process.platform}-${process.arch}`)) ?? lines.at(-1) ?? String(err);
 }
 
 /**

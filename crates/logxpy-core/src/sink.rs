@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::error::Error;
 
 mod gzip;
+mod names;
 mod rotating;
 #[cfg(unix)]
 mod unix;
@@ -161,11 +162,7 @@ impl FileSink {
     /// `fdatasync` of a regular file; other kinds of file (a FIFO, a
     /// device) have nothing on disk to sync.
     fn sync_file(&self) -> io::Result<()> {
-        if self.file.metadata()?.is_file() {
-            self.file.sync_data()
-        } else {
-            Ok(())
-        }
+        if self.file.metadata()?.is_file() { self.file.sync_data() } else { Ok(()) }
     }
 }
 

@@ -3,13 +3,14 @@
 
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::batch::{Batch, WriteFailure};
-use crate::config::ErrorHook;
+use crate::health::FailingSince;
+use crate::hooks::ErrorHook;
 use crate::error::Error;
 use crate::metrics::Counters;
 use crate::queue::{Control, Msg, QueueReceiver, Received, deadline_after};
@@ -38,64 +39,9 @@ pub(crate) struct Shared {
     pub(crate) failing: FailingSince,
     /// Set when the thread gave up with the destination left inside a
     /// line: a later writer to the same place starts with a line break.
-    pub(crate) torn: std::sync::atomic::AtomicBool,
+    pub(crate) torn: AtomicBool,
     #[cfg(feature = "fault-injection")]
     pub(crate) faults: crate::faults::Faults,
-}
-
-/// When the destination's current run of failures began: set by the writer
-/// thread at the first failed write after a success (or at the first one
-/// ever), cleared by the next success. A blocked or `EAGAIN` destination is
-/// slow, not failing, and leaves it alone.
-///
-/// Only the writer thread stores; senders load it only when the queue is
-/// full. `Relaxed` is enough: a sender that misses a fresh store re-checks
-/// under the budget's lock, which the writer thread takes to wake it after
-/// storing (see `QueueReceiver::wake_senders`).
-pub(crate) struct FailingSince {
-    origin: Instant,
-    /// Nanoseconds from `origin` to the start of the run, plus one; 0 while
-    /// the destination is healthy.
-    nanos: AtomicU64,
-}
-
-impl Default for FailingSince {
-    fn default() -> Self {
-        FailingSince {
-            origin: Instant::now(),
-            nanos: AtomicU64::new(0),
-        }
-    }
-}
-
-impl FailingSince {
-    /// Notes a failed write; `true` if it starts a run of failures.
-    fn fail(&self) -> bool {
-        if self.nanos.load(Relaxed) != 0 {
-            return false;
-        }
-        let since = u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX - 1);
-        self.nanos.store(since + 1, Relaxed);
-        true
-    }
-
-    /// Notes a successful write: the run of failures, if any, is over.
-    fn recover(&self) {
-        if self.nanos.load(Relaxed) != 0 {
-            self.nanos.store(0, Relaxed);
-        }
-    }
-
-    /// `None` while healthy; while failing, how much of `patience` is left
-    /// before the run of failures outlasts it (zero once it has).
-    pub(crate) fn patience_left(&self, patience: Duration) -> Option<Duration> {
-        let nanos = self.nanos.load(Relaxed);
-        if nanos == 0 {
-            return None;
-        }
-        let since = self.origin + Duration::from_nanos(nanos - 1);
-        Some(patience.saturating_sub(since.elapsed()))
-    }
 }
 
 /// Where the thread is in its loop. A panic leaves the state as it was, so
@@ -299,13 +245,10 @@ impl Worker {
     /// A flush or a shutdown is answered once the sink's background work is
     /// done too, so that a flushed writer leaves its rotated files compressed.
     fn answer_control(&mut self) -> WorkerState {
-        if matches!(
-            self.control,
-            Some(Control::Flush { .. } | Control::Shutdown(_))
-        ) {
+        if matches!(self.control, Some(Control::Flush { .. } | Control::Shutdown(_))) {
             self.settle_sink();
         }
-        let next = match self.control.take() {
+        match self.control.take() {
             None => WorkerState::Idle,
             Some(Control::Flush { sync, ack }) => {
                 let synced = !sync || self.sync_sink();
@@ -320,8 +263,7 @@ impl Worker {
                 let _ = ack.send(true);
                 WorkerState::Stopped
             }
-        };
-        next
+        }
     }
 
     /// Syncs the destination's data to disk for a durable flush; a failure
@@ -360,9 +302,7 @@ impl Worker {
             }
         }
         if torn {
-            self.shared
-                .torn
-                .store(true, std::sync::atomic::Ordering::SeqCst);
+            self.shared.torn.store(true, SeqCst);
         }
     }
 

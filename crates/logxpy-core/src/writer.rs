@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{RecvTimeoutError, bounded};
 
-use crate::config::{Hooks, WriterConfig};
+use crate::config::WriterConfig;
+use crate::hooks::Hooks;
 use crate::door::Door;
 use crate::error::Error;
 use crate::metrics::Metrics;
@@ -87,10 +88,7 @@ impl Writer {
         }
         let file = FileSink::open(&config.path, config.append, config.mode)?;
         // FileSink::open ends a regular file's torn last line itself, by looking at it.
-        let config = WriterConfig {
-            after_torn_line: config.after_torn_line && !file.is_regular(),
-            ..config
-        };
+        let config = WriterConfig { after_torn_line: config.after_torn_line && !file.is_regular(), ..config };
         let switches = Arc::new(AtomicU64::new(0));
         let sink = match config.rotate {
             None => Box::new(file),
@@ -307,10 +305,7 @@ impl Writer {
             ack.disarm();
             return false;
         };
-        match self
-            .queue
-            .push_control(Msg::Control(Control::Flush { sync, ack }), deadline)
-        {
+        match self.queue.push_control(Msg::Control(Control::Flush { sync, ack }), deadline) {
             Ok(()) => true,
             Err(Msg::Control(Control::Flush { ack, .. })) => {
                 ack.disarm();

@@ -39,11 +39,11 @@ fn torn() -> &'static Mutex<HashSet<PathBuf>> {
 pub(crate) fn open(path: &str, open: impl FnOnce(PathBuf, bool) -> Result<Shared, Error>) -> Result<Arc<Shared>, Error> {
     let key = key(path);
     let mut map = writers().lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(live) = map.get(&key).and_then(Weak::upgrade) {
-        if live.holders.load(SeqCst) > 0 {
-            live.holders.fetch_add(1, SeqCst);
-            return Ok(live);
-        }
+    if let Some(live) = map.get(&key).and_then(Weak::upgrade)
+        && live.holders.load(SeqCst) > 0
+    {
+        live.holders.fetch_add(1, SeqCst);
+        return Ok(live);
     }
     let after_torn_line = torn().lock().unwrap_or_else(PoisonError::into_inner).contains(&key);
     let shared = Arc::new(open(key.clone(), after_torn_line)?);
