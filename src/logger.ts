@@ -70,7 +70,7 @@ export class Logger {
   init(target?: string | InitOptions, options?: InitOptions): this {
     if (target !== undefined && typeof target === "object") this.#core.init(undefined, target);
     else this.#core.init(target, options);
-    logUncaughtTo(this);
+    logUncaughtTo(this.#core, this);
     return this;
   }
 

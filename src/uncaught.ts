@@ -11,7 +11,8 @@ interface CrashLogger {
 }
 
 const loggers = new Set<WeakRef<CrashLogger>>();
-const watched = new WeakSet<CrashLogger>();
+/** The logger cores already watched: child loggers share their parent's, and one record per core is enough. */
+const watched = new WeakSet<object>();
 let installed = false;
 
 function onUncaught(err: unknown, origin: NodeJS.UncaughtExceptionOrigin): void {
@@ -27,14 +28,15 @@ function onUncaught(err: unknown, origin: NodeJS.UncaughtExceptionOrigin): void 
 
 /**
  * Writes a record through `logger.crashed` when an uncaught exception or an
- * unhandled rejection is about to end the process. Idempotent per logger.
+ * unhandled rejection is about to end the process; once per `core`, the
+ * state its loggers share.
  *
  * @example
- * logUncaughtTo(logger); // logger.crashed(err, "uncaughtException") runs before the exit flush
+ * logUncaughtTo(core, logger); // logger.crashed(err, "uncaughtException") runs before the exit flush
  */
-export function logUncaughtTo(logger: CrashLogger): void {
-  if (watched.has(logger)) return;
-  watched.add(logger);
+export function logUncaughtTo(core: object, logger: CrashLogger): void {
+  if (watched.has(core)) return;
+  watched.add(core);
   loggers.add(new WeakRef(logger));
   if (!installed) {
     installed = true;
