@@ -31,12 +31,16 @@ import type { Writer, WriterFault, WriterMetrics } from "./writers/writer";
 /** What `log.configure()` may change; keys left out keep their current value. */
 export interface ConfigureOptions {
   level?: LevelName;
+  /** The destinations besides the `init` file, replacing the ones given before; the file stays. */
   destinations?: ReadonlyArray<Destination>;
+  /** Names, paths and RegExps of fields written as "***" (see `InitOptions.maskFields`). */
   maskFields?: ReadonlyArray<string | RegExp>;
+  /** Patterns replaced by "***" inside string values and the message (see `InitOptions.maskPatterns`). */
+  maskPatterns?: ReadonlyArray<RegExp>;
   context?: Record<string, unknown>;
 }
 
-const CONFIGURE_KEYS = new Set(["level", "destinations", "maskFields", "context"]);
+const CONFIGURE_KEYS = new Set(["level", "destinations", "maskFields", "maskPatterns", "context"]);
 
 /**
  * The state every logger of one `log` shares: settings, destinations and
@@ -64,6 +68,11 @@ export class LoggerCore {
   #deliver: (start: number, nested: boolean) => void = () => {};
 
   #settings: Settings;
+  /**
+   * The `init` file (the console for an `init` without a file), which
+   * `configure({ destinations })` keeps; undefined before `init`.
+   */
+  #primary: ResolvedDestination | undefined;
   #destinations: ResolvedDestination[] = [];
   #writers: Writer[] = [];
   #async: AsyncSettings | undefined;
@@ -81,8 +90,7 @@ export class LoggerCore {
     this.format = new RecordFormat(this.#settings.format);
     this.serializer = this.#makeSerializer();
     this.ids = new TaskIds(this.#settings.taskIdMode);
-    // Before init, records go to standard output as pino's do, rather than nowhere.
-    this.#install([resolveDestination("console")], undefined, false);
+    this.#install(this.#withPrimary([]), undefined, false);
     writeThroughAtExit(this);
   }
 
@@ -126,12 +134,11 @@ export class LoggerCore {
     if (target !== undefined && (typeof target !== "string" || target.length === 0)) {
       throw new LogxpyError(ErrorCode.DESTINATION, `init target must be a file path; got ${typeof target}`);
     }
-    const destinations = distinctFiles([
-      ...(file === undefined ? [resolveDestination("console")] : [resolveDestination({ type: "file", path: file })]),
-      ...settings.destinations.map(resolveDestination),
-    ]);
+    const primary = file === undefined ? resolveDestination("console") : resolveDestination({ type: "file", path: file });
+    const destinations = distinctFiles([primary, ...settings.destinations.map(resolveDestination)]);
     // Nothing changes until the new files are open: a failed init leaves the logger as it was.
     this.#install(destinations, settings.asyncEnabled ? settings.async : undefined, false, settings);
+    this.#primary = primary;
     this.#settings = settings;
     this.threshold = settings.level;
     this.format = new RecordFormat(settings.format);
@@ -153,20 +160,34 @@ export class LoggerCore {
     const checked = initSettings({
       ...(options.level === undefined ? {} : { level: options.level }),
       maskFields: options.maskFields ?? this.#settings.maskFields,
+      maskPatterns: options.maskPatterns ?? this.#settings.maskPatterns,
       ...(options.context === undefined ? {} : { context: options.context }),
       ...(options.destinations === undefined ? {} : { destinations: options.destinations }),
     });
-    const destinations = options.destinations === undefined ? undefined : distinctFiles(options.destinations.map(resolveDestination));
+    // As in init, `destinations` are the ones besides the init file, which stays.
+    const destinations = options.destinations === undefined
+      ? undefined
+      : distinctFiles(this.#withPrimary(options.destinations.map(resolveDestination)));
     if (destinations !== undefined) this.#install(destinations, this.#async, true);
     if (options.level !== undefined) {
       this.threshold = levelValue(options.level);
       this.#settings = { ...this.#settings, level: checked.level, levelName: checked.levelName };
     }
-    if (options.maskFields !== undefined) {
-      this.#settings = { ...this.#settings, maskFields: checked.maskFields };
+    if (options.maskFields !== undefined || options.maskPatterns !== undefined) {
+      this.#settings = { ...this.#settings, maskFields: checked.maskFields, maskPatterns: checked.maskPatterns };
       this.serializer = this.#makeSerializer();
     }
     if (options.context !== undefined) this.context = nonEmpty(checked.context);
+  }
+
+  /**
+   * `extra` after the `init` file. Before `init`, `extra` alone, or standard
+   * output when it is empty: a logger never has nowhere to write.
+   */
+  #withPrimary(extra: ResolvedDestination[]): ResolvedDestination[] {
+    if (this.#primary !== undefined) return [this.#primary, ...extra];
+    // Before init, records go to standard output as pino's do, rather than nowhere.
+    return extra.length > 0 ? extra : [resolveDestination("console")];
   }
 
   useAsync(options: AsyncOptions | undefined): void {
@@ -226,6 +247,11 @@ export class LoggerCore {
     return i < 0 ? "sync" : this.#writers[i]!.backend;
   }
 
+  /** Whether the crash that ends the process is logged (`logUncaught`). */
+  get logsUncaught(): boolean {
+    return this.#settings.logUncaught;
+  }
+
   get shutdownTimeoutMs(): number {
     return this.#settings.shutdownTimeoutMs;
   }
@@ -247,12 +273,13 @@ export class LoggerCore {
     for (const w of this.#writers) w.reopen();
   }
 
-  /** Exact counts over the file writers, including the ones replaced since `init`. */
+  /**
+   * Exact counts over the file writers, including the ones replaced since
+   * `init`; `errors` counts the failed deliveries to every destination.
+   */
   metrics(): WriterMetrics {
     const total = { ...this.#retired };
-    this.#destinations.forEach((d, i) => {
-      if (d.kind === "file") addMetrics(total, this.#writers[i]!.metrics());
-    });
+    this.#destinations.forEach((d, i) => addDestinationMetrics(total, d, this.#writers[i]!));
     return total;
   }
 
@@ -311,10 +338,8 @@ export class LoggerCore {
   }
 
   #makeSerializer(): Serializer {
-    const names: string[] = [];
-    const patterns: RegExp[] = [];
-    for (const m of this.#settings.maskFields) (typeof m === "string" ? names : patterns).push(m as never);
-    return new Serializer(this.#settings.limits, { names, patterns }, this.out);
+    const { maskFields, maskPatterns, limits } = this.#settings;
+    return new Serializer(limits, { names: maskFields, patterns: maskPatterns }, this.out);
   }
 
   /**
@@ -346,7 +371,7 @@ export class LoggerCore {
       closing.forEach((d, i) => {
         const w = writers[i]!;
         w.close(Math.max(0, deadline - Date.now()));
-        if (d.kind === "file") addMetrics(this.#retired, w.metrics());
+        addDestinationMetrics(this.#retired, d, w);
       });
     }
     const opened: Writer[] = [];
@@ -475,6 +500,15 @@ function distinctFiles(destinations: ResolvedDestination[]): ResolvedDestination
 
 function nonEmpty(fields: Record<string, unknown>): Record<string, unknown> | undefined {
   return Object.keys(fields).length === 0 ? undefined : { ...fields };
+}
+
+/**
+ * A file's counts all go into the totals; of the console and functions, which
+ * hold no queue, only their failed deliveries, so that none goes uncounted.
+ */
+function addDestinationMetrics(into: WriterMetrics, d: ResolvedDestination, w: Writer): void {
+  if (d.kind === "file") addMetrics(into, w.metrics());
+  else into.errors += w.metrics().errors;
 }
 
 function addMetrics(into: WriterMetrics, m: WriterMetrics): void {

@@ -2,11 +2,13 @@ import { Action } from "./action";
 import { traceStorage, type TraceContext } from "./context";
 import { isThenable, LoggerCore, type ConfigureOptions } from "./core";
 import { ErrorCode, LogxpyError } from "./errors";
-import { LEVELS } from "./levels";
+import { errorParts } from "./error-parts";
+import { describe, LEVELS } from "./levels";
 import { loggedFunction, type LoggedOptions } from "./logged";
-import { asyncSettings, durability, durationMs, plainObject, type AsyncConfig, type AsyncOptions, type Durability, type InitOptions } from "./options";
+import { AsyncConfig, asyncSettings, durability, durationMs, plainObject, type AsyncConfigInit, type AsyncOptions, type Durability, type InitOptions } from "./options";
 import type { FlushOptions } from "./writers/flush-bound";
 import type { ActionStatus } from "./record";
+import { logUncaughtTo } from "./uncaught";
 import type { WriterMetrics } from "./writers/writer";
 
 type Fields = Record<string, unknown>;
@@ -68,6 +70,7 @@ export class Logger {
   init(target?: string | InitOptions, options?: InitOptions): this {
     if (target !== undefined && typeof target === "object") this.#core.init(undefined, target);
     else this.#core.init(target, options);
+    logUncaughtTo(this.#core, this);
     return this;
   }
 
@@ -94,9 +97,15 @@ export class Logger {
     return this;
   }
 
-  /** {@link useAsync} with the Python logxpy's `AsyncConfig`. */
-  configureAsync(config: AsyncConfig): this {
-    this.#core.useAsync(config.toOptions());
+  /**
+   * {@link useAsync} with the Python logxpy's `AsyncConfig`, or a plain
+   * object of its settings.
+   *
+   * @example
+   * log.configureAsync({ maxQueueSize: 1000, queuePolicy: "skip" });
+   */
+  configureAsync(config: AsyncConfig | AsyncConfigInit): this {
+    this.#core.useAsync(AsyncConfig.from(config).toOptions());
     return this;
   }
 
@@ -127,11 +136,13 @@ export class Logger {
    * log.syncMode(() => log.critical("about to exec"));
    */
   syncMode<T>(fn: () => T): T {
+    needsFunction(fn, "log.syncMode(fn)");
     return this.#core.withAsync(undefined, fn);
   }
 
   /** Runs `fn` with other asynchronous settings, then restores the current ones. */
   asyncMode<T>(options: AsyncOptions, fn: () => T): T {
+    needsFunction(fn, "log.asyncMode(options, fn)");
     return this.#core.withAsync(asyncSettings(options), fn);
   }
 
@@ -177,6 +188,8 @@ export class Logger {
    */
   on(event: "error", listener: (err: LogxpyError) => void): this {
     if (event !== "error") throw new LogxpyError(ErrorCode.OPTION, `logxpy emits only "error" events; got ${String(event)}`);
+    // A listener that cannot be called would silence every I/O error: it replaces the stderr fallback.
+    if (typeof listener !== "function") throw new LogxpyError(ErrorCode.OPTION, `log.on("error", listener) needs a function; got ${describe(listener)}`);
     this.#core.on(listener);
     return this;
   }
@@ -309,6 +322,21 @@ export class Logger {
     return this;
   }
 
+  /**
+   * The record of the uncaught exception or unhandled rejection about to end
+   * the process: critical, the error as `exception` writes it, and `origin`.
+   * @internal Called by the uncaught-exception monitor (see uncaught.ts).
+   */
+  crashed(err: unknown, origin: NodeJS.UncaughtExceptionOrigin): void {
+    if (!this.#core.logsUncaught) return;
+    const msg = origin === "unhandledRejection" ? "unhandled rejection" : "uncaught exception";
+    try {
+      this.#emitMessage(traceStorage.getStore(), "critical", msg, { origin }, this.#core.format.exceptionNames, err);
+    } catch (e) {
+      this.#core.internalError(e);
+    }
+  }
+
   #message(mt: string, msg: unknown, fields: unknown): void {
     try {
       this.#emitMessage(traceStorage.getStore(), mt, msg, fields, this.#core.format.messageNames, NO_ERROR);
@@ -332,15 +360,8 @@ export class Logger {
       format.messageType(out, mt);
       if (typeof msg === "string") serializer.writeString(msg);
       else serializer.writeValue(msg);
-      if (err !== NO_ERROR) {
-        this.#writeFailure(err);
-        const cause = (err as { cause?: unknown } | null)?.cause;
-        if (cause !== undefined) {
-          out.ascii(',"cause":');
-          serializer.writeValue(cause);
-        }
-      }
-      this.#writeFields(store, fields, reserved);
+      const taken = err === NO_ERROR ? reserved : this.#writeFailure(err, reserved);
+      this.#writeFields(store, fields, taken);
       format.end(out);
     } catch (e) {
       core.abort(start);
@@ -369,8 +390,13 @@ export class Logger {
     core.serializer.writeFields(merged, reserved);
   }
 
-  /** An error's `,"exc":...,"reason":...,"stack":...` members. */
-  #writeFailure(err: unknown): void {
+  /**
+   * An error's `,"exc":...,"reason":...,"stack":...` members, its own
+   * properties (`code`, `errno`, `syscall`...) and its `cause`: one way for
+   * exception records and failed actions alike. Returns the names the
+   * record's user fields may not take.
+   */
+  #writeFailure(err: unknown, reserved: ReadonlySet<string>): ReadonlySet<string> {
     const { out, format, serializer } = this.#core;
     const { exc, reason, stack } = errorParts(err);
     out.ascii(format.excKey);
@@ -381,6 +407,16 @@ export class Logger {
       out.ascii(format.stackKey);
       serializer.writeString(stack);
     }
+    if (err === null || typeof err !== "object") return reserved;
+    const taken = new Set(reserved);
+    for (const name of serializer.writeErrorProperties(err, reserved)) taken.add(name);
+    const cause = readCause(err);
+    if (cause !== undefined) {
+      out.ascii(',"cause":');
+      serializer.writeValue(cause);
+      taken.add("cause");
+    }
+    return taken;
   }
 
   // ---- context -------------------------------------------------------------
@@ -393,6 +429,7 @@ export class Logger {
    * reqLog.info("handled"); // ... "requestId":"r-42"
    */
   ctx(fields: Fields): Logger {
+    plainObject(fields, "log.ctx fields");
     return new Logger(this.#core, { ...this.#context, ...fields }, this.name);
   }
 
@@ -403,6 +440,7 @@ export class Logger {
    * const dbLog = log.new("db");
    */
   new(name?: string): Logger {
+    if (name !== undefined && typeof name !== "string") throw new LogxpyError(ErrorCode.OPTION, `log.new needs a name (a string); got ${describe(name)}`);
     const full = name === undefined ? this.name : this.name === "root" ? name : `${this.name}.${name}`;
     return new Logger(this.#core, { ...this.#context, logger: full }, full);
   }
@@ -415,6 +453,8 @@ export class Logger {
    * app.use((req, res, next) => log.scope({ requestId: req.id }, next));
    */
   scope<T>(fields: Fields, fn: () => T): T {
+    plainObject(fields, "log.scope fields");
+    needsFunction(fn, "log.scope(fields, fn)");
     const store = traceStorage.getStore();
     const context: TraceContext = { action: store?.action, scope: { ...store?.scope, ...fields } };
     return traceStorage.run(context, fn);
@@ -434,7 +474,7 @@ export class Logger {
   action<T>(type: string, fields: Fields, fn: () => T): T;
   action<T>(type: string, fieldsOrFn: Fields | (() => T), maybeFn?: () => T): T {
     const fn = typeof fieldsOrFn === "function" ? fieldsOrFn : maybeFn;
-    if (typeof fn !== "function") throw new LogxpyError(ErrorCode.OPTION, "log.action needs a function to run");
+    needsFunction(fn, "log.action(type, fields?, fn)");
     return this.runAction(this.startAction(type, typeof fieldsOrFn === "function" ? undefined : fieldsOrFn), fn);
   }
 
@@ -524,6 +564,7 @@ export class Logger {
    * log.continueTask(req.headers["x-logxpy-task"], () => handle(req));
    */
   continueTask<T>(taskId: string, fn: () => T): T {
+    needsFunction(fn, "log.continueTask(taskId, fn)");
     const m = typeof taskId === "string" ? /^([^@]+)@\/(\d+(?:\/\d+)*)$/.exec(taskId) : null;
     const path = m === null ? undefined : m[2]!.split("/").map(Number);
     const action = m === null || path!.some((n) => !Number.isSafeInteger(n) || n < 1)
@@ -545,8 +586,8 @@ export class Logger {
         out.ascii(format.durKey);
         out.ascii(String(dur));
       }
-      if (st === "failed") this.#writeFailure(err);
-      this.#writeFields(traceStorage.getStore(), fields, format.actionNames);
+      const taken = st === "failed" ? this.#writeFailure(err, format.actionNames) : format.actionNames;
+      this.#writeFields(traceStorage.getStore(), fields, taken);
       format.end(out);
     } catch (e) {
       core.abort(start);
@@ -584,21 +625,18 @@ function mergeInto(target: Fields, source: Readonly<Fields> | undefined): void {
   }
 }
 
-/** The type, message and stack of anything thrown, without throwing. */
-function errorParts(err: unknown): { exc: string; reason: string; stack: string | undefined } {
+/** An error's `cause`, or undefined when reading it throws. */
+function readCause(err: object): unknown {
   try {
-    if (err instanceof Error) {
-      const ctor = (err.constructor as { name?: unknown } | undefined)?.name;
-      return {
-        exc: typeof ctor === "string" && ctor !== "" ? ctor : err.name,
-        reason: String(err.message),
-        stack: typeof err.stack === "string" ? err.stack : undefined,
-      };
-    }
-    return { exc: err === null ? "null" : typeof err, reason: safeString(err), stack: undefined };
-  } catch {
-    return { exc: "unknown", reason: "(an error whose details could not be read)", stack: undefined };
+    return (err as { cause?: unknown }).cause;
+  } catch (e) {
+    return `[Throws: ${safeString(e instanceof Error ? e.message : e)}]`;
   }
+}
+
+/** Misuse found before anything ran: a `LOGXPY_ERR_OPTION` naming the call. */
+function needsFunction(fn: unknown, call: string): asserts fn is (...args: never[]) => unknown {
+  if (typeof fn !== "function") throw new LogxpyError(ErrorCode.OPTION, `${call} needs a function to run; got ${describe(fn)}`);
 }
 
 function safeString(value: unknown): string {

@@ -109,11 +109,40 @@ function openFd(path: string, truncate: boolean, fileMode: number): number {
   }
   if (special) flags |= O_NONBLOCK;
   else if (truncate) flags |= O_TRUNC;
+  let fd: number;
   try {
     // Node adds O_CLOEXEC to every descriptor it opens, so children never inherit the log file.
-    return fs.openSync(path, flags, fileMode);
+    fd = fs.openSync(path, flags, fileMode);
   } catch (err) {
     throw openError(path, err);
+  }
+  if (!special) {
+    // A regular file's torn end is dealt with here, by looking at it: the mark an earlier writer left is not needed.
+    takeTorn(path);
+    if (!truncate) endTornLine(path, fd);
+  }
+  return fd;
+}
+
+/**
+ * A file left ending in half a line (a process killed, or a disk that
+ * filled, in the middle of a write) gets a newline before anything is
+ * appended: the fragment stays one bad line, and the first new record is
+ * whole instead of glued onto it.
+ */
+function endTornLine(path: string, fd: number): void {
+  let reader: number | undefined;
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return;
+    // The log descriptor is write-only; the last byte is read through a second one.
+    reader = fs.openSync(path, "r");
+    const last = Buffer.alloc(1);
+    if (fs.readSync(reader, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) fs.writeSync(fd, "\n");
+  } catch {
+    // A file that cannot be read back (write-only permissions) is appended to as it is.
+  } finally {
+    if (reader !== undefined) closeQuietly(reader);
   }
 }
 

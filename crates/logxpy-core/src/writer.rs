@@ -87,6 +87,8 @@ impl Writer {
             return Err(Error::option("path", "must not be empty"));
         }
         let file = FileSink::open(&config.path, config.append, config.mode)?;
+        // FileSink::open ends a regular file's torn last line itself, by looking at it.
+        let config = WriterConfig { after_torn_line: config.after_torn_line && !file.is_regular(), ..config };
         let switches = Arc::new(AtomicU64::new(0));
         let sink = match config.rotate {
             None => Box::new(file),
