@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** The built reader, as npm's bin runs it. */
 export const CLI = join(__dirname, "..", "dist", "cli", "main.js");
@@ -34,14 +34,16 @@ export function writeAppLog(file: string, format: "logxpy" | "eliot"): void {
 }
 
 /**
- * The venv with Python eliot and eliot-tree that .ci/deps-cli.sh makes. A
- * missing one fails the test with the command that makes it: these suites
- * must not pass by skipping.
+ * The venv with Python eliot and eliot-tree that .ci/run makes from
+ * .ci/eliot-tree-requirements.txt (LOGXPY_ELIOT_TREE names its eliot-tree).
+ * A missing one fails the test with how to make it: these suites must not
+ * pass by skipping.
  */
 export function eliotVenv(): string {
-  const venv = process.env.LOGXPY_CLI_VENV ?? join(homedir(), ".cache", "logxpy-ci", "venv-cli");
-  if (!existsSync(join(venv, "bin", "eliot-tree"))) {
-    throw new Error(`no Python venv with eliot and eliot-tree at ${venv}: run .ci/deps-cli.sh (or set LOGXPY_CLI_VENV)`);
+  const tree = process.env.LOGXPY_ELIOT_TREE ?? join(homedir(), ".cache", "logxpy-ci", "eliot-tree", "bin", "eliot-tree");
+  const venv = dirname(dirname(tree));
+  if (!existsSync(tree) || !existsSync(join(venv, "bin", "python"))) {
+    throw new Error(`no Python venv with eliot and eliot-tree at ${venv}: make it as .ci/run does (pip install -r .ci/eliot-tree-requirements.txt) or set LOGXPY_ELIOT_TREE`);
   }
   return venv;
 }

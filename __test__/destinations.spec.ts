@@ -1,6 +1,6 @@
 import test from "ava";
 import { join } from "node:path";
-import { Logger, type LogxpyError } from "../src/index";
+import { Logger, LogxpyError } from "../src/index";
 import { readRecords, runFixture, tempDir } from "./helpers";
 
 test("every record reaches every destination", (t) => {
@@ -69,4 +69,57 @@ test("the console destination waits out a full non-blocking stdout pipe (EAGAIN)
   const ids = result.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { i: number }).i);
   t.is(ids.length, 20000);
   t.deepEqual(ids, Array.from({ length: 20000 }, (_, i) => i));
+});
+
+test("configure({ destinations }) replaces the destinations besides the init file and keeps the file", async (t) => {
+  const dir = tempDir();
+  const [main, first, second] = ["main.log", "first.log", "second.log"].map((f) => join(dir, f));
+  const log = new Logger().init(main, { destinations: [first] });
+  log.info("one");
+  log.configure({ destinations: [second] });
+  log.info("two");
+  log.configure({ destinations: [] });
+  log.info("three");
+  await log.flush();
+  t.deepEqual(readRecords(main).map((r) => r.msg), ["one", "two", "three"]);
+  t.deepEqual(readRecords(first).map((r) => r.msg), ["one"]);
+  t.deepEqual(readRecords(second).map((r) => r.msg), ["two"]);
+  t.like(log.getAsyncMetrics(), { enqueued: 5, written: 5, dropped: 0 });
+});
+
+test("configure({ destinations }) naming the init file again is refused, not a second copy of each line", (t) => {
+  const main = join(tempDir(), "main.log");
+  const log = new Logger().init(main, { asyncEnabled: false });
+  t.is(t.throws(() => log.configure({ destinations: [main] }), { instanceOf: LogxpyError })?.code, "LOGXPY_ERR_DESTINATION");
+  log.info("still one copy");
+  t.is(readRecords(main).length, 1);
+});
+
+for (const asyncEnabled of [true, false]) {
+  test(`a destination function that throws counts in errors (${asyncEnabled ? "async" : "sync"} file writer beside it)`, async (t) => {
+    const file = join(tempDir(), "count.log");
+    const log = new Logger().init(file, {
+      asyncEnabled,
+      destinations: [() => {
+        throw new Error("destination broke");
+      }],
+      onError: () => {},
+    });
+    for (let i = 0; i < 3; i++) log.info("x", { i });
+    await log.flush();
+    t.like(log.getAsyncMetrics(), { enqueued: 3, written: 3, errors: 3 });
+    // Counts of a destination that was replaced are kept.
+    log.configure({ destinations: [] });
+    t.is(log.getAsyncMetrics().errors, 3);
+  });
+}
+
+test("EPIPE on the console is reported and counted in errors", async (t) => {
+  const run = runFixture("console-epipe-child.cjs", []);
+  // With the read end closed, the child's writes to stdout fail with EPIPE.
+  run.child.stdout!.destroy();
+  run.child.send("go");
+  const result = await run.done;
+  t.is(result.code, 0, result.stderr);
+  t.deepEqual(result.messages, [{ errno: "EPIPE", reported: 3, errors: 3 }]);
 });

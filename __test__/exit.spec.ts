@@ -16,9 +16,45 @@ for (const [how, code, why] of [
     const { done } = runFixture("exit-child.cjs", [file, how, String(N)]);
     const result = await done;
     t.is(result.code, code, result.stderr);
-    const records = readRecords(file);
+    // A crash adds its own critical record after them (see below).
+    const records = readRecords(file).filter((r) => r.mt === "info");
     t.is(records.length, N);
     t.deepEqual(checkAllPresent(records, N), { missing: 0, duplicated: 0 });
+  });
+}
+
+for (const [how, origin] of [["throw", "uncaughtException"], ["reject", "unhandledRejection"]] as const) {
+  for (const writer of ["native", "js", "sync"] as const) {
+    test(`the ${origin} that ends the process is the last record, critical, on the ${writer} writer`, async (t) => {
+      const file = join(tempDir(), "crash.log");
+      const env = { LOGXPY_NATIVE: writer === "js" ? "0" : "1" };
+      const result = await runFixture("crash-child.cjs", [file, how, writer], env).done;
+      // Node's own ending is unchanged: exit code 1 and the stack on stderr.
+      t.is(result.code, 1, result.stderr);
+      t.regex(result.stderr, /E_CRASH|Error: (boom|rejected)/);
+      const records = readRecords(file);
+      t.is(records.length, 101);
+      t.is(records.filter((r) => r.mt === "critical").length, 1);
+      t.like(records[100], {
+        mt: "critical",
+        msg: origin === "uncaughtException" ? "uncaught exception" : "unhandled rejection",
+        origin,
+        exc: "Error",
+        reason: how === "throw" ? "boom" : "rejected",
+        code: "E_CRASH",
+        cause: { type: "Error", message: "root" },
+      });
+      t.regex(records[100]!.stack as string, /crash-child\.cjs/);
+    });
+  }
+
+  test(`logUncaught: false writes no record for the ${origin}`, async (t) => {
+    const file = join(tempDir(), "quiet.log");
+    const result = await runFixture("crash-child.cjs", [file, how, "async", "off"]).done;
+    t.is(result.code, 1, result.stderr);
+    const records = readRecords(file);
+    t.is(records.length, 100);
+    t.false(records.some((r) => r.mt === "critical"));
   });
 }
 

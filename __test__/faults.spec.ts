@@ -2,8 +2,8 @@ import test from "ava";
 import { execFileSync } from "node:child_process";
 import { closeSync, constants, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Logger, type LogxpyError } from "../src/index";
-import { checkAllPresent, mkfifo, readRecords, tempDir } from "./helpers";
+import { Logger, LogxpyError } from "../src/index";
+import { checkAllPresent, mkfifo, readRecords, runFixture, tempDir } from "./helpers";
 
 test("a full disk is counted and reported with ENOSPC, and no log call throws", (t) => {
   const errors: LogxpyError[] = [];
@@ -41,6 +41,17 @@ test("an error listener that throws does not make the log call throw", (t) => {
 test('log.on rejects events other than "error"', (t) => {
   const log = new Logger();
   t.is(t.throws(() => log.on("data" as never, () => {}))?.message, 'logxpy emits only "error" events; got data');
+});
+
+test("an error listener that is not a function is refused at the call, and errors still reach stderr", async (t) => {
+  const log = new Logger();
+  for (const bad of [5, "handler", null, {}]) {
+    t.is(t.throws(() => log.on("error", bad as never), { instanceOf: LogxpyError })?.code, "LOGXPY_ERR_OPTION");
+  }
+  // The refused listener was not added, so the stderr fallback still speaks for a failing write.
+  const result = await runFixture("listener-child.cjs", []).done;
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stderr, /LOGXPY_ERR_WRITE ENOSPC/);
 });
 
 /** The next LOGXPY_ERR_FILE_GONE report; the writers check from unref'd timers, so a ref'd one keeps the process up meanwhile. */

@@ -2,7 +2,7 @@ import { Logger } from "../src/index";
 import type { InitOptions } from "../src/options";
 
 /** A logger whose only destination is an array of parsed records, plus the raw lines. */
-export function memoryLogger(options: Pick<InitOptions, "maskFields" | "context" | "level"> = {}): {
+export function memoryLogger(options: Pick<InitOptions, "maskFields" | "maskPatterns" | "context" | "level"> = {}): {
   log: Logger;
   records: Record<string, unknown>[];
   lines: string[];

@@ -1,6 +1,6 @@
 import test from "ava";
 import { fork } from "node:child_process";
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { AsyncConfig, Logger, LogxpyError } from "../src/index";
 import { asyncSettings, DEFAULT_MASK_FIELDS, durationMs, initSettings } from "../src/options";
@@ -94,13 +94,37 @@ test("init rejects a path that is a directory", (t) => {
 const asRoot = process.getuid?.() === 0;
 
 (asRoot ? test : test.skip)("init rejects a path the process may not write, with EACCES (run as nobody; needs root)", async (t) => {
-  const dir = tempDir();
-  chmodSync(dir, 0o755);
-  const entry = require.resolve("../dist/index.js");
-  const child = fork(fixture("open-child.cjs"), [join(dir, "denied.log"), entry], { uid: 65534, gid: 65534, execArgv: [] });
-  const reply = await new Promise((resolve) => child.once("message", resolve));
+  // The checkout may sit under a directory "nobody" cannot enter: the child gets its own copy of what it loads.
+  const dir = worldReadableCopy();
+  const child = fork(join(dir, "open-child.cjs"), [join(dir, "denied", "denied.log"), join(dir, "logxpy", "dist", "index.js")], {
+    uid: 65534,
+    gid: 65534,
+    execArgv: [],
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const reply = await new Promise((resolve, reject) => {
+    child.once("message", resolve);
+    // A child that dies before answering fails the test at once, with what it said.
+    child.once("exit", (code, signal) => reject(new Error(`the child ended (${code ?? signal}) without a reply: ${stderr}`)));
+  });
   t.deepEqual(reply, { code: "LOGXPY_ERR_OPEN", errno: "EACCES" });
 });
+
+/**
+ * A 0755 temporary directory holding the fixture, a copy of the package's
+ * dist/ and native/ (the addon, where it was built), and a root-owned 0755
+ * directory "denied" that "nobody" may enter but not write.
+ */
+function worldReadableCopy(): string {
+  const dir = tempDir();
+  chmodSync(dir, 0o755);
+  cpSync(fixture("open-child.cjs"), join(dir, "open-child.cjs"));
+  for (const part of ["dist", "native"]) cpSync(join(__dirname, "..", part), join(dir, "logxpy", part), { recursive: true });
+  mkdirSync(join(dir, "denied"), { mode: 0o755 });
+  return dir;
+}
 
 test("a failed init leaves the logger writing where it wrote before", (t) => {
   const good = join(tempDir(), "good.log");
@@ -118,6 +142,56 @@ test("useAsync and AsyncConfig reject bad values with a code", (t) => {
   t.is(t.throws(() => log.useAsync({ flushInterval: "soon" }))?.code, "LOGXPY_ERR_DURATION");
   t.is(t.throws(() => log.useAsync({ bogus: 1 } as never))?.code, "LOGXPY_ERR_OPTION");
   t.is(t.throws(() => new AsyncConfig({ batchSize: 0 }))?.code, "LOGXPY_ERR_OPTION");
+});
+
+test("AsyncConfig rejects a name it does not have, such as useAsync's maxQueue", (t) => {
+  const err = t.throws(() => new AsyncConfig({ maxQueue: 10 } as never), { instanceOf: LogxpyError });
+  t.is(err?.code, "LOGXPY_ERR_OPTION");
+  t.regex(err!.message, /"maxQueue".*maxQueueSize/);
+  t.is(t.throws(() => new AsyncConfig(5 as never), { instanceOf: LogxpyError })?.code, "LOGXPY_ERR_OPTION");
+});
+
+test("configureAsync takes a plain object of AsyncConfig's settings, and checks it", (t) => {
+  const log = new Logger().init(join(tempDir(), "ca.log"), { asyncEnabled: false });
+  t.notThrows(() => log.configureAsync({ maxQueueSize: 10, queuePolicy: "skip" }));
+  t.true(log.isAsync);
+  t.is(t.throws(() => log.configureAsync({ maxQueue: 10 } as never), { instanceOf: LogxpyError })?.code, "LOGXPY_ERR_OPTION");
+});
+
+test("the Python policy aliases are accepted and other spellings refused, as the types say", (t) => {
+  t.is(asyncSettings({ policy: "skip" }).policy, "drop_newest");
+  t.is(asyncSettings({ policy: "replace" }).policy, "drop_oldest");
+  t.is(t.throws(() => asyncSettings({ policy: "BLOCK" as never }), { instanceOf: LogxpyError })?.code, "LOGXPY_ERR_POLICY");
+});
+
+test("calls missing their function, or given options of the wrong shape, throw a LogxpyError with a code", (t) => {
+  const log = new Logger();
+  for (const misuse of [
+    () => log.scope({ a: 1 } as never, undefined as never),
+    () => log.scope("a" as never, () => 1),
+    () => log.continueTask("Xa.1@/1", undefined as never),
+    () => log.action("a", { b: 1 } as never),
+    () => log.syncMode(undefined as never),
+    () => log.asyncMode({}, undefined as never),
+    () => log.logged(5 as never),
+    () => log.logged(() => 1, null as never),
+    () => log.logged(() => 1, { exclude: 5 as never }),
+    () => log.logged(() => 1, { captureArgs: "yes" as never }),
+    () => log.ctx(5 as never),
+    () => log.new(5 as never),
+  ]) {
+    t.is(t.throws(misuse, { instanceOf: LogxpyError })?.code, "LOGXPY_ERR_OPTION", misuse.toString());
+  }
+});
+
+test("a destination object with a key it does not have is refused, in init and configure", (t) => {
+  const dir = tempDir();
+  const log = new Logger();
+  const file = { type: "file", path: join(dir, "e.log"), level: "error" } as never;
+  t.is(t.throws(() => log.init(join(dir, "a.log"), { destinations: [file] }), { instanceOf: LogxpyError })?.code, "LOGXPY_ERR_DESTINATION");
+  const err = t.throws(() => log.configure({ destinations: [{ type: "console", colour: true } as never] }), { instanceOf: LogxpyError });
+  t.is(err?.code, "LOGXPY_ERR_DESTINATION");
+  t.regex(err!.message, /"colour"/);
 });
 
 test("configure rejects unknown keys and bad values, and changes nothing then", (t) => {

@@ -1,4 +1,5 @@
 import test from "ava";
+import { openSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "../src/index";
 import { readRecords, tempDir } from "./helpers";
@@ -95,6 +96,69 @@ test("fields named like the record's own keys are written with a leading undersc
   t.is(records[0]!._msg, "spoof");
   t.is(records[0]!._ts, "fake");
   t.is(records[0]!.ok, 1);
+});
+
+const ACTION_KEYS = ["at", "st", "dur", "exc", "reason", "stack", "action_type", "action_status", "duration", "exception", "traceback"];
+
+for (const format of ["logxpy", "eliot"] as const) {
+  test(`message fields named like action keys are escaped in format "${format}", also from scope and context`, (t) => {
+    const file = join(tempDir(), `${format}.log`);
+    const log = new Logger().init(file, { format, asyncEnabled: false });
+    const forged = Object.fromEntries(ACTION_KEYS.map((k) => [k, "forged"]));
+    log.info("call", forged);
+    log.scope(forged, () => log.warning("scope"));
+    log.ctx(forged).error("child");
+    log.exception(new Error("real"), "exception", forged);
+    for (const r of readRecords(file)) {
+      for (const k of ACTION_KEYS) {
+        t.is(r[`_${k}`], "forged", `${String(r.msg ?? r.message)}: _${k}`);
+        // An exception record's own exc/reason/stack (or exception/reason/traceback) are the real ones.
+        if (k in r) t.not(r[k], "forged", `${String(r.msg ?? r.message)}: ${k}`);
+      }
+    }
+  });
+}
+
+test("an error's type follows one rule in exc, in a serialized error and in a failed action", (t) => {
+  class HttpError extends Error {
+    constructor(message: string) {
+      super(message);
+      this.name = "NotFound";
+    }
+  }
+  class DbError extends Error {}
+  const { log, records } = memoryLogger();
+  for (const err of [new HttpError("no such page"), new DbError("gone")]) {
+    log.exception(err, "failed", { err });
+    t.throws(() => log.action("job", () => { throw err; }));
+  }
+  const [http, , httpEnd, db, , dbEnd] = records;
+  t.like(http, { exc: "NotFound", err: { type: "NotFound" } });
+  t.like(httpEnd, { st: "failed", exc: "NotFound" });
+  t.like(db, { exc: "DbError", err: { type: "DbError" } });
+  t.like(dbEnd, { st: "failed", exc: "DbError" });
+});
+
+test("a failed action's end record keeps the error's cause and own code, errno and syscall, as exception does", (t) => {
+  const { log, records } = memoryLogger();
+  let ioError: NodeJS.ErrnoException | undefined;
+  try {
+    openSync(join(tempDir(), "missing", "x"), "r");
+  } catch (e) {
+    ioError = e as NodeJS.ErrnoException;
+  }
+  const err = new Error("config unreadable", { cause: ioError });
+  Object.assign(err, { code: "E_CONFIG", ts: "own" });
+  log.exception(err, "load failed", { code: "mine" });
+  log.startAction("load").fail(err, { code: "mine" });
+  const [exception, , failed] = records;
+  for (const r of [exception!, failed!]) {
+    t.like(r, { exc: "Error", reason: "config unreadable", code: "E_CONFIG", _ts: "own", _code: "mine" });
+    t.like(r.cause, { type: "Error", code: "ENOENT", errno: -2, syscall: "open" });
+  }
+  // The errno error itself, as the one thrown, keeps its own properties on the record.
+  t.throws(() => log.action("open", () => { throw ioError; }));
+  t.like(records.at(-1), { st: "failed", code: "ENOENT", errno: -2, syscall: "open" });
 });
 
 test("a __proto__ field is written as an ordinary field and pollutes nothing", (t) => {
@@ -238,9 +302,9 @@ test("destinations changed by a getter while its record is encoded: that record 
   const log = new Logger().init(file);
   log.info("one");
   // From the file alone to the file plus a function, then back, each in the middle of a record.
-  log.info("two", fieldsCalling(() => log.configure({ destinations: [file, (r) => seen.push(r.msg as string)] })));
+  log.info("two", fieldsCalling(() => log.configure({ destinations: [(r) => seen.push(r.msg as string)] })));
   log.info("three");
-  log.info("four", fieldsCalling(() => log.configure({ destinations: [file] })));
+  log.info("four", fieldsCalling(() => log.configure({ destinations: [] })));
   log.info("five");
   await log.flush();
   const records = readRecords(file);
@@ -257,12 +321,14 @@ test("a destination function that logs before a later destination: the later one
   log.configure({ destinations: [(r) => { if (r.msg === "outer") log.info("inner"); }, file] });
   log.info("outer", { pad: "o".repeat(200) });
   t.deepEqual(readRecords(file).map((r) => r.msg), ["inner", "outer"]);
-  t.like(log.getAsyncMetrics(), { enqueued: 2, written: 2, dropped: 0, errors: 0 });
+  // Both files count: the init file and the later one.
+  t.like(log.getAsyncMetrics(), { enqueued: 4, written: 4, dropped: 0, errors: 0 });
 });
 
 test("a destination function that switches to a single file and logs: every line of that file is whole", async (t) => {
   const file = join(tempDir(), "switched.log");
-  const log = new Logger().init(join(tempDir(), "before.log"));
+  // Not initialised: configure's destinations are then the only ones, so the file ends up alone.
+  const log = new Logger();
   let once = true;
   log.configure({
     destinations: [() => {

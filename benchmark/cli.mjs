@@ -19,8 +19,8 @@ const CLI = join(HERE, "..", "dist", "cli", "main.js");
 const arg = (name, dflt) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? dflt);
 const sizeMb = arg("size-mb", 1024);
 const eliotMb = arg("eliot-tree-mb", sizeMb);
-const venv = process.env.LOGXPY_CLI_VENV ?? join(os.homedir(), ".cache", "logxpy-ci", "venv-cli");
-const eliotTree = join(venv, "bin", "eliot-tree");
+const eliotTree = process.env.LOGXPY_ELIOT_TREE ?? join(os.homedir(), ".cache", "logxpy-ci", "eliot-tree", "bin", "eliot-tree");
+const venv = dirname(dirname(eliotTree));
 const dir = "/tmp/logxpy-cli-bench";
 const big = join(dir, `eliot-${sizeMb}mb.log`);
 
@@ -106,7 +106,7 @@ const runs = [
   ["eliot-tree (every task)", eliotTree, [eliotFile], eliotFile],
   ["eliot-tree --select failed db:query", eliotTree, ["--select", "action_type == 'db:query' && action_status == 'failed'", eliotFile], eliotFile],
 ];
-if (!existsSync(eliotTree)) throw new Error(`no eliot-tree at ${eliotTree}: run .ci/deps-cli.sh`);
+if (!existsSync(eliotTree)) throw new Error(`no eliot-tree at ${eliotTree}: make the venv as .ci/run does, or set LOGXPY_ELIOT_TREE`);
 const version = spawnSync(join(venv, "bin", "pip"), ["show", "eliot-tree"], { encoding: "utf8" }).stdout.match(/Version: (\S+)/)?.[1];
 const lines = [];
 const say = (line) => {

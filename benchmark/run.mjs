@@ -8,6 +8,7 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIGS } from "./configs.mjs";
+import { durableSection } from "./durable.mjs";
 import { cpuTicks, otherCpuShare } from "./cpu-share.mjs";
 import { makeFifo, startSlowReader } from "./fifo.mjs";
 import { SHAPE_NOTES } from "./records.mjs";
@@ -29,8 +30,8 @@ const ROOT = join(HERE, "..");
 // 15 s a run). Quick: a smoke run for CI that exercises every path in well
 // under 2 minutes; its figures mean little.
 const PLANS = {
-  full: { rounds: 5, throughputN: 200_000, bigRecordN: 100_000, latencyN: 100_000, exitN: 100_000, fifoN: 100_000, fifoRounds: 3, fifoTimeoutMs: 20_000 },
-  quick: { rounds: 1, throughputN: 20_000, bigRecordN: 10_000, latencyN: 10_000, exitN: 20_000, fifoN: 5_000, fifoRounds: 1, fifoTimeoutMs: 10_000 },
+  full: { rounds: 5, throughputN: 200_000, bigRecordN: 100_000, latencyN: 100_000, exitN: 100_000, fifoN: 100_000, fifoRounds: 3, fifoTimeoutMs: 20_000, durableN: 2_000 },
+  quick: { rounds: 1, throughputN: 20_000, bigRecordN: 10_000, latencyN: 10_000, exitN: 20_000, fifoN: 5_000, fifoRounds: 1, fifoTimeoutMs: 10_000, durableN: 200 },
 };
 // 6.4 MB/s at most: a standard-record logger produces several times that.
 const FIFO_READER = { chunkBytes: 64 * 1024, everyMs: 10 };
@@ -51,6 +52,7 @@ const build = snapshotBuild();
 const started = performance.now();
 const ticksAtStart = cpuTicks();
 const runs = [];
+let durable = "";
 try {
   for (let round = 0; round < plan.rounds; round++) {
     for (const scenario of scenarios) {
@@ -63,6 +65,7 @@ try {
       }
     }
   }
+  if (!only || only === "durable") durable = durableSection({ n: plan.durableN, build, workDir, progress });
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }
@@ -70,7 +73,7 @@ meta.durationS = (performance.now() - started) / 1000;
 meta.otherCpuShare = otherCpuShare(ticksAtStart, cpuTicks());
 
 const summary = summarize(runs, scenarios);
-const report = renderReport(meta, scenarios, summary);
+const report = renderReport(meta, scenarios, summary) + durable;
 const resultsDir = join(HERE, "results");
 mkdirSync(resultsDir, { recursive: true });
 const stamp = meta.date.replace(/[:.]/g, "-");

@@ -9,10 +9,19 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** A background writer for one log file. */
+/**
+ * A background writer for one log file.
+ *
+ * Every method takes `&self`: the state a close changes sits behind the
+ * shared handle, so no call can meet a borrow held by another (a pending
+ * flush holds none: it is answered through `onFlushed`).
+ */
 export declare class NativeWriter {
-  /** Opens `path`, or joins the writer another thread of this process already has for it. */
-  constructor(path: string, options: NativeOptions)
+  /**
+   * Opens `path`, or joins the writer another thread of this process already has for it.
+   * `onFlushed(id, written)` answers the flushes asked with `flushNotify`.
+   */
+  constructor(path: string, options: NativeOptions, onFlushed: FlushCallback)
   /**
    * Queues `count` whole lines, copying the bytes; applies the queue policy (`block` waits).
    * With `wakeNow` false the writer thread is not woken for them: the caller calls `wake()`
@@ -23,18 +32,35 @@ export declare class NativeWriter {
   wake(): void
   /** Waits until everything queued before the call is written; false on timeout. */
   flushSync(timeoutMs: number): boolean
-  /** The same wait on a libuv thread, as a promise of the same answer. */
-  flush(timeoutMs: number): Promise<unknown>
+  /**
+   * Asks for a flush and returns at once: `onFlushed(id, written)` is called on this thread once
+   * everything queued before the call is written (with `sync`, also `fdatasync`ed), or the writer
+   * gave up on it. No libuv thread waits meanwhile. False when the request could not be queued
+   * (closed, or too many control messages waiting): then `onFlushed` is not called.
+   */
+  flushNotify(id: number, sync: boolean): boolean
   /** Reopens the file by its path (after logrotate moved it). */
   reopen(timeoutMs: number): void
-  /** Flushes (bounded) and lets go of the writer; the last holder shuts it down. */
+  /**
+   * Flushes (bounded) and lets go of the writer; the last holder shuts it down, and what it could
+   * not write within the bound is counted as dropped when this returns. True when all was written.
+   * Later calls return true.
+   */
   close(timeoutMs: number): boolean
   /** The writer thread's file switches as a sequence lock (odd while rotating), for the path watch. */
   rotationSeq(): number
+  /** The counters; still readable after close, where they are final once this holder was the last. */
   metrics(): NativeMetrics
   /** Hands over the faults reported since the last call (a summary fault says how many were not kept). */
   takeFaults(): Array<NativeFault>
 }
+
+/**
+ * Flushes every writer this process has open, whichever thread opened it, within one bound; true
+ * when all was written. The main thread calls it at exit, when worker threads are stopped without
+ * running any JavaScript, so the records they handed over are written too.
+ */
+export declare function flushAllWriters(timeoutMs: number): boolean
 
 /** A failure on the writer thread, for `log.on("error")`. */
 export interface NativeFault {

@@ -25,17 +25,22 @@ import { Serializer } from "./serialize";
 import { installSignals } from "./signals";
 import { writeThroughAtExit } from "./exit";
 import { fileWriter } from "./writers/choose";
+import type { FlushOptions } from "./writers/flush-bound";
 import type { Writer, WriterFault, WriterMetrics } from "./writers/writer";
 
 /** What `log.configure()` may change; keys left out keep their current value. */
 export interface ConfigureOptions {
   level?: LevelName;
+  /** The destinations besides the `init` file, replacing the ones given before; the file stays. */
   destinations?: ReadonlyArray<Destination>;
+  /** Names, paths and RegExps of fields written as "***" (see `InitOptions.maskFields`). */
   maskFields?: ReadonlyArray<string | RegExp>;
+  /** Patterns replaced by "***" inside string values and the message (see `InitOptions.maskPatterns`). */
+  maskPatterns?: ReadonlyArray<RegExp>;
   context?: Record<string, unknown>;
 }
 
-const CONFIGURE_KEYS = new Set(["level", "destinations", "maskFields", "context"]);
+const CONFIGURE_KEYS = new Set(["level", "destinations", "maskFields", "maskPatterns", "context"]);
 
 /**
  * The state every logger of one `log` shares: settings, destinations and
@@ -63,6 +68,11 @@ export class LoggerCore {
   #deliver: (start: number, nested: boolean) => void = () => {};
 
   #settings: Settings;
+  /**
+   * The `init` file (the console for an `init` without a file), which
+   * `configure({ destinations })` keeps; undefined before `init`.
+   */
+  #primary: ResolvedDestination | undefined;
   #destinations: ResolvedDestination[] = [];
   #writers: Writer[] = [];
   #async: AsyncSettings | undefined;
@@ -80,8 +90,7 @@ export class LoggerCore {
     this.format = new RecordFormat(this.#settings.format);
     this.serializer = this.#makeSerializer();
     this.ids = new TaskIds(this.#settings.taskIdMode);
-    // Before init, records go to standard output as pino's do, rather than nowhere.
-    this.#install([resolveDestination("console")], undefined, false);
+    this.#install(this.#withPrimary([]), undefined, false);
     writeThroughAtExit(this);
   }
 
@@ -125,12 +134,11 @@ export class LoggerCore {
     if (target !== undefined && (typeof target !== "string" || target.length === 0)) {
       throw new LogxpyError(ErrorCode.DESTINATION, `init target must be a file path; got ${typeof target}`);
     }
-    const destinations = distinctFiles([
-      ...(file === undefined ? [resolveDestination("console")] : [resolveDestination({ type: "file", path: file })]),
-      ...settings.destinations.map(resolveDestination),
-    ]);
+    const primary = file === undefined ? resolveDestination("console") : resolveDestination({ type: "file", path: file });
+    const destinations = distinctFiles([primary, ...settings.destinations.map(resolveDestination)]);
     // Nothing changes until the new files are open: a failed init leaves the logger as it was.
     this.#install(destinations, settings.asyncEnabled ? settings.async : undefined, false, settings);
+    this.#primary = primary;
     this.#settings = settings;
     this.threshold = settings.level;
     this.format = new RecordFormat(settings.format);
@@ -152,40 +160,69 @@ export class LoggerCore {
     const checked = initSettings({
       ...(options.level === undefined ? {} : { level: options.level }),
       maskFields: options.maskFields ?? this.#settings.maskFields,
+      maskPatterns: options.maskPatterns ?? this.#settings.maskPatterns,
       ...(options.context === undefined ? {} : { context: options.context }),
       ...(options.destinations === undefined ? {} : { destinations: options.destinations }),
     });
-    const destinations = options.destinations === undefined ? undefined : distinctFiles(options.destinations.map(resolveDestination));
+    // As in init, `destinations` are the ones besides the init file, which stays.
+    const destinations = options.destinations === undefined
+      ? undefined
+      : distinctFiles(this.#withPrimary(options.destinations.map(resolveDestination)));
     if (destinations !== undefined) this.#install(destinations, this.#async, true);
     if (options.level !== undefined) {
       this.threshold = levelValue(options.level);
       this.#settings = { ...this.#settings, level: checked.level, levelName: checked.levelName };
     }
-    if (options.maskFields !== undefined) {
-      this.#settings = { ...this.#settings, maskFields: checked.maskFields };
+    if (options.maskFields !== undefined || options.maskPatterns !== undefined) {
+      this.#settings = { ...this.#settings, maskFields: checked.maskFields, maskPatterns: checked.maskPatterns };
       this.serializer = this.#makeSerializer();
     }
     if (options.context !== undefined) this.context = nonEmpty(checked.context);
   }
 
-  useAsync(options: AsyncOptions | undefined): void {
-    this.#install(this.#destinations, asyncSettings(options), true);
+  /**
+   * `extra` after the `init` file. Before `init`, `extra` alone, or standard
+   * output when it is empty: a logger never has nowhere to write.
+   */
+  #withPrimary(extra: ResolvedDestination[]): ResolvedDestination[] {
+    if (this.#primary !== undefined) return [this.#primary, ...extra];
+    // Before init, records go to standard output as pino's do, rather than nowhere.
+    return extra.length > 0 ? extra : [resolveDestination("console")];
   }
 
-  /** Writes everything queued (bounded by `timeoutMs`), then writes synchronously from now on. */
+  useAsync(options: AsyncOptions | undefined): void {
+    this.#switchWriters(asyncSettings(options));
+  }
+
+  /** Writes everything queued (the whole call bounded by `timeoutMs`), then writes synchronously from now on. */
   shutdownAsync(timeoutMs: number): boolean {
+    const deadline = Date.now() + timeoutMs;
     const complete = this.flushSync(timeoutMs);
-    this.#install(this.#destinations, undefined, true);
+    this.#switchWriters(undefined, Math.max(0, deadline - Date.now()));
     return complete;
+  }
+
+  /**
+   * The same destinations with other writers (a mode switch, not a new
+   * configuration): a file that cannot be opened again now, its directory
+   * removed say, is an I/O failure after init, so it is reported, not thrown.
+   */
+  #switchWriters(async: AsyncSettings | undefined, closeTimeoutMs?: number): void {
+    try {
+      this.#install(this.#destinations, async, true, this.#settings, closeTimeoutMs);
+    } catch (err) {
+      if (!(err instanceof LogxpyError) || err.code !== ErrorCode.OPEN) throw err;
+      this.report({ code: err.code, message: err.message, destination: err.destination ?? "logxpy", ...(err.errno === undefined ? {} : { errno: err.errno }) });
+    }
   }
 
   /** Runs `fn` with other async settings (undefined: synchronous), then puts the old ones back. */
   withAsync<T>(settings: AsyncSettings | undefined, fn: () => T): T {
     // Overlapping calls (two async syncMode calls at once) restore the settings from before the first.
     if (this.#modeDepth++ === 0) this.#modeBase = this.#async;
-    this.#install(this.#destinations, settings, true);
+    this.#switchWriters(settings);
     const restore = (): void => {
-      if (--this.#modeDepth === 0) this.#install(this.#destinations, this.#modeBase, true);
+      if (--this.#modeDepth === 0) this.#switchWriters(this.#modeBase);
     };
     let result: T;
     try {
@@ -210,12 +247,19 @@ export class LoggerCore {
     return i < 0 ? "sync" : this.#writers[i]!.backend;
   }
 
+  /** Whether the crash that ends the process is logged (`logUncaught`). */
+  get logsUncaught(): boolean {
+    return this.#settings.logUncaught;
+  }
+
   get shutdownTimeoutMs(): number {
     return this.#settings.shutdownTimeoutMs;
   }
 
-  async flush(): Promise<void> {
-    await Promise.all(this.#writers.map((w) => w.flush()));
+  /** Settles once every writer has flushed (see `Writer.flush`); durable when `init({ durable })` says so. */
+  async flush(options: FlushOptions = {}): Promise<void> {
+    const durable = options.durable ?? this.#settings.durable === "fsync";
+    await Promise.all(this.#writers.map((w) => w.flush({ ...options, durable })));
   }
 
   flushSync(timeoutMs: number = this.#settings.shutdownTimeoutMs): boolean {
@@ -229,12 +273,13 @@ export class LoggerCore {
     for (const w of this.#writers) w.reopen();
   }
 
-  /** Exact counts over the file writers, including the ones replaced since `init`. */
+  /**
+   * Exact counts over the file writers, including the ones replaced since
+   * `init`; `errors` counts the failed deliveries to every destination.
+   */
   metrics(): WriterMetrics {
     const total = { ...this.#retired };
-    this.#destinations.forEach((d, i) => {
-      if (d.kind === "file") addMetrics(total, this.#writers[i]!.metrics());
-    });
+    this.#destinations.forEach((d, i) => addDestinationMetrics(total, d, this.#writers[i]!));
     return total;
   }
 
@@ -293,10 +338,8 @@ export class LoggerCore {
   }
 
   #makeSerializer(): Serializer {
-    const names: string[] = [];
-    const patterns: RegExp[] = [];
-    for (const m of this.#settings.maskFields) (typeof m === "string" ? names : patterns).push(m as never);
-    return new Serializer(this.#settings.limits, { names, patterns }, this.out);
+    const { maskFields, maskPatterns, limits } = this.#settings;
+    return new Serializer(limits, { names: maskFields, patterns: maskPatterns }, this.out);
   }
 
   /**
@@ -305,23 +348,32 @@ export class LoggerCore {
    * must not join the old one (it would keep the old settings). A file that
    * was open before is appended to, never truncated again. If a new file
    * cannot be opened, the old destinations are opened again (appending) and
-   * the error is thrown.
+   * the error is thrown. Closing the old writers takes at most
+   * `closeTimeoutMs` for all of them.
    */
   #install(
     destinations: ResolvedDestination[],
     async: AsyncSettings | undefined,
     reopening: boolean,
     settings: Settings = this.#settings,
+    closeTimeoutMs: number = this.#settings.shutdownTimeoutMs,
   ): void {
     const appendTo = new Set(reopening ? this.#destinations.flatMap((d) => (d.kind === "file" ? [d.path] : [])) : []);
     const old = { destinations: this.#destinations, async: this.#async, settings: this.#settings };
-    this.#destinations.forEach((d, i) => {
-      const w = this.#writers[i]!;
-      w.close(this.#settings.shutdownTimeoutMs);
-      if (d.kind === "file") addMetrics(this.#retired, w.metrics());
-    });
-    this.#destinations = [];
-    this.#writers = [];
+    const deadline = Date.now() + closeTimeoutMs;
+    // A close reports what it gave up on, and a listener may reconfigure the logger from there:
+    // whatever such a nested call installs meanwhile is closed here too, so no writer is left open.
+    while (this.#writers.length > 0) {
+      const closing = this.#destinations;
+      const writers = this.#writers;
+      this.#destinations = [];
+      this.#writers = [];
+      closing.forEach((d, i) => {
+        const w = writers[i]!;
+        w.close(Math.max(0, deadline - Date.now()));
+        addDestinationMetrics(this.#retired, d, w);
+      });
+    }
     const opened: Writer[] = [];
     try {
       for (const d of destinations) opened.push(this.#open(d, async, d.kind === "file" && appendTo.has(d.path), settings));
@@ -448,6 +500,15 @@ function distinctFiles(destinations: ResolvedDestination[]): ResolvedDestination
 
 function nonEmpty(fields: Record<string, unknown>): Record<string, unknown> | undefined {
   return Object.keys(fields).length === 0 ? undefined : { ...fields };
+}
+
+/**
+ * A file's counts all go into the totals; of the console and functions, which
+ * hold no queue, only their failed deliveries, so that none goes uncounted.
+ */
+function addDestinationMetrics(into: WriterMetrics, d: ResolvedDestination, w: Writer): void {
+  if (d.kind === "file") addMetrics(into, w.metrics());
+  else into.errors += w.metrics().errors;
 }
 
 function addMetrics(into: WriterMetrics, m: WriterMetrics): void {

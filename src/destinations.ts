@@ -33,6 +33,10 @@ export interface ConsoleDestination {
  */
 export type Destination = string | DestinationFunction | FileDestination | ConsoleDestination;
 
+// A key outside these is a typo or a setting logxpy does not have ({ level } per file, say): never ignored.
+const FILE_KEYS: ReadonlySet<string> = new Set(["type", "path", "mode"]);
+const CONSOLE_KEYS: ReadonlySet<string> = new Set(["type", "stream", "pretty"]);
+
 /** A destination in one shape, checked. */
 export type ResolvedDestination =
   | { kind: "file"; path: string; mode: "w" | "a" | undefined }
@@ -52,6 +56,14 @@ export function resolveDestination(dest: unknown): ResolvedDestination {
   if (typeof dest === "string" && dest.length > 0) return { kind: "file", path: dest, mode: undefined };
   if (dest !== null && typeof dest === "object") {
     const d = dest as { type?: unknown; path?: unknown; mode?: unknown; stream?: unknown; pretty?: unknown };
+    const known = d.type === "file" ? FILE_KEYS : d.type === "console" ? CONSOLE_KEYS : undefined;
+    const unknown = known === undefined ? undefined : Object.keys(d).find((key) => !known.has(key));
+    if (unknown !== undefined) {
+      throw new LogxpyError(
+        ErrorCode.DESTINATION,
+        `a ${String(d.type)} destination has no option ${JSON.stringify(unknown)}; it takes ${[...known!].join(", ")}`,
+      );
+    }
     if (d.type === "file" && typeof d.path === "string" && d.path.length > 0) {
       if (d.mode !== undefined && d.mode !== "w" && d.mode !== "a") {
         throw new LogxpyError(ErrorCode.MODE, `destination mode must be "w" or "a"; got ${describe(d.mode)}`);

@@ -57,12 +57,15 @@ export class LogxpyError extends Error {
   readonly errno?: string;
   /** The destination (a path, "console"...) the error concerns, when there is one. */
   readonly destination?: string;
+  /** For a flush or close that could not finish (`LOGXPY_ERR_TIMEOUT`): the records still pending, or given up on. */
+  readonly pending?: number;
 
-  constructor(code: ErrorCode, message: string, details: { errno?: string; destination?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, details: { errno?: string; destination?: string; pending?: number; cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "LogxpyError";
     this.code = code;
     if (details.errno !== undefined) this.errno = details.errno;
     if (details.destination !== undefined) this.destination = details.destination;
+    if (details.pending !== undefined) this.pending = details.pending;
   }
 }

@@ -1,11 +1,17 @@
+import { isMainThread } from "node:worker_threads";
+import { loadedBinding } from "./native";
+
 /**
  * Flushes every live writer when the process (or worker thread) ends: on
  * `process.exit()`, after an uncaught exception or unhandled rejection (Node
  * emits "exit" for both), and when the event loop drains. The handler runs
- * synchronously, so each writer gets a bounded `flushSync`.
+ * synchronously, so each writer gets a bounded `flushSync`; a writer that
+ * cannot finish in time is closed, which counts what it gives up on as
+ * dropped and reports it (on stderr when nobody listens).
  */
 interface Flushable {
   flushSync(timeoutMs: number): boolean;
+  close(timeoutMs: number): boolean;
 }
 
 const live = new Map<Flushable, number>();
@@ -14,15 +20,19 @@ const loggers = new Set<WeakRef<{ writeThrough(): void }>>();
 let installed = false;
 
 function flushAll(): void {
-  // One deadline for all: exit waits at most the longest timeout, not their sum.
-  const deadline = Date.now() + Math.max(0, ...live.values());
+  // One deadline for all: exit waits at most the longest timeout, not their sum (the default
+  // shutdownTimeout when only worker threads' writers are open).
+  const deadline = Date.now() + (live.size === 0 ? 5000 : Math.max(...live.values()));
   for (const [writer, timeoutMs] of live) {
     try {
-      writer.flushSync(Math.min(timeoutMs, Math.max(0, deadline - Date.now())));
+      if (!writer.flushSync(Math.min(timeoutMs, Math.max(0, deadline - Date.now())))) writer.close(0);
     } catch {
       // A writer's flushSync never throws by contract; this guards the other writers if one broke it.
     }
   }
+  // Worker threads are stopped without running JavaScript when the main thread exits; what they
+  // handed to the native writer is in Rust and is written here, whichever thread opened the file.
+  if (isMainThread) loadedBinding()?.flushAllWriters(Math.max(0, deadline - Date.now()));
   // "exit" listeners added after logxpy's run after it; what they log must not wait in a queue.
   for (const ref of loggers) ref.deref()?.writeThrough();
 }

@@ -1,5 +1,6 @@
 import { ErrorCode, LogxpyError } from "./errors";
-import { levelValue, type LevelName } from "./levels";
+import { describe, levelValue, type LevelName } from "./levels";
+import { arrayOption, boolOption, plainObject, rejectUnknown } from "./options";
 import type { Logger } from "./logger";
 
 /** Options of `log.logged()`. */
@@ -29,14 +30,15 @@ const LOGGED_KEYS = new Set(["name", "captureArgs", "captureResult", "exclude", 
  */
 export function loggedFunction<F extends (...args: never[]) => unknown>(logger: Logger, fn: F, options: LoggedOptions = {}): F {
   if (typeof fn !== "function") throw new LogxpyError(ErrorCode.OPTION, "log.logged needs a function");
-  for (const key of Object.keys(options)) {
-    if (!LOGGED_KEYS.has(key)) throw new LogxpyError(ErrorCode.OPTION, `logged: unknown option ${JSON.stringify(key)}`);
+  rejectUnknown(plainObject(options, "logged options"), LOGGED_KEYS, "logged");
+  if (options.name !== undefined && typeof options.name !== "string") {
+    throw new LogxpyError(ErrorCode.OPTION, `logged: name must be a string; got ${describe(options.name)}`);
   }
   const type = options.name ?? (fn.name || "anonymous");
   const level = levelValue(options.level ?? "info");
-  const captureArgs = options.captureArgs ?? true;
-  const captureResult = options.captureResult ?? true;
-  const exclude = new Set((options.exclude ?? []).map(String));
+  const captureArgs = boolOption(options.captureArgs, "logged: captureArgs", true);
+  const captureResult = boolOption(options.captureResult, "logged: captureResult", true);
+  const exclude = new Set(arrayOption(options.exclude, "logged: exclude").map(String));
   const names = parameterNames(fn);
   const result = captureResult ? (value: unknown) => ({ result: value }) : undefined;
 

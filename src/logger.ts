@@ -2,13 +2,32 @@ import { Action } from "./action";
 import { traceStorage, type TraceContext } from "./context";
 import { isThenable, LoggerCore, type ConfigureOptions } from "./core";
 import { ErrorCode, LogxpyError } from "./errors";
-import { LEVELS } from "./levels";
+import { errorParts } from "./error-parts";
+import { describe, LEVELS } from "./levels";
 import { loggedFunction, type LoggedOptions } from "./logged";
-import { asyncSettings, durationMs, type AsyncConfig, type AsyncOptions, type InitOptions } from "./options";
+import { AsyncConfig, asyncSettings, durability, durationMs, plainObject, type AsyncConfigInit, type AsyncOptions, type Durability, type InitOptions } from "./options";
+import type { FlushOptions } from "./writers/flush-bound";
 import type { ActionStatus } from "./record";
+import { logUncaughtTo } from "./uncaught";
 import type { WriterMetrics } from "./writers/writer";
 
 type Fields = Record<string, unknown>;
+
+/** Options of `log.flush()`. */
+export interface FlushCallOptions {
+  /** Give up (reject with `LOGXPY_ERR_TIMEOUT`) after this long, progress or not: seconds or "500ms". */
+  timeout?: number | string;
+  /** "fsync": also wait until the data is synced to disk (default: `init({ durable })`). */
+  durable?: Durability;
+}
+
+/** Options of `log.ainfo()` and the other awaited levels. */
+export interface DurableOptions {
+  /** "fsync": resolve only once the record is synced to disk (default: `init({ durable })`). */
+  durable?: Durability;
+}
+
+const FLUSH_KEYS = new Set(["timeout", "durable"]);
 
 /** What `#emitMessage` is given for a record that is not an exception's (`undefined` can be thrown). */
 const NO_ERROR = Symbol("no error");
@@ -51,6 +70,7 @@ export class Logger {
   init(target?: string | InitOptions, options?: InitOptions): this {
     if (target !== undefined && typeof target === "object") this.#core.init(undefined, target);
     else this.#core.init(target, options);
+    logUncaughtTo(this.#core, this);
     return this;
   }
 
@@ -77,9 +97,15 @@ export class Logger {
     return this;
   }
 
-  /** {@link useAsync} with the Python logxpy's `AsyncConfig`. */
-  configureAsync(config: AsyncConfig): this {
-    this.#core.useAsync(config.toOptions());
+  /**
+   * {@link useAsync} with the Python logxpy's `AsyncConfig`, or a plain
+   * object of its settings.
+   *
+   * @example
+   * log.configureAsync({ maxQueueSize: 1000, queuePolicy: "skip" });
+   */
+  configureAsync(config: AsyncConfig | AsyncConfigInit): this {
+    this.#core.useAsync(AsyncConfig.from(config).toOptions());
     return this;
   }
 
@@ -110,11 +136,13 @@ export class Logger {
    * log.syncMode(() => log.critical("about to exec"));
    */
   syncMode<T>(fn: () => T): T {
+    needsFunction(fn, "log.syncMode(fn)");
     return this.#core.withAsync(undefined, fn);
   }
 
   /** Runs `fn` with other asynchronous settings, then restores the current ones. */
   asyncMode<T>(options: AsyncOptions, fn: () => T): T {
+    needsFunction(fn, "log.asyncMode(options, fn)");
     return this.#core.withAsync(asyncSettings(options), fn);
   }
 
@@ -123,12 +151,24 @@ export class Logger {
     return this.#core.metrics();
   }
 
-  /** Resolves once every record logged before the call is written. */
-  flush(): Promise<void> {
-    return this.#core.flush();
+  /**
+   * Resolves once every record logged before the call is written (with
+   * `durable: "fsync"`, synced to disk too). Always settles: rejects with a
+   * `LogxpyError` `LOGXPY_ERR_TIMEOUT` (its `pending` says how many records
+   * are left, its `cause` is the last I/O error) once a destination has
+   * made no progress for `shutdownTimeout`, or when `timeout` passes.
+   *
+   * @example
+   * await log.flush({ timeout: "2s" });
+   */
+  flush(options?: FlushCallOptions): Promise<void> {
+    return this.#core.flush(flushOptions(options));
   }
 
-  /** Returns once every record logged before the call is written (or the shutdown timeout passed). */
+  /**
+   * Returns once every record logged before the call is written: true, or
+   * false when the shutdown timeout passed first (it never waits longer).
+   */
   flushSync(): boolean {
     return this.#core.flushSync();
   }
@@ -148,6 +188,8 @@ export class Logger {
    */
   on(event: "error", listener: (err: LogxpyError) => void): this {
     if (event !== "error") throw new LogxpyError(ErrorCode.OPTION, `logxpy emits only "error" events; got ${String(event)}`);
+    // A listener that cannot be called would silence every I/O error: it replaces the stderr fallback.
+    if (typeof listener !== "function") throw new LogxpyError(ErrorCode.OPTION, `log.on("error", listener) needs a function; got ${describe(listener)}`);
     this.#core.on(listener);
     return this;
   }
@@ -195,6 +237,68 @@ export class Logger {
     return this;
   }
 
+  // ---- awaited messages: resolve when the record is written (see flush) ----
+
+  /**
+   * Logs at debug level, then resolves once the record is written (or
+   * synced, with `durable: "fsync"`); rejects as {@link flush} does. Calls
+   * made together share one flush (and one sync).
+   *
+   * @example
+   * await log.ainfo("payment captured", { orderId }, { durable: "fsync" });
+   */
+  adebug(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    this.debug(msg, fields);
+    return this.#awaited(options);
+  }
+
+  /** {@link info}, resolved once written; see {@link adebug}. */
+  ainfo(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    this.info(msg, fields);
+    return this.#awaited(options);
+  }
+
+  /** {@link success}, resolved once written; see {@link adebug}. */
+  asuccess(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    this.success(msg, fields);
+    return this.#awaited(options);
+  }
+
+  /** {@link note}, resolved once written; see {@link adebug}. */
+  anote(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    this.note(msg, fields);
+    return this.#awaited(options);
+  }
+
+  /** {@link warning}, resolved once written; see {@link adebug}. */
+  awarning(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    this.warning(msg, fields);
+    return this.#awaited(options);
+  }
+
+  /** {@link error}, resolved once written; see {@link adebug}. */
+  aerror(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    this.error(msg, fields);
+    return this.#awaited(options);
+  }
+
+  /** {@link critical}, resolved once written; see {@link adebug}. */
+  acritical(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    this.critical(msg, fields);
+    return this.#awaited(options);
+  }
+
+  /** The flush that covers the record just logged; bad options reject rather than throw, as a log call must not. */
+  #awaited(options: DurableOptions | undefined): Promise<void> {
+    try {
+      const given = options === undefined ? {} : plainObject(options, "ainfo options");
+      const durable = given.durable === undefined ? undefined : durability(given.durable, "durable") === "fsync";
+      return this.#core.flush(durable === undefined ? {} : { durable });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   /** An info record whose message is marked "📍", for "got this far" traces. */
   checkpoint(msg: unknown, fields?: unknown): this {
     if (this.#core.threshold <= LEVELS.info) this.#message("info", `📍 ${typeof msg === "string" ? msg : safeString(msg)}`, fields);
@@ -216,6 +320,21 @@ export class Logger {
       this.#core.internalError(e);
     }
     return this;
+  }
+
+  /**
+   * The record of the uncaught exception or unhandled rejection about to end
+   * the process: critical, the error as `exception` writes it, and `origin`.
+   * @internal Called by the uncaught-exception monitor (see uncaught.ts).
+   */
+  crashed(err: unknown, origin: NodeJS.UncaughtExceptionOrigin): void {
+    if (!this.#core.logsUncaught) return;
+    const msg = origin === "unhandledRejection" ? "unhandled rejection" : "uncaught exception";
+    try {
+      this.#emitMessage(traceStorage.getStore(), "critical", msg, { origin }, this.#core.format.exceptionNames, err);
+    } catch (e) {
+      this.#core.internalError(e);
+    }
   }
 
   #message(mt: string, msg: unknown, fields: unknown): void {
@@ -241,15 +360,8 @@ export class Logger {
       format.messageType(out, mt);
       if (typeof msg === "string") serializer.writeString(msg);
       else serializer.writeValue(msg);
-      if (err !== NO_ERROR) {
-        this.#writeFailure(err);
-        const cause = (err as { cause?: unknown } | null)?.cause;
-        if (cause !== undefined) {
-          out.ascii(',"cause":');
-          serializer.writeValue(cause);
-        }
-      }
-      this.#writeFields(store, fields, reserved);
+      const taken = err === NO_ERROR ? reserved : this.#writeFailure(err, reserved);
+      this.#writeFields(store, fields, taken);
       format.end(out);
     } catch (e) {
       core.abort(start);
@@ -278,8 +390,13 @@ export class Logger {
     core.serializer.writeFields(merged, reserved);
   }
 
-  /** An error's `,"exc":...,"reason":...,"stack":...` members. */
-  #writeFailure(err: unknown): void {
+  /**
+   * An error's `,"exc":...,"reason":...,"stack":...` members, its own
+   * properties (`code`, `errno`, `syscall`...) and its `cause`: one way for
+   * exception records and failed actions alike. Returns the names the
+   * record's user fields may not take.
+   */
+  #writeFailure(err: unknown, reserved: ReadonlySet<string>): ReadonlySet<string> {
     const { out, format, serializer } = this.#core;
     const { exc, reason, stack } = errorParts(err);
     out.ascii(format.excKey);
@@ -290,6 +407,16 @@ export class Logger {
       out.ascii(format.stackKey);
       serializer.writeString(stack);
     }
+    if (err === null || typeof err !== "object") return reserved;
+    const taken = new Set(reserved);
+    for (const name of serializer.writeErrorProperties(err, reserved)) taken.add(name);
+    const cause = readCause(err);
+    if (cause !== undefined) {
+      out.ascii(',"cause":');
+      serializer.writeValue(cause);
+      taken.add("cause");
+    }
+    return taken;
   }
 
   // ---- context -------------------------------------------------------------
@@ -302,6 +429,7 @@ export class Logger {
    * reqLog.info("handled"); // ... "requestId":"r-42"
    */
   ctx(fields: Fields): Logger {
+    plainObject(fields, "log.ctx fields");
     return new Logger(this.#core, { ...this.#context, ...fields }, this.name);
   }
 
@@ -312,6 +440,7 @@ export class Logger {
    * const dbLog = log.new("db");
    */
   new(name?: string): Logger {
+    if (name !== undefined && typeof name !== "string") throw new LogxpyError(ErrorCode.OPTION, `log.new needs a name (a string); got ${describe(name)}`);
     const full = name === undefined ? this.name : this.name === "root" ? name : `${this.name}.${name}`;
     return new Logger(this.#core, { ...this.#context, logger: full }, full);
   }
@@ -324,6 +453,8 @@ export class Logger {
    * app.use((req, res, next) => log.scope({ requestId: req.id }, next));
    */
   scope<T>(fields: Fields, fn: () => T): T {
+    plainObject(fields, "log.scope fields");
+    needsFunction(fn, "log.scope(fields, fn)");
     const store = traceStorage.getStore();
     const context: TraceContext = { action: store?.action, scope: { ...store?.scope, ...fields } };
     return traceStorage.run(context, fn);
@@ -343,7 +474,7 @@ export class Logger {
   action<T>(type: string, fields: Fields, fn: () => T): T;
   action<T>(type: string, fieldsOrFn: Fields | (() => T), maybeFn?: () => T): T {
     const fn = typeof fieldsOrFn === "function" ? fieldsOrFn : maybeFn;
-    if (typeof fn !== "function") throw new LogxpyError(ErrorCode.OPTION, "log.action needs a function to run");
+    needsFunction(fn, "log.action(type, fields?, fn)");
     return this.runAction(this.startAction(type, typeof fieldsOrFn === "function" ? undefined : fieldsOrFn), fn);
   }
 
@@ -433,6 +564,7 @@ export class Logger {
    * log.continueTask(req.headers["x-logxpy-task"], () => handle(req));
    */
   continueTask<T>(taskId: string, fn: () => T): T {
+    needsFunction(fn, "log.continueTask(taskId, fn)");
     const m = typeof taskId === "string" ? /^([^@]+)@\/(\d+(?:\/\d+)*)$/.exec(taskId) : null;
     const path = m === null ? undefined : m[2]!.split("/").map(Number);
     const action = m === null || path!.some((n) => !Number.isSafeInteger(n) || n < 1)
@@ -454,8 +586,8 @@ export class Logger {
         out.ascii(format.durKey);
         out.ascii(String(dur));
       }
-      if (st === "failed") this.#writeFailure(err);
-      this.#writeFields(traceStorage.getStore(), fields, format.actionNames);
+      const taken = st === "failed" ? this.#writeFailure(err, format.actionNames) : format.actionNames;
+      this.#writeFields(traceStorage.getStore(), fields, taken);
       format.end(out);
     } catch (e) {
       core.abort(start);
@@ -493,21 +625,18 @@ function mergeInto(target: Fields, source: Readonly<Fields> | undefined): void {
   }
 }
 
-/** The type, message and stack of anything thrown, without throwing. */
-function errorParts(err: unknown): { exc: string; reason: string; stack: string | undefined } {
+/** An error's `cause`, or undefined when reading it throws. */
+function readCause(err: object): unknown {
   try {
-    if (err instanceof Error) {
-      const ctor = (err.constructor as { name?: unknown } | undefined)?.name;
-      return {
-        exc: typeof ctor === "string" && ctor !== "" ? ctor : err.name,
-        reason: String(err.message),
-        stack: typeof err.stack === "string" ? err.stack : undefined,
-      };
-    }
-    return { exc: err === null ? "null" : typeof err, reason: safeString(err), stack: undefined };
-  } catch {
-    return { exc: "unknown", reason: "(an error whose details could not be read)", stack: undefined };
+    return (err as { cause?: unknown }).cause;
+  } catch (e) {
+    return `[Throws: ${safeString(e instanceof Error ? e.message : e)}]`;
   }
+}
+
+/** Misuse found before anything ran: a `LOGXPY_ERR_OPTION` naming the call. */
+function needsFunction(fn: unknown, call: string): asserts fn is (...args: never[]) => unknown {
+  if (typeof fn !== "function") throw new LogxpyError(ErrorCode.OPTION, `${call} needs a function to run; got ${describe(fn)}`);
 }
 
 function safeString(value: unknown): string {
@@ -516,4 +645,17 @@ function safeString(value: unknown): string {
   } catch {
     return Object.prototype.toString.call(value);
   }
+}
+
+/** `log.flush()` options, checked, in the writers' terms. */
+function flushOptions(options: FlushCallOptions | undefined): FlushOptions {
+  if (options === undefined) return {};
+  const given = plainObject(options, "flush options");
+  for (const key of Object.keys(given)) {
+    if (!FLUSH_KEYS.has(key)) throw new LogxpyError(ErrorCode.OPTION, `flush: unknown option ${JSON.stringify(key)}; known options are timeout, durable`);
+  }
+  return {
+    ...(options.timeout === undefined ? {} : { timeoutMs: durationMs(options.timeout, "timeout", true) }),
+    ...(options.durable === undefined ? {} : { durable: durability(options.durable, "durable") === "fsync" }),
+  };
 }

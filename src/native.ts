@@ -6,7 +6,8 @@ export interface NativeBindingWriter {
   write(bytes: Uint8Array, count: number, wakeNow: boolean): void;
   wake(): void;
   flushSync(timeoutMs: number): boolean;
-  flush(timeoutMs: number): Promise<boolean>;
+  /** Asks for a flush without waiting: the constructor's `onFlushed(id, written)` answers it. False when it could not be asked. */
+  flushNotify(id: number, sync: boolean): boolean;
   reopen(timeoutMs: number): void;
   close(timeoutMs: number): boolean;
   /** The writer thread's file switches as a sequence lock: odd while it rotates, changed by every rotation. */
@@ -30,7 +31,10 @@ export interface NativeBinding {
       /** Size rotation; `size` in bytes. */
       rotate?: { size: number; keep: number; compress: boolean };
     },
+    onFlushed: (id: number, written: boolean) => void,
   ) => NativeBindingWriter;
+  /** Flushes every writer of the process, whichever thread opened it, within one bound. */
+  flushAllWriters(timeoutMs: number): boolean;
 }
 
 let loaded: { binding: NativeBinding | undefined; why: string } | undefined;
@@ -52,10 +56,29 @@ export function nativeBinding(): NativeBinding | undefined {
       loaded = { binding: why === "" ? binding : undefined, why };
       if (why !== "") process.emitWarning(`logxpy: ${why}; using the pure-TypeScript writer`, { code: ErrorCode.NATIVE });
     } catch (err) {
-      loaded = { binding: undefined, why: err instanceof Error ? err.message : String(err) };
+      const why = loadFailure(err);
+      loaded = { binding: undefined, why };
+      process.emitWarning(`logxpy: no native addon loads on ${process.platform}-${process.arch} (${why}); using the pure-TypeScript writer`, {
+        code: ErrorCode.NATIVE,
+      });
     }
   }
   return loaded.binding;
+}
+
+/**
+ * One line on why the loader failed. Its own message is generic and its cause
+ * chain lists every attempt, so the reason is the attempt that names this
+ * platform's package (missing, or a binary that does not link), else the
+ * first attempt (an override path), which is the deepest cause.
+ *
+ * @example
+ * loadFailure(err); // "Cannot find module 'logxpy-linux-x64-gnu'"
+ */
+function loadFailure(err: unknown): string {
+  const lines: string[] = [];
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) lines.push(cause.message.split("\n")[0]!);
+  return lines.find((line) => line.includes(`logxpy-${process.platform}-${process.arch}`)) ?? lines.at(-1) ?? String(err);
 }
 
 /**
@@ -66,7 +89,7 @@ const WRITER_METHODS = Object.keys({
   write: true,
   wake: true,
   flushSync: true,
-  flush: true,
+  flushNotify: true,
   reopen: true,
   close: true,
   rotationSeq: true,
@@ -84,8 +107,14 @@ const WRITER_METHODS = Object.keys({
 export function bindingMismatch(binding: NativeBinding): string {
   const proto = (binding.NativeWriter as { prototype?: Record<string, unknown> } | undefined)?.prototype;
   const missing = WRITER_METHODS.filter((m) => typeof proto?.[m] !== "function");
+  if (typeof binding.flushAllWriters !== "function") missing.push("flushAllWriters");
   if (missing.length === 0) return "";
   return `the native addon is older than this logxpy (no ${missing.join(", ")}); rebuild it with npm run build`;
+}
+
+/** The addon if it is loaded already (never loads it). */
+export function loadedBinding(): NativeBinding | undefined {
+  return loaded?.binding;
 }
 
 /** Why the native addon did not load ("" when it did, or was not tried). */

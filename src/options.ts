@@ -2,6 +2,7 @@ import { ErrorCode, LogxpyError } from "./errors";
 import { describe, LevelName, levelValue } from "./levels";
 import { DEFAULT_LIMITS, SerializeLimits } from "./serialize";
 import type { Destination } from "./destinations";
+import { isMaskPath, parseMaskPath } from "./masking";
 import { isHandleableSignal, type SignalOptions } from "./signals";
 
 /** What happens to a new record when the queue already holds `maxQueue` records. */
@@ -25,7 +26,7 @@ export interface AsyncOptions {
   /** Longest a record waits before it is written: seconds, or a string such as "100ms" (default 0.1). */
   flushInterval?: number | string;
   /** What to do when the queue is full (default "block"). */
-  policy?: QueuePolicy | `${QueuePolicy}`;
+  policy?: PolicyName;
   /** Emit one `async_stats` record every N records (default 0: never). */
   statsInterval?: number;
 }
@@ -40,6 +41,23 @@ export interface AsyncSettings {
 }
 
 /**
+ * A queue policy by name: the enum's values, and the Python logxpy's
+ * aliases `"replace"` (drop_oldest) and `"skip"` (drop_newest).
+ */
+export type PolicyName = QueuePolicy | `${QueuePolicy}` | "replace" | "skip";
+
+/** The settings of an {@link AsyncConfig}, as its constructor and `log.configureAsync()` take them. */
+export interface AsyncConfigInit {
+  maxQueueSize?: number;
+  batchSize?: number;
+  flushIntervalMs?: number;
+  queuePolicy?: PolicyName;
+  statsInterval?: number;
+}
+
+const ASYNC_CONFIG_KEYS = new Set(["maxQueueSize", "batchSize", "flushIntervalMs", "queuePolicy", "statsInterval"]);
+
+/**
  * The Python logxpy's `AsyncConfig`, for `log.configureAsync()`.
  *
  * @example
@@ -52,13 +70,11 @@ export class AsyncConfig {
   readonly queuePolicy: QueuePolicy;
   readonly statsInterval: number;
 
-  constructor(init: {
-    maxQueueSize?: number;
-    batchSize?: number;
-    flushIntervalMs?: number;
-    queuePolicy?: QueuePolicy | `${QueuePolicy}`;
-    statsInterval?: number;
-  } = {}) {
+  constructor(init: AsyncConfigInit = {}) {
+    if (init === null || typeof init !== "object") {
+      throw new LogxpyError(ErrorCode.OPTION, `AsyncConfig needs an object of settings; got ${describe(init)}`);
+    }
+    rejectUnknown(init, ASYNC_CONFIG_KEYS, "AsyncConfig");
     const settings = asyncSettings({
       maxQueue: init.maxQueueSize,
       batchSize: init.batchSize,
@@ -71,6 +87,17 @@ export class AsyncConfig {
     this.flushIntervalMs = settings.flushIntervalMs;
     this.queuePolicy = settings.policy;
     this.statsInterval = settings.statsInterval;
+  }
+
+  /**
+   * `config` itself when it is an AsyncConfig, else an AsyncConfig made from
+   * a plain object of the same settings (which are checked).
+   *
+   * @example
+   * AsyncConfig.from({ maxQueueSize: 10 }).maxQueueSize; // 10
+   */
+  static from(config: AsyncConfig | AsyncConfigInit): AsyncConfig {
+    return config instanceof AsyncConfig ? config : new AsyncConfig(config);
   }
 
   /** The same settings in `useAsync()` form. */
@@ -149,15 +176,26 @@ export interface InitOptions {
   asyncMaxQueue?: number;
   asyncBatchSize?: number;
   asyncFlushInterval?: number | string;
-  asyncPolicy?: QueuePolicy | `${QueuePolicy}`;
+  asyncPolicy?: PolicyName;
   /** Emit one `async_stats` record every N records (default 0: never). */
   statsInterval?: number;
   /** "sqid" (short, per-process: `"Xa.1"`) or "uuid" (uuid4). Default "sqid". */
   taskIdMode?: "sqid" | "uuid";
   /** "logxpy" (compact names, default) or "eliot" (Eliot's names). */
   format?: "logxpy" | "eliot";
-  /** Field names (case-insensitive) and patterns whose values are written as "***". */
+  /**
+   * Fields whose values are written as "***": names (ignoring case), paths
+   * (`"req.headers.authorization"`, `"users[*].password"`) and RegExps tested
+   * against names. Default {@link DEFAULT_MASK_FIELDS}; to extend it:
+   * `maskFields: [...DEFAULT_MASK_FIELDS, "ssn"]`.
+   */
   maskFields?: ReadonlyArray<string | RegExp>;
+  /**
+   * Patterns replaced by "***" wherever they match inside a string value or
+   * the message, such as {@link MASK_PATTERNS}' bearer tokens, JWTs and card
+   * numbers (default none).
+   */
+  maskPatterns?: ReadonlyArray<RegExp>;
   /** Fields added to every record. */
   context?: Record<string, unknown>;
   /** More destinations besides the file: "console", a function, or `{ type: "file", path }`. */
@@ -174,6 +212,25 @@ export interface InitOptions {
   handleSignals?: SignalOptions;
   /** Size rotation of the log files: `{ size: "100MB", keep: 5, compress: true }`; see {@link RotateOptions}. */
   rotate?: RotateOptions;
+  /** One `critical` record for the uncaught exception or unhandled rejection that ends the process (default true). */
+  logUncaught?: boolean;
+  /** `"fsync"`: `ainfo()` and friends, and `flush()`, also wait for the data to be synced to disk (default false). */
+  durable?: Durability;
+}
+
+/** How far `flush()` and `ainfo()` wait: until written (false), or until synced to disk ("fsync"). */
+export type Durability = "fsync" | false;
+
+/**
+ * Validates a `durable` option.
+ *
+ * @example
+ * durability("fsync", "durable"); // "fsync"
+ */
+export function durability(value: unknown, name: string): Durability {
+  if (value === undefined || value === false) return false;
+  if (value === "fsync") return "fsync";
+  throw new LogxpyError(ErrorCode.OPTION, `${name} must be "fsync" or false; got ${describe(value)}`);
 }
 
 /** The validated, complete form of {@link InitOptions}. */
@@ -187,6 +244,7 @@ export interface Settings {
   taskIdMode: "sqid" | "uuid";
   format: "logxpy" | "eliot";
   maskFields: ReadonlyArray<string | RegExp>;
+  maskPatterns: ReadonlyArray<RegExp>;
   context: Record<string, unknown>;
   destinations: ReadonlyArray<Destination>;
   onError: ((err: Error) => void) | undefined;
@@ -195,11 +253,16 @@ export interface Settings {
   limits: SerializeLimits;
   handleSignals: SignalOptions;
   rotate: RotateSettings | undefined;
+  logUncaught: boolean;
+  durable: Durability;
 }
 
 /**
  * Names masked when `maskFields` is not given: the usual carriers of secrets.
  * Pass `maskFields: []` to mask nothing.
+ *
+ * @example
+ * log.init("app.log", { maskFields: [...DEFAULT_MASK_FIELDS, "ssn", "users[*].pin"] });
  */
 export const DEFAULT_MASK_FIELDS: readonly string[] = [
   "password",
@@ -217,8 +280,8 @@ export const DEFAULT_MASK_FIELDS: readonly string[] = [
 
 const INIT_KEYS = new Set([
   "level", "mode", "clean", "asyncEnabled", "asyncMaxQueue", "asyncBatchSize", "asyncFlushInterval",
-  "asyncPolicy", "statsInterval", "taskIdMode", "format", "maskFields", "context", "destinations",
-  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals", "rotate",
+  "asyncPolicy", "statsInterval", "taskIdMode", "format", "maskFields", "maskPatterns", "context", "destinations",
+  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals", "rotate", "logUncaught", "durable",
 ]);
 const ASYNC_KEYS = new Set(["maxQueue", "batchSize", "flushInterval", "policy", "statsInterval"]);
 
@@ -266,6 +329,7 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     taskIdMode: oneOf(options.taskIdMode, "taskIdMode", ["sqid", "uuid"] as const, "sqid"),
     format: oneOf(options.format, "format", ["logxpy", "eliot"] as const, "logxpy"),
     maskFields: maskFields(options.maskFields ?? DEFAULT_MASK_FIELDS),
+    maskPatterns: maskPatterns(options.maskPatterns),
     context: plainObject(options.context, "context"),
     destinations: arrayOption(options.destinations, "destinations"),
     onError: functionOption(options.onError, "onError"),
@@ -274,6 +338,8 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     limits: limits(options.limits),
     handleSignals: signals(options.handleSignals),
     rotate: rotation(options.rotate),
+    logUncaught: boolOption(options.logUncaught, "logUncaught", true),
+    durable: durability(options.durable, "durable"),
   };
 }
 
@@ -385,9 +451,10 @@ function rotation(value: unknown): RotateSettings | undefined {
 
 function policy(value: unknown): QueuePolicy {
   if (value === undefined) return QueuePolicy.BLOCK;
-  const found = typeof value === "string" ? POLICY_ALIASES[value.toLowerCase()] : undefined;
+  // Exact names only, as the PolicyName type has them, so that types and runtime agree.
+  const found = typeof value === "string" && Object.hasOwn(POLICY_ALIASES, value) ? POLICY_ALIASES[value] : undefined;
   if (found === undefined) {
-    throw new LogxpyError(ErrorCode.POLICY, `policy must be one of block, drop_oldest, drop_newest, warn; got ${describe(value)}`);
+    throw new LogxpyError(ErrorCode.POLICY, `policy must be one of block, drop_oldest, drop_newest, warn (or the aliases replace, skip); got ${describe(value)}`);
   }
   return found;
 }
@@ -396,10 +463,25 @@ function maskFields(value: unknown): ReadonlyArray<string | RegExp> {
   const list = arrayOption(value, "maskFields");
   for (const item of list) {
     if (!(typeof item === "string" && item.length > 0) && !(item instanceof RegExp)) {
-      throw new LogxpyError(ErrorCode.OPTION, `maskFields must hold field names and regular expressions; got ${describe(item)}`);
+      throw new LogxpyError(ErrorCode.OPTION, `maskFields must hold field names, paths and regular expressions; got ${describe(item)}`);
     }
+    if (typeof item === "string" && isMaskPath(item)) parseMaskPath(item);
   }
   return list as ReadonlyArray<string | RegExp>;
+}
+
+function maskPatterns(value: unknown): ReadonlyArray<RegExp> {
+  const list = arrayOption(value, "maskPatterns");
+  for (const item of list) {
+    if (!(item instanceof RegExp)) {
+      throw new LogxpyError(ErrorCode.OPTION, `maskPatterns must hold regular expressions (field names go in maskFields); got ${describe(item)}`);
+    }
+    // One that matches nothing at all would put "***" between every two characters.
+    if (new RegExp(item.source, item.flags.replace(/[gy]/g, "")).test("")) {
+      throw new LogxpyError(ErrorCode.OPTION, `maskPatterns: ${String(item)} matches the empty string`);
+    }
+  }
+  return list as ReadonlyArray<RegExp>;
 }
 
 function limits(value: unknown): SerializeLimits {
@@ -453,7 +535,8 @@ function positiveInt(value: unknown, name: string, fallback: number): number {
   return value;
 }
 
-function boolOption(value: unknown, name: string, fallback: boolean): boolean {
+/** `value` when it is a boolean, `fallback` when absent; otherwise a `LOGXPY_ERR_OPTION` naming the option. */
+export function boolOption(value: unknown, name: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== "boolean") {
     throw new LogxpyError(ErrorCode.OPTION, `${name} must be true or false; got ${describe(value)}`);
@@ -478,7 +561,8 @@ export function plainObject(value: unknown, name: string): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
-function arrayOption<T>(value: unknown, name: string): readonly T[] {
+/** `value` when it is an array, `[]` when absent; otherwise a `LOGXPY_ERR_OPTION` naming the option. */
+export function arrayOption<T>(value: unknown, name: string): readonly T[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
     throw new LogxpyError(ErrorCode.OPTION, `${name} must be an array; got ${describe(value)}`);
@@ -494,7 +578,8 @@ function functionOption<F>(value: unknown, name: string): F | undefined {
   return value as F;
 }
 
-function rejectUnknown(options: object, known: Set<string>, where: string): void {
+/** A `LOGXPY_ERR_OPTION` for the first key of `options` not in `known`, listing the known ones. */
+export function rejectUnknown(options: object, known: Set<string>, where: string): void {
   for (const key of Object.keys(options)) {
     if (!known.has(key)) {
       throw new LogxpyError(ErrorCode.OPTION, `${where}: unknown option ${JSON.stringify(key)}; known options are ${[...known].join(", ")}`);

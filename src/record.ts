@@ -27,6 +27,13 @@ const ELIOT: Names = {
   at: "action_type", st: "action_status", dur: "duration", exc: "exception", reason: "reason", stack: "traceback",
 };
 
+/**
+ * The action keys in both formats. On a message they are escaped (`_at`) as
+ * its own keys are, so a field cannot make a reader take the message for an
+ * action: Python logxpy reads `at`/`st`, eliot-tree `action_type`.
+ */
+const ACTION_KEYS: readonly string[] = (["at", "st", "dur", "exc", "reason", "stack"] as const).flatMap((k) => [LOGXPY[k], ELIOT[k]]);
+
 /** The status of an action record. */
 export type ActionStatus = "started" | "succeeded" | "failed";
 
@@ -75,9 +82,9 @@ export class RecordFormat {
     this.reasonKey = `,"${n.reason}":`;
     this.stackKey = `,"${n.stack}":`;
     this.durKey = `,"${n.dur}":`;
-    this.messageNames = new Set([n.ts, n.tid, n.lvl, n.mt, n.msg]);
+    this.messageNames = new Set([n.ts, n.tid, n.lvl, n.mt, n.msg, ...ACTION_KEYS]);
     this.actionNames = new Set([n.ts, n.tid, n.lvl, n.at, n.st, n.dur, n.exc, n.reason, n.stack]);
-    this.exceptionNames = new Set([...this.messageNames, n.exc, n.reason, n.stack, "cause"]);
+    this.exceptionNames = new Set([...this.messageNames, "cause"]);
   }
 
   /** Opens a record: the time, the task id (JSON text) and the level (`[1,2]`). */

@@ -1,5 +1,7 @@
 import { Buffer } from "node:buffer";
 import { types } from "node:util";
+import { errorType } from "./error-parts";
+import { advancePaths, nameMatcher, pathCursors, redactor, type MaskRules, type PathCursor } from "./masking";
 import { LineBuffer } from "./line-buffer";
 
 /**
@@ -32,19 +34,6 @@ export const DEFAULT_LIMITS: Readonly<SerializeLimits> = Object.freeze({
   maxObjectKeys: 1000,
 });
 
-/**
- * What to hide in a line.
- *
- * @example
- * new Serializer({}, { names: ["password", "authorization"], patterns: [/\b\d{16}\b/] });
- */
-export interface MaskRules {
-  /** Members with one of these names have their value written as "***", at any depth; ASCII case is ignored. */
-  names: readonly string[];
-  /** Every match inside any string value is replaced by "***". */
-  patterns: readonly RegExp[];
-}
-
 const MASKED = '"***"';
 const CIRCULAR = '"[Circular]"';
 const DEEP_OBJECT = '"[Object]"';
@@ -62,16 +51,13 @@ const SHORT_STRING = 64;
 // Python's str.splitlines() and many editors end a line there, and a line must stay one line.
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\u0085\u2028\u2029\ud800-\udfff]/;
 const UNICODE_LINE_ENDS = /[\u0085\u2028\u2029]/g;
-const NON_ASCII = /[^\u0000-\u007f]/;
-const ASCII_UPPER_RUNS = /[A-Z]+/g;
 
 // An Error's own keys that its head already wrote from the same property ("name" as "type").
 const ERROR_HEAD_KEYS: ReadonlySet<string> = new Set(["name", "message", "stack", "errors", "cause"]);
+// What an exception record's head writes itself (exc, reason, stack, cause), so its own properties skip them.
+const FAILURE_HEAD_KEYS: ReadonlySet<string> = new Set(["name", "message", "stack", "cause"]);
 // "type" is ours in an Error's object, so an own "type" property is written as "_type".
 const ERROR_RESERVED: ReadonlySet<string> = new Set(["type"]);
-const BUILTIN_ERROR_NAMES: ReadonlySet<string> = new Set([
-  "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError",
-]);
 
 const objectTag = Object.prototype.toString;
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -108,6 +94,10 @@ export class Serializer {
   readonly #isMaskedName: (key: string) => boolean;
   readonly #redact: (s: string) => string;
   readonly #keys = new Map<string, KeyInfo>();
+  /** The mask paths, each at its first step, for a record's fields. */
+  readonly #paths: PathCursor[] | null;
+  /** The paths that go on into the members being written now; null (the usual case) when none does. */
+  #active: PathCursor[] | null = null;
 
   /** `out` is where the `write*` methods write; the logger shares its own. */
   constructor(limits: Partial<SerializeLimits> = {}, mask: MaskRules = { names: [], patterns: [] }, out = new LineBuffer(1024)) {
@@ -117,8 +107,10 @@ export class Serializer {
     this.#maxArrayLength = limits.maxArrayLength ?? DEFAULT_LIMITS.maxArrayLength;
     this.#maxObjectKeys = limits.maxObjectKeys ?? DEFAULT_LIMITS.maxObjectKeys;
     this.#maxBytes = Math.floor(this.#maxStringLength / 4) * 3;
-    this.#isMaskedName = mask.names.length === 0 ? neverMasked : nameMatcher(mask.names);
-    this.#redact = mask.patterns.length === 0 ? unredacted : redactor(mask.patterns);
+    this.#isMaskedName = nameMatcher(mask.names) ?? neverMasked;
+    this.#redact = redactor(mask.patterns) ?? unredacted;
+    const paths = pathCursors(mask.names);
+    this.#paths = paths.length === 0 ? null : paths;
   }
 
   /**
@@ -159,12 +151,17 @@ export class Serializer {
   writeValue(v: unknown): void {
     const out = this.#out;
     const mark = out.pos;
+    // A value on its own (a message, a cause) is outside the record's fields, where mask paths start.
+    const outer = this.#active;
+    this.#active = null;
     try {
       this.#item(v, 1, []);
     } catch (e) {
       // Only reached when even the per-object guards failed, e.g. the call stack ran out.
       out.pos = mark;
       this.writeString(thrown(e));
+    } finally {
+      this.#active = outer;
     }
   }
 
@@ -178,6 +175,9 @@ export class Serializer {
   writeFields(obj: object, reserved: ReadonlySet<string>): void {
     const out = this.#out;
     const mark = out.pos;
+    // Mask paths start at the record's fields. Saved and restored: a getter may log a record meanwhile.
+    const outer = this.#active;
+    this.#active = this.#paths;
     try {
       this.#members(obj, 1, [obj], reserved, null);
     } catch (e) {
@@ -186,7 +186,38 @@ export class Serializer {
       out.byte(44);
       out.text(quote(name) + ":");
       this.writeString(thrown(e));
+    } finally {
+      this.#active = outer;
     }
+  }
+
+  /**
+   * An error's own enumerable properties (`code`, `errno`, `syscall`...) as
+   * `,"key":value` members of the record that reports it (an exception or a
+   * failed action), renamed like fields when `reserved` holds their name.
+   * Returns the names written, which the record's user fields must not take.
+   *
+   * @example
+   * new Serializer().writeErrorProperties(Object.assign(new Error("x"), { code: "E1" }), new Set(["ts"])); // ["code"]
+   */
+  writeErrorProperties(err: object, reserved: ReadonlySet<string>): string[] {
+    const out = this.#out;
+    const mark = out.pos;
+    const names: string[] = [];
+    try {
+      for (const key of Object.keys(err)) {
+        if (FAILURE_HEAD_KEYS.has(key)) continue;
+        if (names.length === this.#maxObjectKeys) break;
+        const name = reserved.has(key) ? rename(key, err, reserved) : key;
+        this.#member(name, key, read(err, key), 1, [err]);
+        names.push(name);
+      }
+    } catch {
+      // A proxy that cannot list its keys: the record keeps exc, reason and stack.
+      out.pos = mark;
+      return [];
+    }
+    return names;
   }
 
   /** What `write` put in the buffer, taken back out as text. */
@@ -364,7 +395,28 @@ export class Serializer {
     out.text(name === key ? info.text : quote(name) + ":");
     if (v === undefined) out.pos = start;
     else if (info.masked) out.ascii(MASKED);
+    else if (this.#active !== null) this.#alongPaths(key, v, depth + 1, stack, start);
     else if (!this.#value(v, depth + 1, stack)) out.pos = start;
+  }
+
+  /** A member (or an array item, `start` < 0) inside a mask path: masked where a path ends, else written with the paths that go on. */
+  #alongPaths(key: string, v: unknown, depth: number, stack: unknown[], start: number): void {
+    const out = this.#out;
+    const outer = this.#active!;
+    const { masked, next } = advancePaths(outer, key);
+    if (masked) {
+      out.ascii(MASKED);
+      return;
+    }
+    this.#active = next;
+    try {
+      if (!this.#value(v, depth, stack)) {
+        if (start < 0) out.ascii("null");
+        else out.pos = start;
+      }
+    } finally {
+      this.#active = outer;
+    }
   }
 
   /** An array item, where undefined is null. */
@@ -378,7 +430,8 @@ export class Serializer {
     out.byte(91);
     for (let i = 0; i < end; i++) {
       if (i > 0) out.byte(44);
-      this.#item(read(items, i), depth + 1, stack);
+      if (this.#active === null) this.#item(read(items, i), depth + 1, stack);
+      else this.#alongPaths(String(i), read(items, i), depth + 1, stack, -1);
     }
     if (end < length) out.text((end > 0 ? "," : "") + '"…[+' + (length - end) + ' items]"');
     out.byte(93);
@@ -545,15 +598,6 @@ function dateText(d: Date): string {
   return Number.isNaN(time) ? "Invalid Date" : Date.prototype.toISOString.call(d);
 }
 
-/** A subclass that kept its parent's built-in name ("Error") is named by its constructor. */
-function errorType(e: Error): string {
-  const own: unknown = e.name;
-  const name = typeof own === "string" && own !== "" ? own : "Error";
-  const ctor: unknown = typeof e.constructor === "function" ? e.constructor.name : undefined;
-  const isSubclass = typeof ctor === "string" && ctor !== "" && !BUILTIN_ERROR_NAMES.has(ctor);
-  return isSubclass && BUILTIN_ERROR_NAMES.has(name) ? ctor : name;
-}
-
 function hasToJSON(o: object): o is { toJSON(): unknown } {
   return typeof (o as { toJSON?: unknown }).toJSON === "function";
 }
@@ -604,30 +648,4 @@ function neverMasked(): boolean {
 
 function unredacted(s: string): string {
   return s;
-}
-
-/**
- * Names compared by their ASCII lower-case form. A key whose length no name has is rejected
- * by one array read: on the benchmark record (six camelCase keys, four names) lowering and
- * looking up every key instead made `fields()` about 40% slower.
- */
-function nameMatcher(names: readonly string[]): (key: string) => boolean {
-  const lowered = new Set(names.map(asciiLower));
-  const hasLength: boolean[] = [];
-  for (const name of lowered) hasLength[name.length] = true;
-  return (key) => hasLength[key.length] === true && (lowered.has(key) || lowered.has(asciiLower(key)));
-}
-
-function asciiLower(s: string): string {
-  // toLowerCase is exact for ASCII text and far cheaper than a replace with a callback.
-  return NON_ASCII.test(s) ? s.replace(ASCII_UPPER_RUNS, (run) => run.toLowerCase()) : s.toLowerCase();
-}
-
-/** Every match of every pattern becomes "***": a pattern without the g flag is given it. */
-function redactor(patterns: readonly RegExp[]): (s: string) => string {
-  const global = patterns.map((p) => new RegExp(p.source, p.flags.replace(/[gy]/g, "") + "g"));
-  return (s) => {
-    for (const re of global) s = s.replace(re, "***");
-    return s;
-  };
 }

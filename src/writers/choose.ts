@@ -1,3 +1,4 @@
+import { isMainThread } from "node:worker_threads";
 import type { AsyncSettings, RotateSettings } from "../options";
 import { FileTarget, type OpenOptions } from "./fd";
 import { nativeBinding } from "../native";
@@ -13,6 +14,11 @@ import type { Writer, WriterFault } from "./writer";
  * ever asks which writer it has. Each of them rotates the file by `rotate`
  * when it is given.
  *
+ * In a worker thread without the native addon, records are written
+ * synchronously: when the main thread exits or terminates the worker, no
+ * JavaScript runs in it any more, so a record queued on its side would be
+ * lost, and one written before its log call returned is not.
+ *
  * @example
  * const w = fileWriter("app.log", { mode: "w", clean: false, fileMode: 0o640 }, settings.async, 5000, report, settings.rotate);
  */
@@ -27,6 +33,6 @@ export function fileWriter(
   const binding = async === undefined ? undefined : nativeBinding();
   if (binding !== undefined) return new NativeWriter(binding, path, open, async!, timeoutMs, report, rotate);
   const target = FileTarget.open(path, open);
-  if (async === undefined) return new SyncWriter(target, timeoutMs, report, rotate);
+  if (async === undefined || !isMainThread) return new SyncWriter(target, timeoutMs, report, rotate);
   return new JsAsyncWriter(target, async, timeoutMs, report, rotate);
 }

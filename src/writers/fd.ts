@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as path_ from "node:path";
 import { ErrorCode, LogxpyError } from "../errors";
 import type { WriterFault } from "./writer";
 
@@ -13,6 +14,25 @@ export interface OpenOptions {
 }
 
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+/** Paths whose last writer gave up inside a line (see {@link markTorn}). */
+const tornPaths = new Set<string>();
+
+/**
+ * Notes that a writer closed with `path` left inside a line (a short write
+ * to a stalled pipe, say): the next writer to it must start on a new line.
+ *
+ * @example
+ * markTorn("app.log"); takeTorn("app.log"); // true, once
+ */
+export function markTorn(path: string): void {
+  tornPaths.add(path_.resolve(path));
+}
+
+/** Whether `path` was left inside a line; asking forgets it. */
+export function takeTorn(path: string): boolean {
+  return tornPaths.delete(path_.resolve(path));
+}
 
 /** Blocks the calling thread for `ms` without spinning (Atomics.wait is allowed on Node's main thread). */
 export function sleepMs(ms: number): void {
@@ -89,11 +109,40 @@ function openFd(path: string, truncate: boolean, fileMode: number): number {
   }
   if (special) flags |= O_NONBLOCK;
   else if (truncate) flags |= O_TRUNC;
+  let fd: number;
   try {
     // Node adds O_CLOEXEC to every descriptor it opens, so children never inherit the log file.
-    return fs.openSync(path, flags, fileMode);
+    fd = fs.openSync(path, flags, fileMode);
   } catch (err) {
     throw openError(path, err);
+  }
+  if (!special) {
+    // A regular file's torn end is dealt with here, by looking at it: the mark an earlier writer left is not needed.
+    takeTorn(path);
+    if (!truncate) endTornLine(path, fd);
+  }
+  return fd;
+}
+
+/**
+ * A file left ending in half a line (a process killed, or a disk that
+ * filled, in the middle of a write) gets a newline before anything is
+ * appended: the fragment stays one bad line, and the first new record is
+ * whole instead of glued onto it.
+ */
+function endTornLine(path: string, fd: number): void {
+  let reader: number | undefined;
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return;
+    // The log descriptor is write-only; the last byte is read through a second one.
+    reader = fs.openSync(path, "r");
+    const last = Buffer.alloc(1);
+    if (fs.readSync(reader, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) fs.writeSync(fd, "\n");
+  } catch {
+    // A file that cannot be read back (write-only permissions) is appended to as it is.
+  } finally {
+    if (reader !== undefined) closeQuietly(reader);
   }
 }
 
@@ -149,16 +198,16 @@ export function writeFault(err: unknown, destination: string): WriterFault {
 
 /**
  * A failed file operation around the writes (a rotation's rename, the
- * compression of a rotated file) as a `LOGXPY_ERR_WRITE` fault: writing goes
- * on, so it is reported, never thrown.
+ * compression of a rotated file, a reopen) as a fault, `LOGXPY_ERR_WRITE`
+ * unless `code` says otherwise: writing goes on, so it is reported, never thrown.
  *
  * @example
  * fileFault("cannot rotate app.log", err, "app.log").message; // "cannot rotate app.log: EACCES: ..."
  */
-export function fileFault(what: string, err: unknown, destination: string): WriterFault {
+export function fileFault(what: string, err: unknown, destination: string, code: ErrorCode = ErrorCode.WRITE): WriterFault {
   const errno = err instanceof LogxpyError ? err.errno : (err as NodeJS.ErrnoException).code;
   return {
-    code: ErrorCode.WRITE,
+    code,
     message: `${what}: ${(err as Error).message ?? String(err)}`,
     destination,
     ...(errno === undefined ? {} : { errno }),

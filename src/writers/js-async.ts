@@ -1,7 +1,9 @@
 import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import { QueuePolicy, type AsyncSettings, type RotateSettings } from "../options";
-import { FileTarget, sleepMs } from "./fd";
+import { DataSync } from "./data-sync";
+import { FileTarget, markTorn, sleepMs, takeTorn } from "./fd";
+import { FlushBound, type FlushOptions } from "./flush-bound";
 import { LineQueue } from "./line-queue";
 import { SupervisedFile } from "./supervised-file";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
@@ -52,6 +54,8 @@ export class JsAsyncWriter implements Writer {
   #taken = 0;
   #takenFirst = 0;
   #carry: Buffer | undefined;
+  /** The destination ends inside a line, which `#carry` finishes. */
+  #carryTorn = false;
   /** A write is under way: a record logged meanwhile (an error listener's) must not start another. */
   #writing = false;
 
@@ -70,6 +74,9 @@ export class JsAsyncWriter implements Writer {
   #closed = false;
   #warnedAt = 0;
   #droppedSinceWarn = 0;
+  #lastFault: WriterFault | undefined;
+  readonly #bound: FlushBound;
+  readonly #sync: DataSync;
 
   constructor(
     target: FileTarget,
@@ -93,6 +100,17 @@ export class JsAsyncWriter implements Writer {
       this.#errors++;
       report(fault);
     });
+    this.#bound = new FlushBound(target.path, timeoutMs, {
+      settled: () => this.#written + this.#dropped,
+      pending: () => this.#pending(),
+      lastFault: () => this.#lastFault,
+    });
+    this.#sync = new DataSync(() => target.fd, target.path);
+    // The last writer of this path stopped inside a line: start on a fresh one.
+    if (takeTorn(target.path)) {
+      this.#carry = Buffer.from("\n");
+      this.#carryTorn = true;
+    }
     flushAtExit(this, timeoutMs);
   }
 
@@ -117,9 +135,11 @@ export class JsAsyncWriter implements Writer {
     }
   }
 
-  flush(): Promise<void> {
+  flush(options?: FlushOptions): Promise<void> {
     const rotation = this.#file.rotation;
-    return rotation === undefined ? this.#drained() : this.#drained().then(() => rotation.settled());
+    let done = rotation === undefined ? this.#drained() : this.#drained().then(() => rotation.settled());
+    if (options?.durable === true) done = done.then(() => this.#durable());
+    return this.#bound.settle(done, options);
   }
 
   flushSync(timeoutMs: number): boolean {
@@ -137,6 +157,7 @@ export class JsAsyncWriter implements Writer {
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     const abandoned = this.#pending();
     this.#dropped += abandoned;
+    if (this.#carry !== undefined && this.#carryTorn) markTorn(this.#target.path);
     if (abandoned > 0) {
       this.#report({
         code: ErrorCode.TIMEOUT,
@@ -156,6 +177,17 @@ export class JsAsyncWriter implements Writer {
   reopen(): void {
     this.flushSync(this.#timeoutMs);
     this.#file.reopen();
+  }
+
+  /** `fdatasync` after a durable flush; a failure counts as an error and is reported, then rejects. */
+  async #durable(): Promise<void> {
+    try {
+      await this.#sync.sync();
+    } catch (err) {
+      const e = err as { code: string; message: string; errno?: string };
+      this.#fail({ code: e.code, message: e.message, destination: this.#target.path, ...(e.errno === undefined ? {} : { errno: e.errno }) });
+      throw err;
+    }
   }
 
   metrics(): WriterMetrics {
@@ -204,7 +236,7 @@ export class JsAsyncWriter implements Writer {
     this.#timer = setTimeout(this.#drain, this.#backoffMs);
     // Someone awaits flush(): the retry must keep the process up until it resolves (an ES module's
     // top-level `await log.flush()` would otherwise end with an unsettled await).
-    if (this.#waiters.length === 0) this.#timer.unref();
+    if (!this.#bound.waiting) this.#timer.unref();
   }
 
   /**
@@ -253,6 +285,7 @@ export class JsAsyncWriter implements Writer {
     }
     const written = "written" in outcome ? outcome.written : 0;
     if (written < bytes.length) {
+      if (written > 0) this.#wroteLines(bytes, written);
       if (bytes !== this.#carry) {
         this.#carry = Buffer.from(bytes.subarray(written));
       } else if (written > 0) {
@@ -265,6 +298,7 @@ export class JsAsyncWriter implements Writer {
       if ("again" in outcome) return "again";
     } else {
       this.#carry = undefined;
+      this.#carryTorn = false;
       this.#written += this.#taken;
       this.#taken = 0;
       this.#settle();
@@ -274,10 +308,31 @@ export class JsAsyncWriter implements Writer {
     return "ok";
   }
 
+  /** A short write: the whole lines among the first `written` bytes are written, and counted so. */
+  #wroteLines(bytes: Buffer, written: number): void {
+    let lines = 0;
+    for (let at = bytes.indexOf(10); at !== -1 && at < written; at = bytes.indexOf(10, at + 1)) lines++;
+    lines = Math.min(lines, this.#taken);
+    this.#written += lines;
+    this.#taken -= lines;
+    this.#takenFirst += lines;
+    this.#carryTorn = bytes[written - 1] !== 10;
+    this.#settle();
+  }
+
   #fail(fault: WriterFault): void {
+    this.#lastFault = fault;
     this.#errors++;
     if (this.#failingSince === 0) this.#failingSince = Date.now();
-    this.#report(fault);
+    // Still part of the write: an error listener that flushes or closes from here must not start
+    // another write (it would fail again, and report again, without end).
+    const writing = this.#writing;
+    this.#writing = true;
+    try {
+      this.#report(fault);
+    } finally {
+      this.#writing = writing;
+    }
   }
 
   /**
@@ -301,6 +356,9 @@ export class JsAsyncWriter implements Writer {
   #waitForRoom(): boolean {
     const now = Date.now();
     const faultDeadline = this.#failingSince === 0 ? now + this.#timeoutMs : this.#failingSince + this.#timeoutMs;
+    // Past the deadline a log call does not try the destination again: the timer retries it with
+    // backoff, as the native writer thread does, and the record is dropped (and counted).
+    if (now >= faultDeadline) return false;
     return this.#drainSync(this.#settings.maxQueue - 1, Infinity, faultDeadline);
   }
 

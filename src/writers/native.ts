@@ -1,4 +1,5 @@
 import { rmSync } from "node:fs";
+import { isMainThread } from "node:worker_threads";
 import { ErrorCode, LogxpyError } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { AsyncSettings, RotateSettings } from "../options";
@@ -6,6 +7,7 @@ import { LineBuffer } from "../line-buffer";
 import { nativeError, type NativeBinding, type NativeBindingWriter } from "../native";
 import type { OpenOptions } from "./fd";
 import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
+import { FlushBound, type FlushOptions } from "./flush-bound";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /**
@@ -17,6 +19,15 @@ const HAND_OVER_BYTES = 64 * 1024;
 
 /** How often faults reported by the writer thread are collected when nothing else asks. */
 const FAULT_POLL_MS = 250;
+
+/** How soon a flush request that found the writer's control slots full is asked again. */
+const FLUSH_RETRY_MS = 10;
+
+/** Callers waiting for one flush of the writer thread. */
+interface FlushGroup {
+  durable: boolean;
+  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+}
 
 /**
  * The native writer: lines (UTF-8 bytes) are gathered on the JavaScript side
@@ -64,6 +75,16 @@ export class NativeWriter implements Writer {
   /** The writer thread's `rotationSeq` when the watch last took the file at the path as its own, and when it last looked. */
   #watchedSeq = 0;
   #checkedSeq = 0;
+  readonly #bound: FlushBound;
+  #lastFault: WriterFault | undefined;
+  /**
+   * Flushes are coalesced: at most one is asked of the writer thread at a time (its id is
+   * `#inflight`, 0 while a retry is scheduled); callers arriving meanwhile share the next one,
+   * which is asked once the first is answered. So 1,000 concurrent `ainfo` calls cost two.
+   */
+  #inflight: { id: number; group: FlushGroup } | undefined;
+  #nextGroup: FlushGroup | undefined;
+  #flushSeq = 0;
 
   constructor(
     binding: NativeBinding,
@@ -95,14 +116,24 @@ export class NativeWriter implements Writer {
         policy: settings.policy,
         shutdownTimeoutMs: timeoutMs,
         ...(rotate === undefined ? {} : { rotate: { size: rotate.sizeBytes, keep: rotate.keep, compress: rotate.compress } }),
-      });
+      }, this.#onFlushed);
     } catch (err) {
       throw nativeError(err, path);
     }
     this.#path = path;
     // A hand-over is all or nothing under the drop policies, so it must not exceed the queue it enters;
     // at most a batch waits here, so the records held are at most maxQueue plus two batches.
-    this.#maxRecords = Math.min(settings.batchSize, settings.maxQueue);
+    // A worker thread hands each record over at once: when the main thread exits (or terminates the
+    // worker) no JavaScript runs in the worker any more, and only what Rust holds is still written.
+    this.#maxRecords = isMainThread ? Math.min(settings.batchSize, settings.maxQueue) : 1;
+    this.#bound = new FlushBound(path, timeoutMs, {
+      settled: () => {
+        const m = this.metrics();
+        return m.written + m.dropped;
+      },
+      pending: () => this.metrics().pending,
+      lastFault: () => this.#lastFault,
+    });
     this.#timeoutMs = timeoutMs;
     this.#report = report;
     // The file is open in Rust; the path's file now is the one it opened.
@@ -155,30 +186,58 @@ export class NativeWriter implements Writer {
     if (start < this.#committed) this.#from = this.#committed = start;
   }
 
-  async flush(): Promise<void> {
+  flush(options?: FlushOptions): Promise<void> {
     this.#handOver();
-    // A failing destination keeps its records queued for retry, so wait as the other writers do: until written.
-    while (!this.#closed && !(await this.#native.flush(this.#timeoutMs))) this.#collectFaults();
-    this.#collectFaults();
+    if (this.#closed) return this.#finalState();
+    const done = new Promise<void>((resolve, reject) => {
+      const waiter = { resolve, reject };
+      if (this.#inflight === undefined) {
+        this.#ask({ durable: options?.durable === true, waiters: [waiter] });
+      } else {
+        const next = (this.#nextGroup ??= { durable: false, waiters: [] });
+        next.durable ||= options?.durable === true;
+        next.waiters.push(waiter);
+      }
+    });
+    return this.#bound.settle(done, options);
   }
 
   flushSync(timeoutMs: number): boolean {
     this.#handOver();
-    if (this.#closed) return true;
-    const complete = this.#native.flushSync(timeoutMs);
+    if (this.#closed) return this.#closedMetrics!.pending === 0;
+    let complete = false;
+    try {
+      complete = this.#native.flushSync(timeoutMs);
+    } catch {
+      // Closed under us by another holder: what is pending says the rest.
+    }
     this.#collectFaults();
     return complete;
   }
 
   close(timeoutMs: number): boolean {
     if (this.#closed) return true;
-    const complete = this.flushSync(timeoutMs);
-    this.#closedMetrics = this.#nativeMetrics();
-    this.#native.close(0);
+    this.#handOver();
     this.#closed = true;
     clearInterval(this.#poll);
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     forgetAtExit(this);
+    const before = this.#nativeMetrics();
+    // Flushes and, as the last holder, stops the thread: what it gives up on is counted as dropped.
+    const complete = this.#native.close(timeoutMs);
+    this.#closedMetrics = this.#nativeMetrics();
+    this.#collectFaults();
+    if (!complete) {
+      const dropped = this.#closedMetrics.dropped - before.dropped;
+      const pending = this.#closedMetrics.pending;
+      this.#report({
+        code: ErrorCode.TIMEOUT,
+        message:
+          `${dropped} record(s) could not be written to ${this.#path} within the ${timeoutMs} ms close timeout and were dropped` +
+          (pending > 0 ? `; ${pending} more are still pending` : ""),
+        destination: this.#path,
+      });
+    }
     return complete;
   }
 
@@ -189,7 +248,7 @@ export class NativeWriter implements Writer {
       this.#watch.rebase();
     } catch (err) {
       const e = nativeError(err, this.#path);
-      this.#report({ code: e.code, message: e.message, destination: this.#path, ...(e.errno ? { errno: e.errno } : {}) });
+      this.#fault({ code: e.code, message: e.message, destination: this.#path, ...(e.errno ? { errno: e.errno } : {}) });
     }
   }
 
@@ -228,8 +287,64 @@ export class NativeWriter implements Writer {
     if (this.#native.rotationSeq() === this.#checkedSeq) this.#report(fault);
   }
 
-  /** The counters at close, kept because the addon's writer is gone after it. */
+  /** The counters when this writer closed, final once the writer thread stopped. */
   #closedMetrics: WriterMetrics | undefined;
+
+  /** A flush after close: the records were written, or given up on (and counted) by close. */
+  #finalState(): Promise<void> {
+    return this.#closedMetrics!.pending === 0 ? Promise.resolve() : Promise.reject(this.#bound.failure("the writer is closed"));
+  }
+
+  /** Asks the writer thread for a flush on behalf of `group`. */
+  #ask(group: FlushGroup): void {
+    const id = (this.#flushSeq = (this.#flushSeq % 0xffff_fffe) + 1);
+    let asked = false;
+    try {
+      asked = !this.#closed && this.#native.flushNotify(id, group.durable);
+    } catch {
+      // Closed by another holder: settled below from what is pending.
+    }
+    if (asked) {
+      this.#inflight = { id, group };
+    } else if (this.#closed) {
+      this.#answer(group, this.metrics().pending === 0);
+    } else {
+      // The thread's control slots are full (other threads' flushes): ask again shortly.
+      this.#inflight = { id: 0, group };
+      setTimeout(() => {
+        this.#inflight = undefined;
+        this.#ask(this.#merge(group));
+      }, FLUSH_RETRY_MS).unref();
+    }
+  }
+
+  /** The writer thread answered flush `id` (called on this thread). */
+  readonly #onFlushed = (id: number, written: boolean): void => {
+    if (this.#inflight?.id !== id) return;
+    const { group } = this.#inflight;
+    this.#inflight = undefined;
+    this.#collectFaults();
+    this.#answer(group, written);
+    const next = this.#nextGroup;
+    this.#nextGroup = undefined;
+    if (next !== undefined) this.#ask(next);
+  };
+
+  #answer(group: FlushGroup, written: boolean): void {
+    const err = written ? undefined : this.#bound.failure(group.durable ? "the data could not be written and synced" : "the writer gave up on them");
+    for (const w of group.waiters) {
+      if (err === undefined) w.resolve();
+      else w.reject(err);
+    }
+  }
+
+  /** `group` with the callers that queued for the next flush meanwhile. */
+  #merge(group: FlushGroup): FlushGroup {
+    const next = this.#nextGroup;
+    this.#nextGroup = undefined;
+    if (next === undefined) return group;
+    return { durable: group.durable || next.durable, waiters: [...group.waiters, ...next.waiters] };
+  }
 
   #nativeMetrics(): WriterMetrics {
     const m = this.#native.metrics();
@@ -284,7 +399,7 @@ export class NativeWriter implements Writer {
       // Refused by the addon (it was closed under us): the records are lost, and counted as such.
       this.#lateDropped += count;
       const e = nativeError(err, this.#path);
-      this.#report({ code: e.code, message: e.message, destination: this.#path });
+      this.#fault({ code: e.code, message: e.message, destination: this.#path });
     }
   }
 
@@ -299,8 +414,13 @@ export class NativeWriter implements Writer {
       if (f.code === "LOGXPY_ERR_QUEUE_FULL") {
         process.emitWarning(`logxpy: queue for ${this.#path} is full; ${f.message}`, { code: f.code });
       } else {
-        this.#report({ code: f.code, message: f.message, destination: this.#path, ...(f.errno ? { errno: f.errno } : {}) });
+        this.#fault({ code: f.code, message: f.message, destination: this.#path, ...(f.errno ? { errno: f.errno } : {}) });
       }
     }
+  }
+
+  #fault(fault: WriterFault): void {
+    this.#lastFault = fault;
+    this.#report(fault);
   }
 }

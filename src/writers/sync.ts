@@ -1,6 +1,8 @@
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { RotateSettings } from "../options";
+import { DataSync } from "./data-sync";
 import { FileTarget, writeAll } from "./fd";
+import type { FlushOptions } from "./flush-bound";
 import { SupervisedFile } from "./supervised-file";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
@@ -29,6 +31,7 @@ export class SyncWriter implements Writer {
   #errors = 0;
   #closed = false;
   readonly #file: SupervisedFile;
+  readonly #sync: DataSync;
 
   constructor(target: FileTarget, timeoutMs: number, report: (fault: WriterFault) => void, rotate?: RotateSettings) {
     this.#target = target;
@@ -38,6 +41,7 @@ export class SyncWriter implements Writer {
       this.#errors++;
       report(fault);
     });
+    this.#sync = new DataSync(() => target.fd, target.path);
     // Only a compression can be left unfinished at exit; nothing else is ever pending here.
     if (this.#file.rotation !== undefined) flushAtExit(this, timeoutMs);
   }
@@ -58,8 +62,14 @@ export class SyncWriter implements Writer {
     this.#report(fault);
   }
 
-  flush(): Promise<void> {
-    return this.#file.rotation?.settled() ?? Promise.resolve();
+  flush(options?: FlushOptions): Promise<void> {
+    const settled = this.#file.rotation?.settled() ?? Promise.resolve();
+    if (options?.durable !== true) return settled;
+    return settled.then(() => this.#sync.sync()).catch((err: { code: string; message: string; errno?: string }) => {
+      this.#errors++;
+      this.#report({ code: err.code, message: err.message, destination: this.#target.path, ...(err.errno === undefined ? {} : { errno: err.errno }) });
+      throw err;
+    });
   }
 
   flushSync(): boolean {

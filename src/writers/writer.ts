@@ -1,4 +1,5 @@
 import type { LineBuffer } from "../line-buffer";
+import type { FlushOptions } from "./flush-bound";
 
 /** What `getAsyncMetrics()` reports. After a flush, `enqueued = written + dropped + pending`. */
 export interface WriterMetrics {
@@ -48,11 +49,21 @@ export interface Writer {
    * then it cannot stay where it is, and the writer must take it off `out`.
    */
   commit?(start: number, nested: boolean): void;
-  /** Resolves once every line written before the call is in the destination. */
-  flush(): Promise<void>;
+  /**
+   * Resolves once every line written before the call is in the destination
+   * (with `durable`, also synced to disk). Always settles: rejects with
+   * `LOGXPY_ERR_TIMEOUT` once the destination has made no progress for the
+   * shutdown timeout, or at `timeoutMs` (see {@link FlushBound}).
+   */
+  flush(options?: FlushOptions): Promise<void>;
   /** Returns once every line written before the call is in the destination, or the timeout (ms) passed; true when everything was written. */
   flushSync(timeoutMs: number): boolean;
-  /** Flushes (bounded by the timeout, ms) and releases the destination. Later writes are not accepted. */
+  /**
+   * Flushes (bounded by the timeout, ms) and releases the destination; what
+   * could not be written by then is counted as dropped and reported as
+   * `LOGXPY_ERR_TIMEOUT`. Later writes are counted as dropped. Safe to call
+   * again, and from inside a write (a destination or an error listener).
+   */
   close(timeoutMs: number): boolean;
   /** Reopens the destination by path (after logrotate moved it). */
   reopen(): void;

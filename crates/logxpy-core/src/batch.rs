@@ -28,10 +28,19 @@ pub(crate) enum WriteFailure {
 struct Entry {
     bytes: Vec<u8>,
     count: u64,
+    /// Lines of this entry already written whole (and counted).
+    lines_done: u64,
+}
+
+impl Entry {
+    fn lines_left(&self) -> u64 {
+        self.count - self.lines_done
+    }
 }
 
 /// Messages taken from the queue, in order, with a cursor of how far they
-/// are written. Written entries are counted in `Metrics::written` one by one,
+/// are written. Every line is counted in `Metrics::written` as soon as its
+/// last byte is written, even when a short write stopped inside its entry,
 /// so whatever is abandoned can be counted as dropped exactly.
 #[derive(Default)]
 pub(crate) struct Batch {
@@ -46,7 +55,7 @@ pub(crate) struct Batch {
 impl Batch {
     pub(crate) fn push(&mut self, bytes: Vec<u8>, count: u64) {
         self.records += count;
-        self.entries.push(Entry { bytes, count });
+        self.entries.push(Entry { bytes, count, lines_done: 0 });
     }
 
     /// Records in the batch, written or not.
@@ -96,13 +105,19 @@ impl Batch {
     }
 
     /// Gives up on what is not written: counted as dropped, then cleared.
-    pub(crate) fn abandon(&mut self, counters: &Counters) {
-        let unwritten: u64 = self.entries[self.done..]
-            .iter()
-            .map(|entry| entry.count)
-            .sum();
+    /// Returns `true` when the destination was left inside a line (a short
+    /// write stopped in its middle), which the next writer must not extend.
+    pub(crate) fn abandon(&mut self, counters: &Counters) -> bool {
+        let unwritten: u64 = self.entries[self.done..].iter().map(Entry::lines_left).sum();
         counters.add_dropped(unwritten);
+        let torn = self.entries.get(self.done).is_some_and(|entry| {
+            let mid_line = self.offset > 0 && entry.bytes[self.offset - 1] != b'\n';
+            // An unwritten repair (a line break no record paid for) leaves
+            // the earlier writer's torn line as torn as it was.
+            mid_line || entry.count == 0
+        });
         self.clear();
+        torn
     }
 
     /// Empties the batch, keeping the allocation for the next one.
@@ -126,14 +141,19 @@ impl Batch {
     /// Moves the cursor `written` bytes on, completing entries as it passes
     /// their ends (empty entries complete at once).
     fn advance(&mut self, mut written: usize, counters: &Counters) {
-        while let Some(entry) = self.entries.get(self.done) {
+        while let Some(entry) = self.entries.get_mut(self.done) {
             let rest = entry.bytes.len() - self.offset;
             if written < rest {
+                let part = &entry.bytes[self.offset..self.offset + written];
+                let whole = part.iter().filter(|&&b| b == b'\n').count() as u64;
+                let whole = whole.min(entry.lines_left());
+                entry.lines_done += whole;
+                counters.add_written(whole);
                 self.offset += written;
                 return;
             }
             written -= rest;
-            counters.add_written(entry.count);
+            counters.add_written(entry.lines_left());
             self.done += 1;
             self.offset = 0;
         }

@@ -62,6 +62,12 @@ pub struct WriterConfig {
     /// Size rotation of the file `Writer::open` opens; `None` (the default)
     /// never rotates. Ignored by `Writer::with_sink`.
     pub rotate: Option<Rotation>,
+    /// The destination may end inside a line that an earlier writer left
+    /// torn (it gave up at a shutdown deadline mid-write, see
+    /// [`Writer::left_torn_line`](crate::Writer::left_torn_line)): write a
+    /// line break before the first record, so the fragment stays one bad
+    /// line and every record after it is whole.
+    pub after_torn_line: bool,
 }
 
 /// Size rotation: before a line would take the file past `size` bytes, the
@@ -117,6 +123,7 @@ impl Default for WriterConfig {
             policy: QueuePolicy::Block,
             shutdown_timeout: Duration::from_secs(5),
             rotate: None,
+            after_torn_line: false,
         }
     }
 }
@@ -162,27 +169,3 @@ impl WriterConfig {
     }
 }
 
-/// Called on the writer thread with each failed write.
-pub type ErrorHook = Box<dyn Fn(Error) + Send + Sync>;
-/// Called on the sending thread with the number of records dropped since the
-/// previous warning (policy `Warn` only, at most once per second).
-pub type WarnHook = Box<dyn Fn(u64) + Send + Sync>;
-
-/// Callbacks through which a writer reports what goes wrong after it is built.
-///
-/// ```
-/// use logxpy_core::Hooks;
-///
-/// let hooks = Hooks {
-///     on_error: Some(Box::new(|err| eprintln!("{err}"))),
-///     on_warn: Some(Box::new(|dropped| eprintln!("dropped {dropped} records"))),
-/// };
-/// # drop(hooks);
-/// ```
-#[derive(Default)]
-pub struct Hooks {
-    /// Write failures; without it they are still counted in `Metrics::errors`.
-    pub on_error: Option<ErrorHook>,
-    /// Drop warnings under `QueuePolicy::Warn`.
-    pub on_warn: Option<WarnHook>,
-}

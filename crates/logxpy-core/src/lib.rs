@@ -43,6 +43,8 @@ mod errno;
 mod error;
 #[cfg(feature = "fault-injection")]
 mod faults;
+mod health;
+mod hooks;
 mod metrics;
 mod policy;
 mod queue;
@@ -50,8 +52,9 @@ mod sink;
 mod worker;
 mod writer;
 
-pub use config::{ErrorHook, Hooks, MAX_QUEUE_LIMIT, Rotation, WarnHook, WriterConfig};
+pub use config::{MAX_QUEUE_LIMIT, Rotation, WriterConfig};
 pub use errno::errno_name;
+pub use hooks::{ErrorHook, Hooks, WarnHook};
 pub use error::{
     Error, LOGXPY_ERR_CLOSED, LOGXPY_ERR_OPEN, LOGXPY_ERR_OPTION, LOGXPY_ERR_TIMEOUT,
     LOGXPY_ERR_WRITE,

@@ -5,10 +5,10 @@ use std::sync::{Mutex, TryLockError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::config::WarnHook;
+use crate::hooks::WarnHook;
 use crate::metrics::Counters;
 use crate::queue::{Popped, QueueSender, Waited};
-use crate::worker::FailingSince;
+use crate::health::FailingSince;
 
 /// Warnings about drops come at most this often.
 const WARN_INTERVAL: Duration = Duration::from_secs(1);

@@ -38,8 +38,9 @@ pub(crate) enum Msg {
 /// A request the writer thread acknowledges once everything sent before it
 /// is written.
 pub(crate) enum Control {
-    /// Acknowledge.
-    Flush(Sender<()>),
+    /// Acknowledge, after syncing the destination's data to disk when
+    /// `sync` is set.
+    Flush { sync: bool, ack: Ack },
     /// Reopen the destination, then report how that went.
     Reopen(Sender<Result<(), Error>>),
     /// Acknowledge `true` and stop.
@@ -51,13 +52,44 @@ impl Control {
     pub(crate) fn abandon(self) {
         // Each requester may have stopped waiting; a failed send is fine.
         match self {
-            Control::Flush(_) => {} // dropping the sender tells the flusher
+            Control::Flush { ack, .. } => ack.answer(false),
             Control::Reopen(ack) => {
                 let _ = ack.send(Err(Error::timeout("reopen")));
             }
             Control::Shutdown(ack) => {
                 let _ = ack.send(false);
             }
+        }
+    }
+}
+
+/// The answer to a flush: called exactly once, with `true` when every
+/// record sent before the request is written (and synced, if asked), with
+/// `false` when the writer gave up on them. A request dropped unanswered
+/// (its writer gone) answers `false` as it goes.
+pub(crate) struct Ack(Option<Box<dyn FnOnce(bool) + Send>>);
+
+impl Ack {
+    pub(crate) fn new(answer: impl FnOnce(bool) + Send + 'static) -> Ack {
+        Ack(Some(Box::new(answer)))
+    }
+
+    pub(crate) fn answer(mut self, done: bool) {
+        if let Some(answer) = self.0.take() {
+            answer(done);
+        }
+    }
+
+    /// Takes the answer back unanswered: the request never reached the queue.
+    pub(crate) fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Ack {
+    fn drop(&mut self) {
+        if let Some(answer) = self.0.take() {
+            answer(false);
         }
     }
 }
@@ -182,11 +214,18 @@ impl QueueSender {
         pushed.map_err(|_| Error::closed())
     }
 
-    /// Queues a control message, waiting for a slot until `deadline`.
-    pub(crate) fn push_control(&self, msg: Msg, deadline: Instant) -> bool {
-        let pushed = self.tx.send_deadline(msg, deadline).is_ok();
+    /// Queues a control message, waiting for a slot until `deadline`; a
+    /// message that found none comes back.
+    pub(crate) fn push_control(&self, msg: Msg, deadline: Instant) -> Result<(), Msg> {
+        let pushed = self.tx.send_deadline(msg, deadline);
         self.ring();
-        pushed
+        pushed.map_err(|err| err.into_inner())
+    }
+
+    /// Queues a message no record of the budget pays for (a line break
+    /// that repairs a line the previous writer left torn).
+    pub(crate) fn push_unbudgeted(&self, bytes: Vec<u8>) {
+        let _ = self.tx.try_send(Msg::Records { bytes, count: 0 });
     }
 
     /// Takes the oldest queued message away from the worker.
@@ -420,11 +459,15 @@ mod tests {
     #[test]
     fn a_control_message_popped_by_drop_oldest_still_reaches_the_worker_before_later_records() {
         let (sender, mut receiver) = queue(4, 1);
-        let (ack, _acked) = crossbeam_channel::bounded(1);
-        assert!(sender.push_control(
-            Msg::Control(Control::Flush(ack)),
-            deadline_after(Duration::from_secs(1))
-        ));
+        let ack = Ack::new(|_| {});
+        assert!(
+            sender
+                .push_control(
+                    Msg::Control(Control::Flush { sync: false, ack }),
+                    deadline_after(Duration::from_secs(1))
+                )
+                .is_ok()
+        );
         assert!(sender.budget().try_take(1));
         sender.push_records(b"a\n".to_vec(), 1, Wake::Now).unwrap();
         assert!(matches!(sender.pop_oldest(), Popped::Control));

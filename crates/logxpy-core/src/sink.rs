@@ -3,13 +3,14 @@
 //! rotation of a file in `rotating.rs`, and its compression in `gzip.rs`.
 
 use std::fs::File;
-use std::io::{self, IoSlice};
+use std::io::{self, IoSlice, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::Error;
 
 mod gzip;
+mod names;
 mod rotating;
 #[cfg(unix)]
 mod unix;
@@ -77,6 +78,17 @@ pub trait Sink: Send {
         Ok(())
     }
 
+    /// Makes what was written durable (`fdatasync`), for a flush that asks
+    /// for it. The default, for destinations with nothing to sync (a pipe,
+    /// a terminal), does nothing.
+    ///
+    /// # Errors
+    ///
+    /// Counted and reported like a failed write; the flush answers `false`.
+    fn sync_data(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
     /// A failure the sink worked around without failing a write: a
     /// rotation that could not be done, a rotated file that could not be
     /// compressed. The writer takes these after each write attempt and
@@ -95,6 +107,39 @@ pub trait Sink: Send {
     }
 }
 
+/// Opens a log file by path (see [`FileSink`]). One kept rather than
+/// truncated that was left ending in half a line (a process killed, or a
+/// disk that filled, in the middle of a write) gets a newline before
+/// anything is appended: the fragment stays one bad line, and the first new
+/// record is whole instead of glued onto it.
+fn open_log(path: &Path, truncate: bool, mode: u32) -> io::Result<File> {
+    let mut file = open_append(path, truncate, mode)?;
+    if !truncate {
+        end_torn_line(path, &mut file);
+    }
+    Ok(file)
+}
+
+/// Best effort: a file that cannot be read back (write-only permissions)
+/// is appended to as it is.
+fn end_torn_line(path: &Path, file: &mut File) {
+    let torn = || -> io::Result<bool> {
+        let meta = file.metadata()?;
+        if !meta.is_file() || meta.len() == 0 {
+            return Ok(false);
+        }
+        // The log file is opened for appending only; its last byte is read through a second handle.
+        let mut reader = File::open(path)?;
+        reader.seek(SeekFrom::End(-1))?;
+        let mut last = [0u8; 1];
+        reader.read_exact(&mut last)?;
+        Ok(last[0] != b'\n')
+    };
+    if torn().unwrap_or(false) {
+        let _ = file.write_all(b"\n");
+    }
+}
+
 /// A file opened by path for appending: `O_WRONLY | O_CREAT | O_APPEND |
 /// O_CLOEXEC` on Unix, append-only access (`FILE_APPEND_DATA`) on Windows.
 /// `mode` applies to a file this creates on Unix; Windows has no permission
@@ -110,6 +155,15 @@ pub struct FileSink {
     file: File,
     path: PathBuf,
     mode: u32,
+    regular: bool,
+}
+
+impl FileSink {
+    /// `fdatasync` of a regular file; other kinds of file (a FIFO, a
+    /// device) have nothing on disk to sync.
+    fn sync_file(&self) -> io::Result<()> {
+        if self.file.metadata()?.is_file() { self.file.sync_data() } else { Ok(()) }
+    }
 }
 
 impl FileSink {
@@ -120,11 +174,19 @@ impl FileSink {
     ///
     /// `LOGXPY_ERR_OPEN` with the errno name (`ENOENT`, `EACCES`, `EISDIR`...).
     pub fn open(path: &Path, append: bool, mode: u32) -> Result<FileSink, Error> {
-        let file = open_append(path, !append, mode).map_err(|err| Error::open(path, &err))?;
+        let file = open_log(path, !append, mode).map_err(|err| Error::open(path, &err))?;
+        let regular = file.metadata().is_ok_and(|m| m.is_file());
         Ok(FileSink {
             file,
             path: path.to_owned(),
             mode,
+            regular,
         })
+    }
+
+    /// Whether it is a regular file (not a FIFO or a device), whose torn
+    /// last line `open` has already ended.
+    pub fn is_regular(&self) -> bool {
+        self.regular
     }
 }

@@ -3,13 +3,14 @@
 
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::batch::{Batch, WriteFailure};
-use crate::config::ErrorHook;
+use crate::health::FailingSince;
+use crate::hooks::ErrorHook;
 use crate::error::Error;
 use crate::metrics::Counters;
 use crate::queue::{Control, Msg, QueueReceiver, Received, deadline_after};
@@ -36,63 +37,11 @@ pub(crate) struct Shared {
     /// Since when every write attempt has failed; read by `Block` senders
     /// that find no room.
     pub(crate) failing: FailingSince,
+    /// Set when the thread gave up with the destination left inside a
+    /// line: a later writer to the same place starts with a line break.
+    pub(crate) torn: AtomicBool,
     #[cfg(feature = "fault-injection")]
     pub(crate) faults: crate::faults::Faults,
-}
-
-/// When the destination's current run of failures began: set by the writer
-/// thread at the first failed write after a success (or at the first one
-/// ever), cleared by the next success. A blocked or `EAGAIN` destination is
-/// slow, not failing, and leaves it alone.
-///
-/// Only the writer thread stores; senders load it only when the queue is
-/// full. `Relaxed` is enough: a sender that misses a fresh store re-checks
-/// under the budget's lock, which the writer thread takes to wake it after
-/// storing (see `QueueReceiver::wake_senders`).
-pub(crate) struct FailingSince {
-    origin: Instant,
-    /// Nanoseconds from `origin` to the start of the run, plus one; 0 while
-    /// the destination is healthy.
-    nanos: AtomicU64,
-}
-
-impl Default for FailingSince {
-    fn default() -> Self {
-        FailingSince {
-            origin: Instant::now(),
-            nanos: AtomicU64::new(0),
-        }
-    }
-}
-
-impl FailingSince {
-    /// Notes a failed write; `true` if it starts a run of failures.
-    fn fail(&self) -> bool {
-        if self.nanos.load(Relaxed) != 0 {
-            return false;
-        }
-        let since = u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX - 1);
-        self.nanos.store(since + 1, Relaxed);
-        true
-    }
-
-    /// Notes a successful write: the run of failures, if any, is over.
-    fn recover(&self) {
-        if self.nanos.load(Relaxed) != 0 {
-            self.nanos.store(0, Relaxed);
-        }
-    }
-
-    /// `None` while healthy; while failing, how much of `patience` is left
-    /// before the run of failures outlasts it (zero once it has).
-    pub(crate) fn patience_left(&self, patience: Duration) -> Option<Duration> {
-        let nanos = self.nanos.load(Relaxed);
-        if nanos == 0 {
-            return None;
-        }
-        let since = self.origin + Duration::from_nanos(nanos - 1);
-        Some(patience.saturating_sub(since.elapsed()))
-    }
 }
 
 /// Where the thread is in its loop. A panic leaves the state as it was, so
@@ -291,18 +240,19 @@ impl Worker {
         self.report_sink_faults();
     }
 
-    /// Answers the control message that ended the batch. It is cleared only
-    /// after it is answered, so a panic in between answers it on restart.
+    /// Answers the control message that ended the batch. A panic while the
+    /// sink settles leaves it in place, so the restarted loop answers it.
     /// A flush or a shutdown is answered once the sink's background work is
     /// done too, so that a flushed writer leaves its rotated files compressed.
     fn answer_control(&mut self) -> WorkerState {
-        if matches!(self.control, Some(Control::Flush(_) | Control::Shutdown(_))) {
+        if matches!(self.control, Some(Control::Flush { .. } | Control::Shutdown(_))) {
             self.settle_sink();
         }
-        let next = match &self.control {
+        match self.control.take() {
             None => WorkerState::Idle,
-            Some(Control::Flush(ack)) => {
-                let _ = ack.send(());
+            Some(Control::Flush { sync, ack }) => {
+                let synced = !sync || self.sync_sink();
+                ack.answer(synced);
                 WorkerState::Idle
             }
             Some(Control::Reopen(ack)) => {
@@ -313,9 +263,22 @@ impl Worker {
                 let _ = ack.send(true);
                 WorkerState::Stopped
             }
-        };
-        self.control = None;
-        next
+        }
+    }
+
+    /// Syncs the destination's data to disk for a durable flush; a failure
+    /// is counted and reported like a failed write.
+    fn sync_sink(&mut self) -> bool {
+        match self.sink.sync_data() {
+            Ok(()) => true,
+            Err(err) => {
+                self.shared.counters.add_error();
+                if let Some(on_error) = &self.on_error {
+                    on_error(Error::write(&err));
+                }
+                false
+            }
+        }
     }
 
     /// Gives up at the shutdown deadline: everything not written, in the
@@ -323,7 +286,7 @@ impl Worker {
     /// with failure.
     fn abandon(&mut self) {
         let counters = &self.shared.counters;
-        self.batch.abandon(counters);
+        let mut torn = self.batch.abandon(counters);
         if let Some(control) = self.control.take() {
             control.abandon();
         }
@@ -331,9 +294,15 @@ impl Worker {
         // can arrive after this drain.
         while let Received::Msg(msg) = self.queue.recv(Some(Instant::now())) {
             match msg {
+                // A line break no record paid for repairs a line an earlier
+                // writer left torn: unwritten, the line is still torn.
+                Msg::Records { count: 0, .. } => torn = true,
                 Msg::Records { count, .. } => counters.add_dropped(count),
                 Msg::Control(control) => control.abandon(),
             }
+        }
+        if torn {
+            self.shared.torn.store(true, SeqCst);
         }
     }
 

@@ -2,23 +2,30 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::{JoinHandle, Thread};
-use std::time::Duration;
+use std::thread::{self, JoinHandle, Thread};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{RecvTimeoutError, bounded};
 
-use crate::config::{Hooks, WriterConfig};
+use crate::config::WriterConfig;
+use crate::hooks::Hooks;
 use crate::door::Door;
 use crate::error::Error;
 use crate::metrics::Metrics;
 use crate::policy::{Admission, Overflow};
-use crate::queue::{Control, Msg, QueueSender, Wake, deadline_after, queue, wake_at};
+use crate::queue::{Ack, Control, Msg, QueueSender, Wake, deadline_after, queue, wake_at};
 use crate::sink::{FileSink, RotatingFileSink, Sink};
 use crate::worker::{self, Shared};
 
 /// The most a shutdown keeps back from its timeout so that the writer
 /// thread can count what it abandons before `shutdown` returns.
 const ABANDON_MARGIN: Duration = Duration::from_millis(10);
+
+/// How long past its deadline a shutdown waits for a thread that gave up
+/// to end. A thread that waits for a full pipe or backs off after a
+/// failure notices the deadline at once; only one stuck inside a single
+/// blocking write (a regular file on a hung disk) can outlast this.
+const JOIN_GRACE: Duration = Duration::from_millis(200);
 
 /// A background writer: one thread (`logxpy-writer`) draining a bounded
 /// queue into one destination with batched `writev`.
@@ -80,6 +87,8 @@ impl Writer {
             return Err(Error::option("path", "must not be empty"));
         }
         let file = FileSink::open(&config.path, config.append, config.mode)?;
+        // FileSink::open ends a regular file's torn last line itself, by looking at it.
+        let config = WriterConfig { after_torn_line: config.after_torn_line && !file.is_regular(), ..config };
         let switches = Arc::new(AtomicU64::new(0));
         let sink = match config.rotate {
             None => Box::new(file),
@@ -133,6 +142,9 @@ impl Writer {
         )
         .map_err(|err| Error::spawn(&err))?;
         sender.set_receiver_thread(join.thread().clone());
+        if config.after_torn_line {
+            sender.push_unbudgeted(b"\n".to_vec());
+        }
         Ok(Writer {
             queue: sender,
             door: Door::new(),
@@ -256,19 +268,63 @@ impl Writer {
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
         let deadline = deadline_after(timeout);
-        let (ack, acked) = bounded(1);
-        {
-            let Some(_pass) = self.door.enter() else {
-                return self.metrics().pending == 0;
-            };
-            if !self
-                .queue
-                .push_control(Msg::Control(Control::Flush(ack)), deadline)
-            {
-                return false;
-            }
+        let (done, answer) = bounded(1);
+        let ack = Ack::new(move |written| {
+            let _ = done.send(written);
+        });
+        if !self.request_flush(false, ack, deadline) {
+            return self.is_closed() && self.metrics().pending == 0;
         }
-        acked.recv_deadline(deadline).is_ok()
+        answer.recv_deadline(deadline) == Ok(true)
+    }
+
+    /// Asks for a flush without waiting for it: `answer` is called once,
+    /// on the writer thread (or here), with `true` when every record sent
+    /// before this call is written, and with `sync` also synced to disk
+    /// (`fdatasync`, for a regular file); with `false` when the writer gave
+    /// up on them or failed to sync. Returns `false`, not calling
+    /// `answer`, when the request could not be queued: the writer is
+    /// closed, or more than a few control messages are waiting already.
+    ///
+    /// ```
+    /// # use logxpy_core::{FdSink, Hooks, Writer, WriterConfig};
+    /// # use std::time::Duration;
+    /// let writer = Writer::with_sink(Box::new(FdSink::new(1)), WriterConfig::default(), Hooks::default())?;
+    /// let (done, answer) = std::sync::mpsc::channel();
+    /// writer.send(b"line\n".to_vec(), 1)?;
+    /// assert!(writer.flush_then(false, move |written| done.send(written).unwrap()));
+    /// assert_eq!(answer.recv_timeout(Duration::from_secs(5)), Ok(true));
+    /// # Ok::<(), logxpy_core::Error>(())
+    /// ```
+    pub fn flush_then(&self, sync: bool, answer: impl FnOnce(bool) + Send + 'static) -> bool {
+        self.request_flush(sync, Ack::new(answer), Instant::now())
+    }
+
+    fn request_flush(&self, sync: bool, ack: Ack, deadline: Instant) -> bool {
+        let Some(_pass) = self.door.enter() else {
+            ack.disarm();
+            return false;
+        };
+        match self.queue.push_control(Msg::Control(Control::Flush { sync, ack }), deadline) {
+            Ok(()) => true,
+            Err(Msg::Control(Control::Flush { ack, .. })) => {
+                ack.disarm();
+                false
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Whether shutdown has begun.
+    pub fn is_closed(&self) -> bool {
+        self.door.is_closed()
+    }
+
+    /// Whether the writer gave up (at a shutdown deadline) with its
+    /// destination left inside a line: the next writer to that place
+    /// should start with a line break ([`WriterConfig::after_torn_line`]).
+    pub fn left_torn_line(&self) -> bool {
+        self.shared.torn.load(SeqCst)
     }
 
     /// Writes everything sent before this call to the current destination,
@@ -294,9 +350,10 @@ impl Writer {
             let Some(_pass) = self.door.enter() else {
                 return Err(Error::closed());
             };
-            if !self
+            if self
                 .queue
                 .push_control(Msg::Control(Control::Reopen(ack)), deadline)
+                .is_err()
             {
                 return Err(Error::timeout("reopen"));
             }
@@ -346,13 +403,19 @@ impl Writer {
         let clean = self
             .queue
             .push_control(Msg::Control(Control::Shutdown(ack)), deadline)
+            .is_ok()
             && acked.recv_deadline(deadline) == Ok(true);
         let mut join = self.join.lock().unwrap_or_else(PoisonError::into_inner);
-        if clean || join.as_ref().is_some_and(JoinHandle::is_finished) {
-            // The thread has answered or ended: joining cannot block long.
-            if let Some(handle) = join.take() {
-                let _ = handle.join();
+        let grace = deadline_after(JOIN_GRACE);
+        while !clean && join.as_ref().is_some_and(|handle| !handle.is_finished()) {
+            if Instant::now() >= grace {
+                return false; // stuck inside a write: it ends on its own
             }
+            thread::sleep(Duration::from_millis(1));
+        }
+        // The thread has answered or ended: joining cannot block long.
+        if let Some(handle) = join.take() {
+            let _ = handle.join();
         }
         clean
     }
@@ -372,6 +435,11 @@ impl Writer {
     /// ```
     pub fn rotation_seq(&self) -> u64 {
         self.switches.load(SeqCst)
+    }
+
+    /// The bound `Drop` gives its shutdown ([`WriterConfig::shutdown_timeout`]).
+    pub fn shutdown_timeout(&self) -> Duration {
+        self.shutdown_timeout
     }
 
     /// A snapshot of the counters.

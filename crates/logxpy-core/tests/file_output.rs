@@ -210,3 +210,31 @@ fn dropping_the_writer_writes_everything_queued() {
         assert_eq!(text(&read(&path)), text(&lines(0..500)), "{policy:?}");
     }
 }
+
+/// What a file holding `before` holds once a writer opened in mode "a" has appended record 7.
+fn after_appending_to(before: &[u8]) -> String {
+    let dir = TempDir::new();
+    let path = dir.path("app.log");
+    std::fs::write(&path, before).unwrap();
+    let writer = open(&path, true);
+    writer.send(line(7), 1).unwrap();
+    assert!(writer.flush(PATIENCE));
+    text(&read(&path))
+}
+
+#[test]
+fn a_file_left_ending_in_half_a_line_gets_a_newline_before_appended_records() {
+    let mut expected = b"{\"whole\":1}\n{\"torn\":\n".to_vec();
+    expected.extend_from_slice(&line(7));
+    assert_eq!(
+        after_appending_to(b"{\"whole\":1}\n{\"torn\":"),
+        text(&expected)
+    );
+}
+
+#[test]
+fn a_file_ending_in_a_newline_is_appended_to_unchanged() {
+    let mut expected = b"{\"whole\":1}\n".to_vec();
+    expected.extend_from_slice(&line(7));
+    assert_eq!(after_appending_to(b"{\"whole\":1}\n"), text(&expected));
+}

@@ -10,11 +10,13 @@ mod registry;
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use logxpy_core::{Error as CoreError, Hooks, QueuePolicy, Rotation, Wake, Writer, WriterConfig};
 use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 
 /// Faults kept for JavaScript to collect; older ones beyond this are counted, not kept.
@@ -82,12 +84,25 @@ impl FaultBox {
 pub(crate) struct Shared {
     writer: Writer,
     faults: Arc<Mutex<FaultBox>>,
+    /// `NativeWriter`s open on it; the registry shuts the writer down when the last one closes.
+    holders: AtomicUsize,
 }
 
+/// Called on the JavaScript thread as `(id, written)` when a flush asked with `flushNotify` is answered.
+type FlushCallback = ThreadsafeFunction<FnArgs<(u32, bool)>, Unknown<'static>, FnArgs<(u32, bool)>, Status, false, true>;
+
 /// A background writer for one log file.
+///
+/// Every method takes `&self`: the state a close changes sits behind the
+/// shared handle, so no call can meet a borrow held by another (a pending
+/// flush holds none: it is answered through `onFlushed`).
 #[napi]
 pub struct NativeWriter {
-    shared: Option<Arc<Shared>>,
+    shared: Arc<Shared>,
+    closed: AtomicBool,
+    /// Weak: a flush waiting for its answer does not keep the event loop
+    /// alive by itself; the TypeScript side holds a timer for its bound.
+    on_flushed: Arc<FlushCallback>,
 }
 
 fn js_error(err: &CoreError) -> Error {
@@ -102,7 +117,7 @@ fn millis(ms: f64) -> Duration {
     Duration::from_secs_f64((ms.max(0.0)) / 1000.0)
 }
 
-fn open_shared(path: PathBuf, options: &NativeOptions) -> std::result::Result<Shared, CoreError> {
+fn open_shared(path: PathBuf, options: &NativeOptions, after_torn_line: bool) -> std::result::Result<Shared, CoreError> {
     let policy = match options.policy.as_str() {
         "block" => QueuePolicy::Block,
         "drop_oldest" => QueuePolicy::DropOldest,
@@ -145,21 +160,23 @@ fn open_shared(path: PathBuf, options: &NativeOptions) -> std::result::Result<Sh
         policy,
         shutdown_timeout: millis(options.shutdown_timeout_ms),
         rotate: options.rotate.as_ref().map(|r| Rotation { size: r.size as u64, keep: r.keep, compress: r.compress }),
+        after_torn_line,
     };
-    Ok(Shared { writer: Writer::open(config, hooks)?, faults })
+    Ok(Shared { writer: Writer::open(config, hooks)?, faults, holders: AtomicUsize::new(1) })
 }
 
 #[napi]
 impl NativeWriter {
     /// Opens `path`, or joins the writer another thread of this process already has for it.
+    /// `onFlushed(id, written)` answers the flushes asked with `flushNotify`.
     #[napi(constructor)]
-    pub fn new(path: String, options: NativeOptions) -> Result<Self> {
-        let shared = registry::open(&path, |key| open_shared(key, &options)).map_err(|e| js_error(&e))?;
-        Ok(NativeWriter { shared: Some(shared) })
+    pub fn new(path: String, options: NativeOptions, on_flushed: FlushCallback) -> Result<Self> {
+        let shared = registry::open(&path, |key, torn| open_shared(key, &options, torn)).map_err(|e| js_error(&e))?;
+        Ok(NativeWriter { shared, closed: AtomicBool::new(false), on_flushed: Arc::new(on_flushed) })
     }
 
-    fn shared(&self) -> Result<&Arc<Shared>> {
-        self.shared.as_ref().ok_or_else(closed)
+    fn open(&self) -> Result<&Writer> {
+        if self.closed.load(SeqCst) { Err(closed()) } else { Ok(&self.shared.writer) }
     }
 
     /// Queues `count` whole lines, copying the bytes; applies the queue policy (`block` waits).
@@ -168,67 +185,76 @@ impl NativeWriter {
     #[napi]
     pub fn write(&self, bytes: &[u8], count: u32, wake_now: bool) -> Result<()> {
         let wake = if wake_now { Wake::Now } else { Wake::Later };
-        self.shared()?.writer.send_with(bytes.to_vec(), count, wake).map_err(|e| js_error(&e))
+        self.open()?.send_with(bytes.to_vec(), count, wake).map_err(|e| js_error(&e))
     }
 
     /// Wakes the writer thread for lines queued with `wakeNow` false.
     #[napi]
     pub fn wake(&self) -> Result<()> {
-        self.shared()?.writer.wake();
+        self.open()?.wake();
         Ok(())
     }
 
     /// Waits until everything queued before the call is written; false on timeout.
     #[napi]
     pub fn flush_sync(&self, timeout_ms: f64) -> Result<bool> {
-        Ok(self.shared()?.writer.flush(millis(timeout_ms)))
+        Ok(self.open()?.flush(millis(timeout_ms)))
     }
 
-    /// The same wait on a libuv thread, as a promise of the same answer.
+    /// Asks for a flush and returns at once: `onFlushed(id, written)` is called on this thread once
+    /// everything queued before the call is written (with `sync`, also `fdatasync`ed), or the writer
+    /// gave up on it. No libuv thread waits meanwhile. False when the request could not be queued
+    /// (closed, or too many control messages waiting): then `onFlushed` is not called.
     #[napi]
-    pub fn flush(&self, timeout_ms: f64) -> Result<AsyncTask<FlushTask>> {
-        Ok(AsyncTask::new(FlushTask { shared: Arc::clone(self.shared()?), timeout: millis(timeout_ms) }))
+    pub fn flush_notify(&self, id: u32, sync: bool) -> Result<bool> {
+        let on_flushed = Arc::clone(&self.on_flushed);
+        Ok(self.open()?.flush_then(sync, move |written| {
+            // Closing: the JavaScript thread is ending and nobody waits any more.
+            let _ = on_flushed.call((id, written).into(), ThreadsafeFunctionCallMode::NonBlocking);
+        }))
     }
 
     /// Reopens the file by its path (after logrotate moved it).
     #[napi]
     pub fn reopen(&self, timeout_ms: f64) -> Result<()> {
-        self.shared()?.writer.reopen(millis(timeout_ms)).map_err(|e| js_error(&e))
+        self.open()?.reopen(millis(timeout_ms)).map_err(|e| js_error(&e))
     }
 
-    /// Flushes (bounded) and lets go of the writer; the last holder shuts it down.
+    /// Flushes (bounded) and lets go of the writer; the last holder shuts it down, and what it could
+    /// not write within the bound is counted as dropped when this returns. True when all was written.
+    /// Later calls return true.
     #[napi]
-    pub fn close(&mut self, timeout_ms: f64) -> bool {
-        let Some(shared) = self.shared.take() else { return true };
-        let complete = shared.writer.flush(millis(timeout_ms));
-        registry::release(shared, millis(timeout_ms));
-        complete
+    pub fn close(&self, timeout_ms: f64) -> bool {
+        if self.closed.swap(true, SeqCst) {
+            return true;
+        }
+        registry::release(&self.shared, millis(timeout_ms))
     }
 
     /// The writer thread's file switches as a sequence lock (odd while rotating), for the path watch.
     #[napi]
     pub fn rotation_seq(&self) -> Result<f64> {
-        Ok(self.shared()?.writer.rotation_seq() as f64)
+        Ok(self.open()?.rotation_seq() as f64)
     }
 
+    /// The counters; still readable after close, where they are final once this holder was the last.
     #[napi]
-    pub fn metrics(&self) -> Result<NativeMetrics> {
-        let m = self.shared()?.writer.metrics();
-        Ok(NativeMetrics {
+    pub fn metrics(&self) -> NativeMetrics {
+        let m = self.shared.writer.metrics();
+        NativeMetrics {
             enqueued: m.enqueued as f64,
             written: m.written as f64,
             dropped: m.dropped as f64,
             errors: m.errors as f64,
             pending: m.pending as f64,
             restarts: m.restarts as f64,
-        })
+        }
     }
 
     /// Hands over the faults reported since the last call (a summary fault says how many were not kept).
     #[napi]
     pub fn take_faults(&self) -> Result<Vec<NativeFault>> {
-        let shared = self.shared()?;
-        let mut faults = shared.faults.lock().map_err(|_| Error::from_reason("LOGXPY_ERR_INTERNAL||fault list poisoned"))?;
+        let mut faults = self.shared.faults.lock().map_err(|_| Error::from_reason("LOGXPY_ERR_INTERNAL||fault list poisoned"))?;
         let mut out: Vec<NativeFault> = faults.kept.drain(..).collect();
         if faults.lost > 0 {
             out.push(NativeFault {
@@ -242,21 +268,20 @@ impl NativeWriter {
     }
 }
 
-/// `flush` run on a libuv worker thread, so the event loop is not held.
-pub struct FlushTask {
-    shared: Arc<Shared>,
-    timeout: Duration,
+impl Drop for NativeWriter {
+    /// A writer the program never closed (collected, or its worker thread ended): its records are
+    /// still written, within the configured shutdown timeout.
+    fn drop(&mut self) {
+        if !self.closed.swap(true, SeqCst) {
+            registry::release(&self.shared, self.shared.writer.shutdown_timeout());
+        }
+    }
 }
 
-impl Task for FlushTask {
-    type Output = bool;
-    type JsValue = bool;
-
-    fn compute(&mut self) -> Result<bool> {
-        Ok(self.shared.writer.flush(self.timeout))
-    }
-
-    fn resolve(&mut self, _env: Env, output: bool) -> Result<bool> {
-        Ok(output)
-    }
+/// Flushes every writer this process has open, whichever thread opened it, within one bound; true
+/// when all was written. The main thread calls it at exit, when worker threads are stopped without
+/// running any JavaScript, so the records they handed over are written too.
+#[napi]
+pub fn flush_all_writers(timeout_ms: f64) -> bool {
+    registry::flush_all(millis(timeout_ms))
 }

@@ -19,7 +19,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 use super::open_append;
-use super::rotating::with_suffix;
+use super::names::with_suffix;
 use crate::error::Error;
 
 /// The name the compression threads carry in `top` and panic messages.

@@ -7,15 +7,15 @@
 //! needs to know where messages begin or end.
 
 use std::collections::VecDeque;
-use std::ffi::OsString;
 use std::fs;
 use std::io::{self, IoSlice};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 
 use super::gzip::Gzip;
+use super::names::numbered;
 use super::{FileSink, Sink};
 use crate::config::Rotation;
 use crate::error::Error;
@@ -185,6 +185,10 @@ impl Sink for RotatingFileSink {
         Ok(())
     }
 
+    fn sync_data(&mut self) -> io::Result<()> {
+        self.file.sync_data()
+    }
+
     fn take_fault(&mut self) -> Option<Error> {
         self.faults.pop_front()
     }
@@ -209,18 +213,6 @@ impl Drop for Switching {
     fn drop(&mut self) {
         self.0.fetch_add(1, SeqCst);
     }
-}
-
-/// `<path>.<n><suffix>`: `app.log.2`, `app.log.2.gz`.
-pub(super) fn numbered(path: &Path, n: u32, suffix: &str) -> PathBuf {
-    with_suffix(path, &format!(".{n}{suffix}"))
-}
-
-/// `path` with `suffix` appended to its file name.
-pub(super) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = OsString::from(path.as_os_str());
-    name.push(suffix);
-    PathBuf::from(name)
 }
 
 /// Frees slot 1: moves `<path>.1`… (plain or `.gz`) up one number, deleting

@@ -12,12 +12,22 @@ use super::{FileSink, Sink};
 
 pub(super) fn open_append(path: &Path, truncate: bool, mode: u32) -> io::Result<File> {
     // std adds O_CLOEXEC to every open, and refuses `.truncate(true)` with
-    // `.append(true)`, hence the raw flag.
+    // `.append(true)`, hence the raw flags. A FIFO or a device is opened
+    // non-blocking: a reader that stops reading then shows as `EAGAIN`,
+    // which the writer waits out in `poll` slices and can abandon at a
+    // shutdown deadline, instead of a `writev` that never returns. (A FIFO
+    // with no reader at all fails to open, `ENXIO`.)
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
     let mut options = OpenOptions::new();
     options.append(true).create(true).mode(mode);
-    if truncate {
-        options.custom_flags(libc::O_TRUNC);
-    }
+    let flags = if special {
+        libc::O_NONBLOCK
+    } else if truncate {
+        libc::O_TRUNC
+    } else {
+        0
+    };
+    options.custom_flags(flags);
     options.open(path)
 }
 
@@ -33,8 +43,12 @@ impl Sink for FileSink {
     /// Opens the path again and swaps the files; on failure the old file
     /// stays in use.
     fn reopen(&mut self) -> io::Result<()> {
-        self.file = open_append(&self.path, false, self.mode)?;
+        self.file = super::open_log(&self.path, false, self.mode)?;
         Ok(())
+    }
+
+    fn sync_data(&mut self) -> io::Result<()> {
+        self.sync_file()
     }
 }
 

@@ -55,7 +55,11 @@ impl Sink for FileSink {
     /// Opens the path again and swaps the files; on failure the old file
     /// stays in use.
     fn reopen(&mut self) -> io::Result<()> {
-        self.file = open_append(&self.path, false, self.mode)?;
+        self.file = super::open_log(&self.path, false, self.mode)?;
         Ok(())
+    }
+
+    fn sync_data(&mut self) -> io::Result<()> {
+        self.sync_file()
     }
 }

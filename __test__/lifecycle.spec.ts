@@ -1,0 +1,206 @@
+import test from "ava";
+import { closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
+import { join } from "node:path";
+import { mkfifo, readRecords, runFixture, tempDir, type ChildResult } from "./helpers";
+
+// Every scenario runs against the writer of this suite: the native one, or the pure-TypeScript
+// one when LOGXPY_NATIVE=0 (the child inherits the environment).
+
+/** Longest a scenario may take before the test fails instead of hanging: something did not settle. */
+const SETTLE_BOUND_MS = 60_000;
+
+interface Run extends ChildResult {
+  reports: Array<Record<string, any>>;
+}
+
+async function scenario(name: string, target: string, ...args: string[]): Promise<Run> {
+  const { child, done } = runFixture("lifecycle-child.cjs", [name, target, ...args]);
+  const guard = setTimeout(() => child.kill("SIGKILL"), SETTLE_BOUND_MS);
+  const result = await done;
+  clearTimeout(guard);
+  if (result.signal === "SIGKILL") throw new Error(`scenario ${name} did not settle within ${SETTLE_BOUND_MS} ms: ${result.stderr}`);
+  return { ...result, reports: result.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)) };
+}
+
+/** A FIFO with a reader that holds it open and reads nothing until `drain()`. */
+function stalledFifo(): { path: string; drain: () => string; close: () => void } {
+  const path = join(tempDir(), "stalled.fifo");
+  mkfifo(path);
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const drain = (): string => {
+    const chunks: Buffer[] = [];
+    const buf = Buffer.alloc(1 << 16);
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EAGAIN") break;
+        throw err;
+      }
+      if (n === 0) break;
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    return Buffer.concat(chunks).toString("utf8");
+  };
+  return { path, drain, close: () => closeSync(fd) };
+}
+
+/** Lines of `text` split into whole JSON records and the rest. */
+function splitLines(text: string): { records: Array<Record<string, unknown>>; bad: string[] } {
+  const records: Array<Record<string, unknown>> = [];
+  const bad: string[] = [];
+  for (const line of text.split("\n").filter((l) => l !== "")) {
+    try {
+      records.push(JSON.parse(line));
+    } catch {
+      bad.push(line);
+    }
+  }
+  return { records, bad };
+}
+
+test("flush settles with LOGXPY_ERR_TIMEOUT, the pending count and the last I/O error while the destination keeps failing", async (t) => {
+  const run = await scenario("failing-flush", "/dev/full", "0.5");
+  t.is(run.code, 0, run.stderr);
+  const [r] = run.reports;
+  t.like(r!.flushed, { ok: false, code: "LOGXPY_ERR_TIMEOUT", cause: "ENOSPC" });
+  t.true(r!.flushed.pending > 0, JSON.stringify(r!.flushed));
+  t.like(r!.timed, { ok: false, code: "LOGXPY_ERR_TIMEOUT" });
+  t.regex(r!.timed.message, /timeout of 100 ms/);
+  t.false(r!.flushSync);
+  t.true(r!.errors > 0);
+});
+
+test("no public call throws while a flush waits on a stalled reader, and syncMode still writes its record", async (t) => {
+  const fifo = stalledFifo();
+  const dir = tempDir();
+  const run = await scenario("entry-points", fifo.path, join(dir, "other.log"), join(dir, "third.log"));
+  fifo.close();
+  t.is(run.code, 0, run.stderr);
+  const [r] = run.reports;
+  t.deepEqual(r!.thrown, []);
+  t.regex(r!.written, /"msg":"in syncMode"/);
+  t.is(r!.flushes.length, 2);
+  const m = r!.metrics;
+  t.is(m.enqueued, m.written + m.dropped + m.pending);
+});
+
+test("pending flushes leave libuv's threadpool free: 64 of them on a stalled reader, and readFile and pbkdf2 still finish first", async (t) => {
+  const fifo = stalledFifo();
+  const run = await scenario("threadpool", fifo.path);
+  fifo.close();
+  t.is(run.code, 0, run.stderr);
+  t.deepEqual(run.reports[0], { settledBeforeRead: 0, settledBeforeHash: 0, flushes: 64 });
+});
+
+test("init again on a stalled reader ends the old writer: no descriptor or thread piles up, and what it gave up is counted and reported", async (t) => {
+  const fifo = stalledFifo();
+  const run = await scenario("reinit", fifo.path);
+  const { records, bad } = splitLines(fifo.drain());
+  fifo.close();
+  t.is(run.code, 0, run.stderr);
+  const [r] = run.reports;
+  t.true(r!.after.fds <= r!.before.fds + 2, JSON.stringify(r));
+  t.true(r!.after.threads <= r!.before.threads + 2, JSON.stringify(r));
+  const m = r!.metrics;
+  t.is(m.enqueued, r!.logged);
+  t.is(m.pending, 0);
+  t.is(m.enqueued, m.written + m.dropped);
+  t.true(m.dropped > 0);
+  t.true(r!.timeouts.length > 0);
+  t.regex(r!.timeouts[0], /^\d+ record\(s\) could not be written/);
+  // What reached the reader: whole records, as many as were counted written, and at most torn
+  // fragments that end where a writer gave up (never two lines glued together).
+  t.is(records.length, m.written);
+  for (const line of bad) t.is(line.split('{"ts"').length, 2, `glued or foreign line: ${line.slice(0, 80)}…`);
+});
+
+test("shutdownAsync(t) is the bound of the whole call, not t plus shutdownTimeout", async (t) => {
+  const fifo = stalledFifo();
+  const run = await scenario("shutdown-bound", fifo.path);
+  fifo.close();
+  t.is(run.code, 0, run.stderr);
+  const [r] = run.reports;
+  t.false(r!.complete);
+  // shutdownTimeout is 30 s: a call that waited for it as well would take 30.2 s.
+  t.true(r!.ms < 10_000, `shutdownAsync(0.2) took ${r!.ms} ms`);
+});
+
+test("records given up at exit in front of a stalled reader are counted as dropped and reported on stderr with the count", async (t) => {
+  const fifo = stalledFifo();
+  const n = 5000;
+  const run = await scenario("exit-stalled", fifo.path, String(n));
+  const { records } = splitLines(fifo.drain());
+  fifo.close();
+  t.is(run.code, 0, run.stderr);
+  const m = run.reports[0]!.metrics;
+  const said = /(\d+) record\(s\) could not be written/.exec(run.stderr);
+  t.truthy(said, run.stderr);
+  t.true(Number(said![1]) > 0);
+  t.is(Number(said![1]), m.dropped);
+  t.is(records.length, m.written);
+  t.is(m.written + m.dropped, n);
+});
+
+test("written counts every whole line that reached the reader, also from a batch cut short by a full pipe", async (t) => {
+  const fifo = stalledFifo();
+  const { child, done } = runFixture("lifecycle-child.cjs", ["written-count", fifo.path]);
+  const report = await new Promise<Record<string, any>>((resolve) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("\n")) resolve(JSON.parse(out.slice(0, out.indexOf("\n"))));
+    });
+  });
+  child.kill("SIGKILL");
+  await done;
+  const { records } = splitLines(fifo.drain());
+  fifo.close();
+  t.true(report.metrics.written > 0);
+  t.true(report.metrics.pending > 0, "the pipe must fill before every record is written");
+  t.is(records.length, report.metrics.written);
+});
+
+for (const n of [50, 5000]) {
+  for (const how of ["exit", "terminate"] as const) {
+    test(`a worker thread's ${n} records reach the file when the main thread ${how === "exit" ? "calls process.exit()" : "terminates the worker"}`, async (t) => {
+      const file = join(tempDir(), "workers.log");
+      const run = await scenario("worker", file, String(n), how);
+      t.is(run.code, 0, run.stderr);
+      const records = readRecords(file);
+      const fromWorker = records.filter((r) => r.msg === "from the worker").map((r) => r.i);
+      t.deepEqual(fromWorker, Array.from({ length: n }, (_, i) => i));
+      t.true(records.some((r) => r.msg === "main after the worker's records"));
+      if (how === "terminate") t.true(records.some((r) => r.msg === "main after terminate"));
+    });
+  }
+}
+
+for (const durable of ["written", "fsync"]) {
+  test(`ainfo resolves once its record is in the file (${durable}), and 1,000 awaited calls at once all resolve`, async (t) => {
+    const file = join(tempDir(), "ainfo.log");
+    const run = await scenario("ainfo", file, durable);
+    t.is(run.code, 0, run.stderr);
+    const [r] = run.reports;
+    t.deepEqual(r!.results, [1, 1001]);
+    t.like(r!.bad, { ok: false, code: "LOGXPY_ERR_OPTION" });
+    t.is(r!.lines, 1002);
+  });
+}
+
+test("ainfo rejects with LOGXPY_ERR_TIMEOUT on a full disk, as flush does", async (t) => {
+  const run = await scenario("ainfo-full", "/dev/full");
+  t.is(run.code, 0, run.stderr);
+  t.like(run.reports[0]!.result, { ok: false, code: "LOGXPY_ERR_TIMEOUT" });
+});
+
+test("shutdown from an error listener, a destination function, an exit listener and twice in a row is safe", async (t) => {
+  const file = join(tempDir(), "reentrant.log");
+  const run = await scenario("reentrant-close", file);
+  t.is(run.code, 0, run.stderr);
+  const [r] = run.reports;
+  t.deepEqual(r!.thrown, []);
+  t.deepEqual(splitLines(r!.lines).records.map((x) => x.msg), ["before", "close now", "after"]);
+  t.deepEqual(splitLines(readFileSync(file, "utf8")).bad, []);
+});
