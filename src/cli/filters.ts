@@ -1,4 +1,3 @@
-import picomatch from "picomatch";
 import { ErrorCode, LogxpyError } from "../errors";
 import { LEVELS, levelValue } from "../levels";
 import type { Entry } from "./entry";
@@ -184,7 +183,10 @@ function time(i: Item): number | undefined {
   return i instanceof ActionNode ? i.start?.ts ?? i.end?.ts : i.ts;
 }
 
-/** `/regex/` or a glob in which `*` also crosses `/` and `:` (action types are not paths). */
+/**
+ * `/regex/`, or a glob: `*` any run of characters (also `/` and `:`, action
+ * types are not paths), `?` one character, everything else itself.
+ */
 function typeMatcher(spec: string): (type: string) => boolean {
   const re = /^\/(.*)\/([a-z]*)$/.exec(spec);
   if (re !== null) {
@@ -195,7 +197,8 @@ function typeMatcher(spec: string): (type: string) => boolean {
       throw usage(`--action: ${(err as Error).message}`);
     }
   }
-  return picomatch(spec, { bash: true, dot: true });
+  const glob = new RegExp(`^${spec.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "s");
+  return (t) => glob.test(t);
 }
 
 function instant(option: string, text: string, now: number): number {

@@ -1,8 +1,17 @@
-import { createColors } from "picocolors";
 import { neutralise } from "../console-format";
 
+/**
+ * SGR codes that open and close each style. Written out rather than taken
+ * from a colour library: the package has no runtime dependency, and these
+ * ten are all the reader uses.
+ */
+const STYLES = {
+  bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39],
+  magenta: [35, 39], cyan: [36, 39], white: [37, 39], gray: [90, 39], bgRed: [41, 49],
+} as const;
+
 /** The colour functions the renderers use; all identity functions when colour is off. */
-export type Paint = ReturnType<typeof createColors>;
+export type Paint = { readonly [K in keyof typeof STYLES]: (text: string) => string };
 
 /**
  * Colour on when asked (`--color` / `--no-color`), else when standard output
@@ -10,10 +19,15 @@ export type Paint = ReturnType<typeof createColors>;
  *
  * @example
  * const paint = colors(undefined, process.stdout.isTTY === true, process.env);
+ * paint.green("ok"); // "\x1b[32mok\x1b[39m" on a terminal, "ok" when piped
  */
 export function colors(asked: boolean | undefined, tty: boolean, env: NodeJS.ProcessEnv): Paint {
   const on = asked ?? (tty && !env.NO_COLOR && env.TERM !== "dumb");
-  return createColors(on);
+  const paint = {} as Record<keyof typeof STYLES, (text: string) => string>;
+  for (const [name, [open, close]] of Object.entries(STYLES) as [keyof typeof STYLES, readonly [number, number]][]) {
+    paint[name] = on ? (text) => `\x1b[${open}m${text}\x1b[${close}m` : (text) => text;
+  }
+  return paint;
 }
 
 /**
