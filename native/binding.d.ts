@@ -47,6 +47,8 @@ export declare class NativeWriter {
    * Later calls return true.
    */
   close(timeoutMs: number): boolean
+  /** Whether the writer thread gave up (at close) with its destination inside a line. */
+  leftTornLine(): boolean
   /** The writer thread's file switches as a sequence lock (odd while rotating), for the path watch. */
   rotationSeq(): number
   /** The counters; still readable after close, where they are final once this holder was the last. */
@@ -56,17 +58,25 @@ export declare class NativeWriter {
 }
 
 /**
- * Flushes every writer this process has open, whichever thread opened it, within one bound; true
- * when all was written. The main thread calls it at exit, when worker threads are stopped without
- * running any JavaScript, so the records they handed over are written too.
+ * Flushes every writer this process has open, whichever thread opened it, within one bound; one
+ * that cannot finish is stopped, and comes back with what it dropped. The main thread calls it at
+ * exit, when worker threads are stopped without running any JavaScript, so the records they
+ * handed over are written too.
  */
-export declare function flushAllWriters(timeoutMs: number): boolean
+export declare function flushAllWriters(timeoutMs: number): Array<NativeGivenUp>
 
 /** A failure on the writer thread, for `log.on("error")`. */
 export interface NativeFault {
   code: string
   errno?: string
   message: string
+}
+
+/** A writer that `flushAllWriters` had to give up on. */
+export interface NativeGivenUp {
+  path: string
+  /** Records it could not write in time, now counted as dropped. */
+  dropped: number
 }
 
 /** Counters, in records. */
@@ -90,6 +100,8 @@ export interface NativeOptions {
   shutdownTimeoutMs: number
   /** Size rotation of the file; absent: never rotates. */
   rotate?: NativeRotation
+  /** The last writer of this path gave up inside a line (see `WriterConfig::after_torn_line`). */
+  afterTornLine: boolean
 }
 
 /** `rotate` of `log.init()`, validated in TypeScript; `size` in bytes. */

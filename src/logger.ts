@@ -28,6 +28,7 @@ export interface DurableOptions {
 }
 
 const FLUSH_KEYS = new Set(["timeout", "durable"]);
+const AINFO_KEYS = new Set(["durable"]);
 
 /** What `#emitMessage` is given for a record that is not an exception's (`undefined` can be thrown). */
 const NO_ERROR = Symbol("no error");
@@ -162,7 +163,11 @@ export class Logger {
    * await log.flush({ timeout: "2s" });
    */
   flush(options?: FlushCallOptions): Promise<void> {
-    return this.#core.flush(flushOptions(options));
+    try {
+      return this.#core.flush(flushOptions(options, "flush"));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -291,9 +296,7 @@ export class Logger {
   /** The flush that covers the record just logged; bad options reject rather than throw, as a log call must not. */
   #awaited(options: DurableOptions | undefined): Promise<void> {
     try {
-      const given = options === undefined ? {} : plainObject(options, "ainfo options");
-      const durable = given.durable === undefined ? undefined : durability(given.durable, "durable") === "fsync";
-      return this.#core.flush(durable === undefined ? {} : { durable });
+      return this.#core.flush(flushOptions(options, "ainfo"));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -647,15 +650,16 @@ function safeString(value: unknown): string {
   }
 }
 
-/** `log.flush()` options, checked, in the writers' terms. */
-function flushOptions(options: FlushCallOptions | undefined): FlushOptions {
+/** `log.flush()` and `log.ainfo()` options, checked, in the writers' terms. */
+function flushOptions(options: FlushCallOptions | DurableOptions | undefined, call: "flush" | "ainfo"): FlushOptions {
   if (options === undefined) return {};
-  const given = plainObject(options, "flush options");
+  const given = plainObject(options, `${call} options`);
+  const known = call === "flush" ? FLUSH_KEYS : AINFO_KEYS;
   for (const key of Object.keys(given)) {
-    if (!FLUSH_KEYS.has(key)) throw new LogxpyError(ErrorCode.OPTION, `flush: unknown option ${JSON.stringify(key)}; known options are timeout, durable`);
+    if (!known.has(key)) throw new LogxpyError(ErrorCode.OPTION, `${call}: unknown option ${JSON.stringify(key)}; known options are ${[...known].join(", ")}`);
   }
   return {
-    ...(options.timeout === undefined ? {} : { timeoutMs: durationMs(options.timeout, "timeout", true) }),
+    ...("timeout" in options && options.timeout !== undefined ? { timeoutMs: durationMs(options.timeout, "timeout", true) } : {}),
     ...(options.durable === undefined ? {} : { durable: durability(options.durable, "durable") === "fsync" }),
   };
 }

@@ -10,6 +10,8 @@ export interface NativeBindingWriter {
   flushNotify(id: number, sync: boolean): boolean;
   reopen(timeoutMs: number): void;
   close(timeoutMs: number): boolean;
+  /** After close: whether the writer thread gave up with its destination inside a line. */
+  leftTornLine(): boolean;
   /** The writer thread's file switches as a sequence lock: odd while it rotates, changed by every rotation. */
   rotationSeq(): number;
   metrics(): { enqueued: number; written: number; dropped: number; errors: number; pending: number; restarts: number };
@@ -30,11 +32,13 @@ export interface NativeBinding {
       shutdownTimeoutMs: number;
       /** Size rotation; `size` in bytes. */
       rotate?: { size: number; keep: number; compress: boolean };
+      /** The last writer of this path gave up inside a line: a FIFO or device gets a line break first. */
+      afterTornLine: boolean;
     },
     onFlushed: (id: number, written: boolean) => void,
   ) => NativeBindingWriter;
-  /** Flushes every writer of the process, whichever thread opened it, within one bound. */
-  flushAllWriters(timeoutMs: number): boolean;
+  /** Flushes every writer of the process, whichever thread opened it, within one bound; stops the ones that cannot finish and says what they dropped. */
+  flushAllWriters(timeoutMs: number): Array<{ path: string; dropped: number }>;
 }
 
 let loaded: { binding: NativeBinding | undefined; why: string } | undefined;
@@ -92,6 +96,7 @@ const WRITER_METHODS = Object.keys({
   flushNotify: true,
   reopen: true,
   close: true,
+  leftTornLine: true,
   rotationSeq: true,
   metrics: true,
   takeFaults: true,

@@ -70,7 +70,7 @@ export class JsAsyncWriter implements Writer {
   #immediate: NodeJS.Immediate | undefined;
   #backoffMs = 0;
   #failingSince = 0;
-  #waiters: Array<{ target: number; resolve: () => void }> = [];
+  #waiters: Array<{ target: number; resolve: () => void; reject: (err: unknown) => void }> = [];
   #closed = false;
   #warnedAt = 0;
   #droppedSinceWarn = 0;
@@ -101,7 +101,7 @@ export class JsAsyncWriter implements Writer {
       report(fault);
     });
     this.#bound = new FlushBound(target.path, timeoutMs, {
-      settled: () => this.#written + this.#dropped,
+      written: () => this.#written,
       pending: () => this.#pending(),
       lastFault: () => this.#lastFault,
     });
@@ -151,8 +151,9 @@ export class JsAsyncWriter implements Writer {
 
   close(timeoutMs: number): boolean {
     if (this.#closed) return true;
-    const complete = this.flushSync(timeoutMs);
+    // Closed first: a listener that closes again from inside this flush finds nothing to do.
     this.#closed = true;
+    const complete = this.flushSync(timeoutMs);
     clearTimeout(this.#timer);
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     const abandoned = this.#pending();
@@ -161,14 +162,17 @@ export class JsAsyncWriter implements Writer {
     if (abandoned > 0) {
       this.#report({
         code: ErrorCode.TIMEOUT,
-        message: `${abandoned} record(s) could not be written to ${this.#target.path} before the ${timeoutMs} ms timeout and were dropped`,
+        message: `${abandoned} record(s) could not be written to ${this.#target.path} in time and were dropped`,
         destination: this.#target.path,
       });
     }
+    // A flush still waiting covers records given up on just now: it fails, as on the native writer.
+    const failure = abandoned > 0 ? this.#bound.failure("the writer gave up on them") : undefined;
     this.#queue.clear();
     this.#carry = undefined;
     this.#taken = 0;
-    this.#settle();
+    if (failure !== undefined) for (const w of this.#waiters.splice(0)) w.reject(failure);
+    else this.#settle();
     forgetAtExit(this);
     this.#file.close();
     return complete;
@@ -208,7 +212,7 @@ export class JsAsyncWriter implements Writer {
   #drained(): Promise<void> {
     if (this.#pending() === 0) return Promise.resolve();
     const target = this.#accepted;
-    const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }));
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ target, resolve, reject }));
     if (this.#backoffMs === 0) this.#drain();
     else this.#timer?.ref();
     return done;

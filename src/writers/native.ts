@@ -5,7 +5,7 @@ import { flushAtExit, forgetAtExit } from "../exit";
 import type { AsyncSettings, RotateSettings } from "../options";
 import { LineBuffer } from "../line-buffer";
 import { nativeError, type NativeBinding, type NativeBindingWriter } from "../native";
-import type { OpenOptions } from "./fd";
+import { markTorn, takeTorn, type OpenOptions } from "./fd";
 import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
 import { FlushBound, type FlushOptions } from "./flush-bound";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
@@ -116,6 +116,7 @@ export class NativeWriter implements Writer {
         policy: settings.policy,
         shutdownTimeoutMs: timeoutMs,
         ...(rotate === undefined ? {} : { rotate: { size: rotate.sizeBytes, keep: rotate.keep, compress: rotate.compress } }),
+        afterTornLine: takeTorn(path),
       }, this.#onFlushed);
     } catch (err) {
       throw nativeError(err, path);
@@ -127,12 +128,12 @@ export class NativeWriter implements Writer {
     // worker) no JavaScript runs in the worker any more, and only what Rust holds is still written.
     this.#maxRecords = isMainThread ? Math.min(settings.batchSize, settings.maxQueue) : 1;
     this.#bound = new FlushBound(path, timeoutMs, {
-      settled: () => {
-        const m = this.metrics();
-        return m.written + m.dropped;
-      },
+      written: () => this.metrics().written,
       pending: () => this.metrics().pending,
-      lastFault: () => this.#lastFault,
+      lastFault: () => {
+        this.#collectFaults();
+        return this.#lastFault;
+      },
     });
     this.#timeoutMs = timeoutMs;
     this.#report = report;
@@ -227,13 +228,14 @@ export class NativeWriter implements Writer {
     const complete = this.#native.close(timeoutMs);
     this.#closedMetrics = this.#nativeMetrics();
     this.#collectFaults();
-    if (!complete) {
-      const dropped = this.#closedMetrics.dropped - before.dropped;
-      const pending = this.#closedMetrics.pending;
+    // Whichever writer opens this path next, native or not, must not extend a line left half-written.
+    if (this.#native.leftTornLine()) markTorn(this.#path);
+    const { dropped: droppedNow, pending } = this.#closedMetrics;
+    if (!complete && (droppedNow > before.dropped || pending > 0)) {
       this.#report({
         code: ErrorCode.TIMEOUT,
         message:
-          `${dropped} record(s) could not be written to ${this.#path} within the ${timeoutMs} ms close timeout and were dropped` +
+          `${droppedNow - before.dropped} record(s) could not be written to ${this.#path} in time and were dropped` +
           (pending > 0 ? `; ${pending} more are still pending` : ""),
         destination: this.#path,
       });
@@ -322,12 +324,15 @@ export class NativeWriter implements Writer {
   readonly #onFlushed = (id: number, written: boolean): void => {
     if (this.#inflight?.id !== id) return;
     const { group } = this.#inflight;
-    this.#inflight = undefined;
-    this.#collectFaults();
-    this.#answer(group, written);
+    // The callers who came meanwhile get the next flush, asked before anything here can call back
+    // into the logger: an error listener that flushes from `#collectFaults` then joins a flush
+    // still to be asked instead of replacing the one in flight.
     const next = this.#nextGroup;
     this.#nextGroup = undefined;
+    this.#inflight = undefined;
     if (next !== undefined) this.#ask(next);
+    this.#collectFaults();
+    this.#answer(group, written);
   };
 
   #answer(group: FlushGroup, written: boolean): void {

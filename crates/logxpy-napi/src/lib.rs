@@ -34,6 +34,8 @@ pub struct NativeOptions {
     pub shutdown_timeout_ms: f64,
     /// Size rotation of the file; absent: never rotates.
     pub rotate: Option<NativeRotation>,
+    /// The last writer of this path gave up inside a line (see `WriterConfig::after_torn_line`).
+    pub after_torn_line: bool,
 }
 
 /// `rotate` of `log.init()`, validated in TypeScript; `size` in bytes.
@@ -117,7 +119,7 @@ fn millis(ms: f64) -> Duration {
     Duration::from_secs_f64((ms.max(0.0)) / 1000.0)
 }
 
-fn open_shared(path: PathBuf, options: &NativeOptions, after_torn_line: bool) -> std::result::Result<Shared, CoreError> {
+fn open_shared(path: PathBuf, options: &NativeOptions) -> std::result::Result<Shared, CoreError> {
     let policy = match options.policy.as_str() {
         "block" => QueuePolicy::Block,
         "drop_oldest" => QueuePolicy::DropOldest,
@@ -160,7 +162,7 @@ fn open_shared(path: PathBuf, options: &NativeOptions, after_torn_line: bool) ->
         policy,
         shutdown_timeout: millis(options.shutdown_timeout_ms),
         rotate: options.rotate.as_ref().map(|r| Rotation { size: r.size as u64, keep: r.keep, compress: r.compress }),
-        after_torn_line,
+        after_torn_line: options.after_torn_line,
     };
     Ok(Shared { writer: Writer::open(config, hooks)?, faults, holders: AtomicUsize::new(1) })
 }
@@ -171,7 +173,7 @@ impl NativeWriter {
     /// `onFlushed(id, written)` answers the flushes asked with `flushNotify`.
     #[napi(constructor)]
     pub fn new(path: String, options: NativeOptions, on_flushed: FlushCallback) -> Result<Self> {
-        let shared = registry::open(&path, |key, torn| open_shared(key, &options, torn)).map_err(|e| js_error(&e))?;
+        let shared = registry::open(&path, |key| open_shared(key, &options)).map_err(|e| js_error(&e))?;
         Ok(NativeWriter { shared, closed: AtomicBool::new(false), on_flushed: Arc::new(on_flushed) })
     }
 
@@ -231,6 +233,12 @@ impl NativeWriter {
         registry::release(&self.shared, millis(timeout_ms))
     }
 
+    /// Whether the writer thread gave up (at close) with its destination inside a line.
+    #[napi]
+    pub fn left_torn_line(&self) -> bool {
+        self.shared.writer.left_torn_line()
+    }
+
     /// The writer thread's file switches as a sequence lock (odd while rotating), for the path watch.
     #[napi]
     pub fn rotation_seq(&self) -> Result<f64> {
@@ -278,10 +286,22 @@ impl Drop for NativeWriter {
     }
 }
 
-/// Flushes every writer this process has open, whichever thread opened it, within one bound; true
-/// when all was written. The main thread calls it at exit, when worker threads are stopped without
-/// running any JavaScript, so the records they handed over are written too.
+/// A writer that `flushAllWriters` had to give up on.
+#[napi(object)]
+pub struct NativeGivenUp {
+    pub path: String,
+    /// Records it could not write in time, now counted as dropped.
+    pub dropped: f64,
+}
+
+/// Flushes every writer this process has open, whichever thread opened it, within one bound; one
+/// that cannot finish is stopped, and comes back with what it dropped. The main thread calls it at
+/// exit, when worker threads are stopped without running any JavaScript, so the records they
+/// handed over are written too.
 #[napi]
-pub fn flush_all_writers(timeout_ms: f64) -> bool {
+pub fn flush_all_writers(timeout_ms: f64) -> Vec<NativeGivenUp> {
     registry::flush_all(millis(timeout_ms))
+        .into_iter()
+        .map(|(path, dropped)| NativeGivenUp { path: path.to_string_lossy().into_owned(), dropped: dropped as f64 })
+        .collect()
 }
