@@ -1,12 +1,8 @@
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { writeSync } from "node:fs";
-import {
-  ConsoleWriter,
-  FunctionWriter,
-  resolveDestination,
-  type Destination,
-  type ResolvedDestination,
-} from "./destinations";
+import { resolveDestination, type Destination, type ResolvedDestination } from "./destinations";
+import { ConsoleWriter } from "./writers/console";
+import { FunctionWriter } from "./writers/function";
 import { ErrorCode, LogxpyError } from "./errors";
 import { TaskIds } from "./ids";
 import { levelValue, type LevelName } from "./levels";
