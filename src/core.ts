@@ -20,7 +20,7 @@ import { RecordFormat } from "./record";
 import { Serializer } from "./serialize";
 import { installSignals } from "./signals";
 import { writeThroughAtExit } from "./exit";
-import { fileWriter } from "./writers/choose";
+import { fileWriter } from "./writers/file-writer";
 import type { FlushOptions } from "./writers/flush-bound";
 import type { Writer, WriterFault, WriterMetrics } from "./writers/writer";
 
