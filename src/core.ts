@@ -8,14 +8,16 @@ import { TaskIds } from "./ids";
 import { levelValue, type LevelName } from "./levels";
 import {
   asyncSettings,
+  configureSettings,
   initSettings,
-  plainObject,
   type AsyncOptions,
+  type ConfigureOptions,
   type AsyncSettings,
   type InitOptions,
   type Settings,
 } from "./options";
 import { LineBuffer } from "./line-buffer";
+import { plainObject } from "./option-checks";
 import { RecordFormat } from "./record";
 import { Serializer } from "./serialize";
 import { installSignals } from "./signals";
@@ -23,20 +25,6 @@ import { writeThroughAtExit } from "./exit";
 import { fileWriter } from "./writers/file-writer";
 import type { FlushOptions } from "./writers/flush-bound";
 import type { Writer, WriterFault, WriterMetrics } from "./writers/writer";
-
-/** What `log.configure()` may change; keys left out keep their current value. */
-export interface ConfigureOptions {
-  level?: LevelName;
-  /** The destinations besides the `init` file, replacing the ones given before; the file stays. */
-  destinations?: ReadonlyArray<Destination>;
-  /** Names, paths and RegExps of fields written as "***" (see `InitOptions.maskFields`). */
-  maskFields?: ReadonlyArray<string | RegExp>;
-  /** Patterns replaced by "***" inside string values and the message (see `InitOptions.maskPatterns`). */
-  maskPatterns?: ReadonlyArray<RegExp>;
-  context?: Record<string, unknown>;
-}
-
-const CONFIGURE_KEYS = new Set(["level", "destinations", "maskFields", "maskPatterns", "context"]);
 
 /**
  * The state every logger of one `log` shares: settings, destinations and
@@ -146,34 +134,16 @@ export class LoggerCore {
   }
 
   configure(options: ConfigureOptions): void {
-    const given = plainObject(options, "configure options");
-    for (const key of Object.keys(given)) {
-      if (!CONFIGURE_KEYS.has(key)) {
-        throw new LogxpyError(ErrorCode.OPTION, `configure: unknown option ${JSON.stringify(key)}; known options are ${[...CONFIGURE_KEYS].join(", ")}`);
-      }
-    }
-    // Validate everything before changing anything, so a bad call leaves the logger as it was.
-    const checked = initSettings({
-      ...(options.level === undefined ? {} : { level: options.level }),
-      maskFields: options.maskFields ?? this.#settings.maskFields,
-      maskPatterns: options.maskPatterns ?? this.#settings.maskPatterns,
-      ...(options.context === undefined ? {} : { context: options.context }),
-      ...(options.destinations === undefined ? {} : { destinations: options.destinations }),
-    });
+    const next = configureSettings(options, this.#settings);
     // As in init, `destinations` are the ones besides the init file, which stays.
-    const destinations = options.destinations === undefined
-      ? undefined
-      : distinctFiles(this.#withPrimary(options.destinations.map(resolveDestination)));
-    if (destinations !== undefined) this.#install(destinations, this.#async, true);
-    if (options.level !== undefined) {
-      this.threshold = levelValue(options.level);
-      this.#settings = { ...this.#settings, level: checked.level, levelName: checked.levelName };
+    if (options.destinations !== undefined) {
+      this.#install(distinctFiles(this.#withPrimary(next.destinations.map(resolveDestination))), this.#async, true);
     }
-    if (options.maskFields !== undefined || options.maskPatterns !== undefined) {
-      this.#settings = { ...this.#settings, maskFields: checked.maskFields, maskPatterns: checked.maskPatterns };
-      this.serializer = this.#makeSerializer();
-    }
-    if (options.context !== undefined) this.context = nonEmpty(checked.context);
+    const masksChanged = options.maskFields !== undefined || options.maskPatterns !== undefined;
+    this.#settings = next;
+    this.threshold = next.level;
+    if (masksChanged) this.serializer = this.#makeSerializer();
+    if (options.context !== undefined) this.context = nonEmpty(next.context);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { ErrorCode, LogxpyError } from "./errors";
 import { describe, levelValue, type LevelName } from "./levels";
-import { arrayOption, boolOption, plainObject, rejectUnknown } from "./options";
+import { arrayOption, boolOption, plainObject, rejectUnknown } from "./option-checks";
 import type { Logger } from "./logger";
 
 /** Options of `log.logged()`. */

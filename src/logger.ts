@@ -1,11 +1,14 @@
 import { Action } from "./action";
 import { traceStorage, type TraceContext } from "./context";
-import { isThenable, LoggerCore, type ConfigureOptions } from "./core";
+import { isThenable, LoggerCore } from "./core";
 import { ErrorCode, LogxpyError } from "./errors";
 import { errorParts } from "./error-parts";
 import { describe, LEVELS } from "./levels";
 import { loggedFunction, type LoggedOptions } from "./logged";
-import { AsyncConfig, asyncSettings, durability, durationMs, plainObject, type AsyncConfigInit, type AsyncOptions, type Durability, type InitOptions } from "./options";
+import { AsyncConfig, type AsyncConfigInit } from "./async-config";
+import { plainObject } from "./option-checks";
+import { asyncSettings, durability, type AsyncOptions, type ConfigureOptions, type Durability, type InitOptions } from "./options";
+import { durationMs } from "./units";
 import type { FlushOptions } from "./writers/flush-bound";
 import type { ActionStatus } from "./record";
 import { logUncaughtTo } from "./uncaught";
