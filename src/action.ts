@@ -1,5 +1,6 @@
 import type { ActionStatus } from "./record";
 import { traceStorage } from "./context";
+import { quote } from "./json-text";
 
 /**
  * Writes one action record; the logger that started the action provides it.
@@ -44,8 +45,8 @@ export class Action {
     this.#emit = emit;
     this.type = type;
     this.tid = tid;
-    // A task id can come from a peer (continueTask): escape the line separators JSON.stringify leaves raw.
-    this.tidJson = JSON.stringify(tid).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+    // A task id can come from a peer (continueTask): quoted as every string of a record is.
+    this.tidJson = quote(tid);
     this.#prefix = prefix;
     this.#prefixText = prefix.length === 0 ? "[" : "[" + prefix.join(",") + ",";
     emit(this, "started", this.nextLevel(), fields);
