@@ -171,7 +171,7 @@ fn open_shared(path: PathBuf, options: &NativeOptions) -> std::result::Result<Sh
 impl NativeWriter {
     /// Opens `path`, or joins the writer another thread of this process already has for it.
     /// `onFlushed(id, written)` answers the flushes asked with `flushNotify`.
-    #[napi(constructor)]
+    #[napi(constructor, ts_args_type = "path: string, options: NativeOptions, onFlushed: (id: number, written: boolean) => void")]
     pub fn new(path: String, options: NativeOptions, on_flushed: FlushCallback) -> Result<Self> {
         let shared = registry::open(&path, |key| open_shared(key, &options)).map_err(|e| js_error(&e))?;
         Ok(NativeWriter { shared, closed: AtomicBool::new(false), on_flushed: Arc::new(on_flushed) })
