@@ -31,19 +31,14 @@ interface FlushGroup {
 
 /**
  * The native writer: lines (UTF-8 bytes) are gathered on the JavaScript side
- * and handed to Rust a batch at a time, at the end of the event-loop turn or
- * as soon as `batchSize` records (or 64 KB) wait; Rust copies them and a Rust
- * thread writes them with `writev`. As a logger's only writer it is attached
- * to the logger's buffer, so records are gathered where they were encoded
- * and never copied on this side. One crossing per batch: each crossing has a
- * fixed cost that a batch shares. Waking the writer thread costs more than
- * the crossing, so a batch handed over inside a log call does not wake it:
- * the end of the turn does, once (Rust wakes it sooner once `4 × batchSize`
- * records, at most half of `maxQueue`, wait). See the README's "The native writer".
- * Queue policy, metrics, flush and shutdown live in Rust; the only records on
- * this side are the ones gathered since the last hand-over. Rotation
- * (`rotate`) lives there too: the writer thread switches files and
- * compresses the old ones, and acknowledges a flush once that is done.
+ * and handed to Rust a batch at a time, and a Rust thread writes them with
+ * `writev`; when and how they cross, and when the thread is woken, is
+ * ARCHITECTURE.md's "Hand-over and wake". As a logger's only writer it is
+ * attached to the logger's buffer, so records are gathered where they were
+ * encoded and never copied on this side. Queue policy, metrics, rotation and
+ * shutdown live in Rust; the only records on this side are the ones gathered
+ * since the last hand-over. Flushes follow ARCHITECTURE.md's "Flush
+ * acknowledgement".
  *
  * @example
  * const w = new NativeFileWriter(binding, "app.log", open, settings, 5000, report);
