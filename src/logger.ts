@@ -426,7 +426,9 @@ export class Logger {
   /**
    * An id to hand to another process or worker, so that its records join the
    * current task as children of the current action (Eliot's task id form
-   * `"<task>@/1/2"`).
+   * `"<task>@/1/2"`). Each call reserves the next child level of the
+   * current action (outside any action, a new task) for the peer's records:
+   * call it once per hand-off, not to read the current task.
    *
    * @example
    * await fetch(url, { headers: { "x-logxpy-task": log.currentTaskId() } });

@@ -1,6 +1,27 @@
 import { ErrorCode, LogxpyError } from "./errors";
 
 /**
+ * Names masked when `maskFields` is not given: the usual carriers of secrets.
+ * Pass `maskFields: []` to mask nothing.
+ *
+ * @example
+ * log.init("app.log", { maskFields: [...DEFAULT_MASK_FIELDS, "ssn", "users[*].pin"] });
+ */
+export const DEFAULT_MASK_FIELDS: readonly string[] = [
+  "password",
+  "passwd",
+  "secret",
+  "token",
+  "accessToken",
+  "refreshToken",
+  "apiKey",
+  "api_key",
+  "authorization",
+  "cookie",
+  "set-cookie",
+];
+
+/**
  * What to hide in a line.
  *
  * @example

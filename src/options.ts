@@ -2,7 +2,7 @@ import { ErrorCode, LogxpyError } from "./errors";
 import { describe, LevelName, levelValue } from "./levels";
 import { DEFAULT_LIMITS, SerializeLimits } from "./serialize";
 import type { Destination } from "./destinations";
-import { isMaskPath, parseMaskPath } from "./masking";
+import { DEFAULT_MASK_FIELDS, isMaskPath, parseMaskPath } from "./masking";
 import { isHandleableSignal, type SignalOptions } from "./signals";
 import { arrayOption, atMost, boolOption, functionOption, oneOf, plainObject, positiveInt, rejectUnknown } from "./option-checks";
 import { byteSize, durationMs } from "./units";
@@ -193,26 +193,6 @@ export interface Settings {
   durable: Durability;
 }
 
-/**
- * Names masked when `maskFields` is not given: the usual carriers of secrets.
- * Pass `maskFields: []` to mask nothing.
- *
- * @example
- * log.init("app.log", { maskFields: [...DEFAULT_MASK_FIELDS, "ssn", "users[*].pin"] });
- */
-export const DEFAULT_MASK_FIELDS: readonly string[] = [
-  "password",
-  "passwd",
-  "secret",
-  "token",
-  "accessToken",
-  "refreshToken",
-  "apiKey",
-  "api_key",
-  "authorization",
-  "cookie",
-  "set-cookie",
-];
 
 /** The names `init` takes: every key of {@link InitOptions}, which the compiler checks. */
 const INIT_KEYS = new Set(Object.keys({

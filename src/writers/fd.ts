@@ -42,13 +42,7 @@ export class FileTarget {
 
   /** Opens (and with mode "w", truncates) a file; throws `LOGXPY_ERR_OPEN` with the errno. */
   static open(path: string, options: OpenOptions): FileTarget {
-    if (options.clean) {
-      try {
-        fs.rmSync(path, { force: true });
-      } catch (err) {
-        throw openError(path, err);
-      }
-    }
+    if (options.clean) removeForClean(path);
     return new FileTarget(path, openFd(path, options.mode === "w", options.fileMode), options.fileMode);
   }
 
@@ -72,6 +66,21 @@ export class FileTarget {
   close(): void {
     closeQuietly(this.#fd);
     this.#fd = -1;
+  }
+}
+
+/**
+ * Deletes `path` for `clean: true`, before any writer opens it; a file that
+ * is not there is fine. Throws `LOGXPY_ERR_OPEN` with the errno otherwise.
+ *
+ * @example
+ * removeForClean("app.log");
+ */
+export function removeForClean(path: string): void {
+  try {
+    fs.rmSync(path, { force: true });
+  } catch (err) {
+    throw openError(path, err);
   }
 }
 

@@ -1,11 +1,10 @@
-import { rmSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
 import { ErrorCode, LogxpyError } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { AsyncSettings, RotateSettings } from "../options";
 import { LineBuffer } from "../line-buffer";
 import { nativeError, type NativeBinding, type NativeBindingWriter } from "../binding";
-import type { OpenOptions } from "./fd";
+import { removeForClean, type OpenOptions } from "./fd";
 import { markTorn, takeTorn } from "./torn-lines";
 import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
 import { FlushBound, type FlushOptions } from "./flush-bound";
@@ -76,17 +75,7 @@ export class NativeFileWriter implements Writer {
     report: (fault: WriterFault) => void,
     rotate?: RotateSettings,
   ) {
-    if (open.clean) {
-      try {
-        rmSync(path, { force: true });
-      } catch (err) {
-        const errno = (err as NodeJS.ErrnoException).code;
-        throw new LogxpyError(ErrorCode.OPEN, `cannot delete ${path} (clean): ${(err as Error).message}`, {
-          destination: path,
-          ...(errno === undefined ? {} : { errno }),
-        });
-      }
-    }
+    if (open.clean) removeForClean(path);
     try {
       this.#native = new binding.NativeWriter(path, {
         append: open.mode === "a",
