@@ -2,6 +2,7 @@ import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Logger, type InitOptions } from "../src/index";
 
 /** A fresh directory for one test's files. */
 export function tempDir(): string {
@@ -86,4 +87,24 @@ export function checkAllPresent(records: Record<string, unknown>[], n: number): 
     seen[i] = 1;
   }
   return { missing: seen.filter((s) => s === 0).length, duplicated };
+}
+
+/** A logger whose only destination is an array of parsed records, plus the raw lines. */
+export function memoryLogger(options: Pick<InitOptions, "maskFields" | "maskPatterns" | "context" | "level"> = {}): {
+  log: Logger;
+  records: Record<string, unknown>[];
+  lines: string[];
+} {
+  const records: Record<string, unknown>[] = [];
+  const lines: string[] = [];
+  const log = new Logger().configure({
+    ...options,
+    destinations: [
+      (record, line) => {
+        records.push(record);
+        lines.push(line);
+      },
+    ],
+  });
+  return { log, records, lines };
 }
