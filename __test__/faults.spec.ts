@@ -30,12 +30,16 @@ test("a synchronous write to a full disk is counted as an error and a drop", (t)
   t.is(errors[0]!.errno, "ENOSPC");
 });
 
-test("an error listener that throws does not make the log call throw", (t) => {
+test("an error listener that throws does not make the log call throw, and the listeners after it still hear the error", (t) => {
+  const heard: string[] = [];
   const log = new Logger().init("/dev/full", { mode: "a", asyncEnabled: false });
-  log.on("error", () => {
+  log.on("error", (e) => {
+    heard.push(`throwing: ${e.errno}`);
     throw new Error("listener bug");
   });
+  log.on("error", (e) => heard.push(`next: ${e.errno}`));
   t.notThrows(() => log.info("x"));
+  t.deepEqual(heard, ["throwing: ENOSPC", "next: ENOSPC"]);
 });
 
 test('log.on rejects events other than "error"', (t) => {
@@ -125,7 +129,8 @@ const disk = smallDisk();
     t.teardown(() => execFileSync("umount", ["-l", dir]));
     const filler = join(dir, "filler");
     const errors: LogxpyError[] = [];
-    const log = new Logger().init(join(dir, "app.log"), { onError: (e) => errors.push(e) });
+    // flushSync below waits out shutdownTimeout on the full disk: keep it short.
+    const log = new Logger().init(join(dir, "app.log"), { onError: (e) => errors.push(e), shutdownTimeout: "200ms" });
     // Fill the disk to the last block, so the log's writes fail with ENOSPC.
     try {
       writeFileSync(filler, Buffer.alloc(256 * 1024));
