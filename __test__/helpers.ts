@@ -108,3 +108,28 @@ export function memoryLogger(options: Pick<InitOptions, "maskFields" | "maskPatt
   });
   return { log, records, lines };
 }
+
+/** Longest a test waits for something to happen before it fails saying what did not. */
+export const WAIT_BOUND_MS = 10_000;
+
+/** Settles as `promise` does, or rejects naming `what` once `ms` passed without it. */
+export async function within<T>(promise: Promise<T>, what: string, ms: number = WAIT_BOUND_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves once `condition()` holds, looking every millisecond; rejects naming `what` once `ms` passed without it. */
+export async function waitFor(condition: () => boolean, what: string, ms: number = WAIT_BOUND_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() >= deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
