@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { closeSync, constants, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Logger, LogxpyError } from "../src/index";
-import { checkAllPresent, mkfifo, readRecords, runFixture, tempDir } from "./helpers";
+import { checkAllPresent, mkfifo, readRecords, runFixture, tempDir, within } from "./helpers";
 
 test("a full disk is counted and reported with ENOSPC, and no log call throws", (t) => {
   const errors: LogxpyError[] = [];
@@ -58,16 +58,14 @@ test("an error listener that is not a function is refused at the call, and error
   t.regex(result.stderr, /LOGXPY_ERR_WRITE ENOSPC/);
 });
 
-/** The next LOGXPY_ERR_FILE_GONE report; the writers check from unref'd timers, so a ref'd one keeps the process up meanwhile. */
+/** The next LOGXPY_ERR_FILE_GONE report; the writers check from unref'd timers, and the deadline's ref'd one keeps the process up meanwhile. */
 function fileGone(log: Logger): Promise<LogxpyError> {
-  const alive = setInterval(() => {}, 1000);
-  return new Promise<LogxpyError>((resolve) =>
+  const gone = new Promise<LogxpyError>((resolve) =>
     log.on("error", (e) => {
-      if (e.code !== "LOGXPY_ERR_FILE_GONE") return;
-      clearInterval(alive);
-      resolve(e);
+      if (e.code === "LOGXPY_ERR_FILE_GONE") resolve(e);
     }),
   );
+  return within(gone, "a LOGXPY_ERR_FILE_GONE report");
 }
 
 test("a log file removed underneath the writer is reported, and reopen writes to a new file at the path", async (t) => {
