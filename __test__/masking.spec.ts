@@ -2,9 +2,7 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_MASK_FIELDS, Logger, LogxpyError, MASK_PATTERNS } from "../src/index";
-import { readRecords } from "./helpers";
-import { tempDir } from "./helpers";
-import { memoryLogger } from "./memory";
+import { memoryLogger, readRecords, tempDir } from "./helpers";
 
 const SECRET = "s3cr3t-Value-42";
 

@@ -2,7 +2,7 @@ import test from "ava";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "../src/index";
-import { readRecords, tempDir } from "./helpers";
+import { readRecords, tempDir, waitFor } from "./helpers";
 
 test('mode "w" truncates an existing file at init', (t) => {
   const file = join(tempDir(), "w.log");
@@ -86,7 +86,7 @@ test("the flush interval writes a partial batch without any call from the user",
   const log = new Logger().init(file, { asyncFlushInterval: "5ms", asyncBatchSize: 1000 });
   log.info("one");
   // Poll on the file itself: the writer's own timer must do the write.
-  while (readFileSync(file, "utf8") === "") await new Promise((r) => setImmediate(r));
+  await waitFor(() => readFileSync(file, "utf8") !== "", "a write by the flush interval");
   t.is(readRecords(file).length, 1);
 });
 
@@ -102,8 +102,7 @@ test("whole batches logged in one turn are written after it without any call fro
   // Three whole batches, handed over inside the calls; waking the writer is left to the end of the turn.
   for (let i = 0; i < 30; i++) log.info("x", { i });
   // Poll the count, not the file: a read could land in the middle of a write.
-  const deadline = Date.now() + 10_000;
-  while (log.getAsyncMetrics().written < 31 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  await waitFor(() => log.getAsyncMetrics().written >= 31, "the write of the batches logged in one turn");
   t.is(readRecords(file).length, 31);
 });
 
