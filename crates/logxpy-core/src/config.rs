@@ -70,8 +70,9 @@ pub struct WriterConfig {
     pub after_torn_line: bool,
 }
 
-/// Size rotation: before a line would take the file past `size` bytes, the
-/// writer thread renames `app.log.1`… to `app.log.2`… (the file in slot
+/// The settings of size rotation (what to do, not the doing of it, which
+/// is the rotating sink's): before a line would take the file past `size`
+/// bytes, the writer thread renames `app.log.1`… to `app.log.2`… (the file in slot
 /// `keep` is deleted), renames `app.log` to `app.log.1`, and goes on in a
 /// fresh `app.log` created with the configured `mode`.
 ///

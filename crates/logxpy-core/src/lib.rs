@@ -36,8 +36,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod backoff;
 mod batch;
+mod budget;
 mod config;
+mod deadline;
 mod door;
 mod errno;
 mod error;
@@ -45,13 +48,16 @@ mod error;
 mod faults;
 mod health;
 mod hooks;
+mod message;
 mod metrics;
 mod policy;
 mod queue;
 mod sink;
+mod state;
 mod worker;
 mod writer;
 
+pub use backoff::{FIRST_BACKOFF, MAX_BACKOFF};
 pub use config::{MAX_QUEUE_LIMIT, Rotation, WriterConfig};
 pub use errno::errno_name;
 pub use hooks::{ErrorHook, Hooks, WarnHook};

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::hooks::WarnHook;
 use crate::metrics::Counters;
-use crate::queue::{Popped, QueueSender, Waited};
+use crate::budget::Waited;
+use crate::queue::{Popped, QueueSender};
 use crate::health::FailingSince;
 
 /// Warnings about drops come at most this often.

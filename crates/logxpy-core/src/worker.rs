@@ -3,51 +3,32 @@
 
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+use std::sync::atomic::Ordering::SeqCst;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crate::backoff::Backoff;
 use crate::batch::{Batch, WriteFailure};
-use crate::health::FailingSince;
 use crate::hooks::ErrorHook;
 use crate::error::Error;
-use crate::metrics::Counters;
-use crate::queue::{Control, Msg, QueueReceiver, Received, deadline_after};
+use crate::deadline::deadline_after;
+use crate::message::{Control, Msg};
+use crate::queue::{QueueReceiver, Received};
 use crate::sink::Sink;
+use crate::state::WriterState;
 
 /// The name the writer threads carry in `top`, `gdb` and panic messages.
 pub(crate) const THREAD_NAME: &str = "logxpy-writer";
-
-/// First wait after a failed write (or a panic); doubles up to `MAX_BACKOFF`.
-const FIRST_BACKOFF: Duration = Duration::from_millis(10);
-const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
 /// Longest single wait for a sink's background work, so a shutdown deadline
 /// set meanwhile is noticed within this time.
 const SETTLE_SLICE: Duration = Duration::from_millis(100);
 
-/// State shared by the `Writer` handle and its thread.
-#[derive(Default)]
-pub(crate) struct Shared {
-    pub(crate) counters: Counters,
-    /// Set by shutdown: past this instant the thread stops waiting for a
-    /// failing or full destination and counts what is left as dropped.
-    pub(crate) abandon_at: OnceLock<Instant>,
-    /// Since when every write attempt has failed; read by `Block` senders
-    /// that find no room.
-    pub(crate) failing: FailingSince,
-    /// Set when the thread gave up with the destination left inside a
-    /// line: a later writer to the same place starts with a line break.
-    pub(crate) torn: AtomicBool,
-    #[cfg(feature = "fault-injection")]
-    pub(crate) faults: crate::faults::Faults,
-}
-
 /// Where the thread is in its loop. A panic leaves the state as it was, so
 /// the restarted loop resumes the same step with the same batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum WorkerState {
+enum Step {
     /// The batch is empty: sleep until a sender wakes the thread for the
     /// first message.
     Idle,
@@ -64,9 +45,9 @@ enum WorkerState {
 struct Worker {
     queue: QueueReceiver,
     sink: Box<dyn Sink>,
-    shared: Arc<Shared>,
+    shared: Arc<WriterState>,
     on_error: Option<ErrorHook>,
-    state: WorkerState,
+    step: Step,
     batch: Batch,
     /// A control message waiting for the batch before it to be written.
     control: Option<Control>,
@@ -79,7 +60,7 @@ struct Worker {
 pub(crate) fn spawn(
     sink: Box<dyn Sink>,
     queue: QueueReceiver,
-    shared: Arc<Shared>,
+    shared: Arc<WriterState>,
     batch_size: usize,
     flush_interval: Duration,
     on_error: Option<ErrorHook>,
@@ -89,7 +70,7 @@ pub(crate) fn spawn(
         sink,
         shared,
         on_error,
-        state: WorkerState::Idle,
+        step: Step::Idle,
         batch: Batch::default(),
         control: None,
         batch_size: batch_size as u64,
@@ -121,47 +102,47 @@ impl Worker {
 
     fn run(&mut self) {
         loop {
-            self.state = match self.state {
-                WorkerState::Idle => self.take_first(),
-                WorkerState::Collecting { deadline } => self.collect(deadline),
-                WorkerState::Writing => self.write(),
-                WorkerState::Stopped => return,
+            self.step = match self.step {
+                Step::Idle => self.take_first(),
+                Step::Collecting { deadline } => self.collect(deadline),
+                Step::Writing => self.write(),
+                Step::Stopped => return,
             };
         }
     }
 
-    fn take_first(&mut self) -> WorkerState {
+    fn take_first(&mut self) -> Step {
         match self.queue.recv(None) {
             Received::Msg(msg) => self.accept(msg, deadline_after(self.flush_interval)),
-            Received::Timeout => WorkerState::Idle,
-            Received::Disconnected => WorkerState::Stopped,
+            Received::Timeout => Step::Idle,
+            Received::Disconnected => Step::Stopped,
         }
     }
 
-    fn collect(&mut self, deadline: Instant) -> WorkerState {
+    fn collect(&mut self, deadline: Instant) -> Step {
         if self.batch.records() >= self.batch_size {
-            return WorkerState::Writing;
+            return Step::Writing;
         }
         match self.queue.recv(Some(deadline)) {
             Received::Msg(msg) => self.accept(msg, deadline),
-            Received::Timeout | Received::Disconnected => WorkerState::Writing,
+            Received::Timeout | Received::Disconnected => Step::Writing,
         }
     }
 
-    fn accept(&mut self, msg: Msg, deadline: Instant) -> WorkerState {
+    fn accept(&mut self, msg: Msg, deadline: Instant) -> Step {
         match msg {
             Msg::Records { bytes, count } => {
                 self.batch.push(bytes, count);
-                WorkerState::Collecting { deadline }
+                Step::Collecting { deadline }
             }
             Msg::Control(control) => {
                 self.control = Some(control);
-                WorkerState::Writing
+                Step::Writing
             }
         }
     }
 
-    fn write(&mut self) -> WorkerState {
+    fn write(&mut self) -> Step {
         #[cfg(feature = "fault-injection")]
         if self.batch.records() > 0 {
             self.shared.faults.before_batch();
@@ -170,14 +151,14 @@ impl Worker {
             Ok(()) => self.answer_control(),
             Err(Abandoned) => {
                 self.abandon();
-                WorkerState::Stopped
+                Step::Stopped
             }
         }
     }
 
     /// Writes the batch, retrying failures with backoff until they stop or
     /// the shutdown deadline passes. Every failure is counted and reported,
-    /// and keeps `Shared::failing` up to date for `Block` senders.
+    /// and keeps `WriterState::failing` up to date for `Block` senders.
     fn write_batch(&mut self) -> Result<(), Abandoned> {
         loop {
             let shared = &*self.shared;
@@ -244,24 +225,24 @@ impl Worker {
     /// sink settles leaves it in place, so the restarted loop answers it.
     /// A flush or a shutdown is answered once the sink's background work is
     /// done too, so that a flushed writer leaves its rotated files compressed.
-    fn answer_control(&mut self) -> WorkerState {
+    fn answer_control(&mut self) -> Step {
         if matches!(self.control, Some(Control::Flush { .. } | Control::Shutdown(_))) {
             self.settle_sink();
         }
         match self.control.take() {
-            None => WorkerState::Idle,
+            None => Step::Idle,
             Some(Control::Flush { sync, ack }) => {
                 let synced = !sync || self.sync_sink();
                 ack.answer(synced);
-                WorkerState::Idle
+                Step::Idle
             }
             Some(Control::Reopen(ack)) => {
                 let _ = ack.send(self.sink.reopen().map_err(|err| Error::reopen(&err)));
-                WorkerState::Idle
+                Step::Idle
             }
             Some(Control::Shutdown(ack)) => {
                 let _ = ack.send(true);
-                WorkerState::Stopped
+                Step::Stopped
             }
         }
     }
@@ -327,24 +308,3 @@ impl Worker {
 
 /// The shutdown deadline passed before the batch could be written.
 struct Abandoned;
-
-/// Exponential backoff between retries: 10 ms, 20 ms, ... 1 s, 1 s, ...
-struct Backoff {
-    next: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff {
-            next: FIRST_BACKOFF,
-        }
-    }
-}
-
-impl Backoff {
-    fn next(&mut self) -> Duration {
-        let current = self.next;
-        self.next = (current * 2).min(MAX_BACKOFF);
-        current
-    }
-}

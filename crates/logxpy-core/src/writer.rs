@@ -13,9 +13,12 @@ use crate::door::Door;
 use crate::error::Error;
 use crate::metrics::Metrics;
 use crate::policy::{Admission, Overflow};
-use crate::queue::{Ack, Control, Msg, QueueSender, Wake, deadline_after, queue, wake_at};
+use crate::deadline::deadline_after;
+use crate::message::{Ack, Control, Msg};
+use crate::queue::{QueueSender, Wake, queue, wake_at};
 use crate::sink::{FileSink, RotatingFileSink, Sink};
-use crate::worker::{self, Shared};
+use crate::state::WriterState;
+use crate::worker;
 
 /// The most a shutdown keeps back from its timeout so that the writer
 /// thread can count what it abandons before `shutdown` returns.
@@ -57,7 +60,7 @@ pub struct Writer {
     queue: QueueSender,
     door: Door,
     overflow: Overflow,
-    shared: Arc<Shared>,
+    shared: Arc<WriterState>,
     thread: Thread,
     join: Mutex<Option<JoinHandle<()>>>,
     shutdown_timeout: Duration,
@@ -131,7 +134,7 @@ impl Writer {
             config.max_queue,
             wake_at(config.max_queue, config.batch_size),
         );
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(WriterState::default());
         let join = worker::spawn(
             sink,
             receiver,
@@ -204,7 +207,7 @@ impl Writer {
         let Some(_pass) = self.door.enter() else {
             return Err(Error::closed());
         };
-        let Shared {
+        let WriterState {
             counters, failing, ..
         } = &*self.shared;
         match self

@@ -83,7 +83,7 @@ impl FaultBox {
 }
 
 /// One writer and its faults, shared by every JavaScript thread that logs to the same file.
-pub(crate) struct Shared {
+pub(crate) struct SharedWriter {
     writer: Writer,
     faults: Arc<Mutex<FaultBox>>,
     /// `NativeWriter`s open on it; the registry shuts the writer down when the last one closes.
@@ -100,7 +100,7 @@ type FlushCallback = ThreadsafeFunction<FnArgs<(u32, bool)>, Unknown<'static>, F
 /// flush holds none: it is answered through `onFlushed`).
 #[napi]
 pub struct NativeWriter {
-    shared: Arc<Shared>,
+    shared: Arc<SharedWriter>,
     closed: AtomicBool,
     /// Weak: a flush waiting for its answer does not keep the event loop
     /// alive by itself; the TypeScript side holds a timer for its bound.
@@ -119,7 +119,7 @@ fn millis(ms: f64) -> Duration {
     Duration::from_secs_f64((ms.max(0.0)) / 1000.0)
 }
 
-fn open_shared(path: PathBuf, options: &NativeOptions) -> std::result::Result<Shared, CoreError> {
+fn open_shared_writer(path: PathBuf, options: &NativeOptions) -> std::result::Result<SharedWriter, CoreError> {
     let policy = match options.policy.as_str() {
         "block" => QueuePolicy::Block,
         "drop_oldest" => QueuePolicy::DropOldest,
@@ -164,7 +164,7 @@ fn open_shared(path: PathBuf, options: &NativeOptions) -> std::result::Result<Sh
         rotate: options.rotate.as_ref().map(|r| Rotation { size: r.size as u64, keep: r.keep, compress: r.compress }),
         after_torn_line: options.after_torn_line,
     };
-    Ok(Shared { writer: Writer::open(config, hooks)?, faults, holders: AtomicUsize::new(1) })
+    Ok(SharedWriter { writer: Writer::open(config, hooks)?, faults, holders: AtomicUsize::new(1) })
 }
 
 #[napi]
@@ -173,7 +173,7 @@ impl NativeWriter {
     /// `onFlushed(id, written)` answers the flushes asked with `flushNotify`.
     #[napi(constructor)]
     pub fn new(path: String, options: NativeOptions, on_flushed: FlushCallback) -> Result<Self> {
-        let shared = registry::open(&path, |key| open_shared(key, &options)).map_err(|e| js_error(&e))?;
+        let shared = registry::open(&path, |key| open_shared_writer(key, &options)).map_err(|e| js_error(&e))?;
         Ok(NativeWriter { shared, closed: AtomicBool::new(false), on_flushed: Arc::new(on_flushed) })
     }
 

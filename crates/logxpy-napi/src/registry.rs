@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 
 use logxpy_core::Error;
 
-use crate::Shared;
+use crate::SharedWriter;
 
-fn writers() -> &'static Mutex<HashMap<PathBuf, Weak<Shared>>> {
-    static WRITERS: OnceLock<Mutex<HashMap<PathBuf, Weak<Shared>>>> = OnceLock::new();
+fn writers() -> &'static Mutex<HashMap<PathBuf, Weak<SharedWriter>>> {
+    static WRITERS: OnceLock<Mutex<HashMap<PathBuf, Weak<SharedWriter>>>> = OnceLock::new();
     WRITERS.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
@@ -30,7 +30,7 @@ fn key(path: &str) -> PathBuf {
 }
 
 /// The live writer for `path` with one more holder, or a new one from `open`.
-pub(crate) fn open(path: &str, open: impl FnOnce(PathBuf) -> Result<Shared, Error>) -> Result<Arc<Shared>, Error> {
+pub(crate) fn open(path: &str, open: impl FnOnce(PathBuf) -> Result<SharedWriter, Error>) -> Result<Arc<SharedWriter>, Error> {
     let key = key(path);
     let mut map = writers().lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(live) = map.get(&key).and_then(Weak::upgrade)
@@ -46,7 +46,7 @@ pub(crate) fn open(path: &str, open: impl FnOnce(PathBuf) -> Result<Shared, Erro
 
 /// Drops one holder; the last one shuts the writer down (bounded by `timeout`), the others flush.
 /// True when everything was written.
-pub(crate) fn release(shared: &Arc<Shared>, timeout: Duration) -> bool {
+pub(crate) fn release(shared: &Arc<SharedWriter>, timeout: Duration) -> bool {
     let mut map = writers().lock().unwrap_or_else(PoisonError::into_inner);
     if shared.holders.fetch_sub(1, SeqCst) != 1 {
         drop(map);
@@ -60,7 +60,7 @@ pub(crate) fn release(shared: &Arc<Shared>, timeout: Duration) -> bool {
 /// Flushes every open writer with one deadline for all; a writer that cannot finish by then is
 /// shut down at once, and its path comes back with the records it gave up on.
 pub(crate) fn flush_all(timeout: Duration) -> Vec<(PathBuf, u64)> {
-    let live: Vec<(PathBuf, Arc<Shared>)> = {
+    let live: Vec<(PathBuf, Arc<SharedWriter>)> = {
         let map = writers().lock().unwrap_or_else(PoisonError::into_inner);
         map.iter().filter_map(|(key, w)| w.upgrade().map(|shared| (key.clone(), shared))).collect()
     };
