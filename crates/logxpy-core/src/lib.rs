@@ -60,11 +60,11 @@ mod writer;
 pub use backoff::{FIRST_BACKOFF, MAX_BACKOFF};
 pub use config::{MAX_QUEUE_LIMIT, Rotation, WriterConfig};
 pub use errno::errno_name;
-pub use hooks::{ErrorHook, Hooks, WarnHook};
 pub use error::{
     Error, LOGXPY_ERR_CLOSED, LOGXPY_ERR_OPEN, LOGXPY_ERR_OPTION, LOGXPY_ERR_TIMEOUT,
     LOGXPY_ERR_WRITE,
 };
+pub use hooks::{ErrorHook, Hooks, WarnHook};
 pub use metrics::Metrics;
 pub use policy::QueuePolicy;
 pub use queue::Wake;

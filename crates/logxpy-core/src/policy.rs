@@ -5,11 +5,11 @@ use std::sync::{Mutex, TryLockError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::budget::Waited;
+use crate::health::FailingSince;
 use crate::hooks::WarnHook;
 use crate::metrics::Counters;
-use crate::budget::Waited;
 use crate::queue::{Popped, QueueSender};
-use crate::health::FailingSince;
 
 /// Warnings about drops come at most this often.
 const WARN_INTERVAL: Duration = Duration::from_secs(1);

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use crate::backoff::Backoff;
 use crate::batch::{Batch, WriteFailure};
-use crate::hooks::ErrorHook;
-use crate::error::Error;
 use crate::deadline::deadline_after;
+use crate::error::Error;
+use crate::hooks::ErrorHook;
 use crate::message::{Control, Msg};
 use crate::queue::{QueueReceiver, Received};
 use crate::sink::Sink;
@@ -226,7 +226,10 @@ impl Worker {
     /// A flush or a shutdown is answered once the sink's background work is
     /// done too, so that a flushed writer leaves its rotated files compressed.
     fn answer_control(&mut self) -> Step {
-        if matches!(self.control, Some(Control::Flush { .. } | Control::Shutdown(_))) {
+        if matches!(
+            self.control,
+            Some(Control::Flush { .. } | Control::Shutdown(_))
+        ) {
             self.settle_sink();
         }
         match self.control.take() {

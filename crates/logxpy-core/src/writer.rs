@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{RecvTimeoutError, bounded};
 
 use crate::config::WriterConfig;
-use crate::hooks::Hooks;
+use crate::deadline::deadline_after;
 use crate::door::Door;
 use crate::error::Error;
+use crate::hooks::Hooks;
+use crate::message::{Ack, Control, Msg};
 use crate::metrics::Metrics;
 use crate::policy::{Admission, Overflow};
-use crate::deadline::deadline_after;
-use crate::message::{Ack, Control, Msg};
 use crate::queue::{QueueSender, Wake, queue, wake_at};
 use crate::sink::{FileSink, RotatingFileSink, Sink};
 use crate::state::WriterState;
@@ -91,7 +91,10 @@ impl Writer {
         }
         let file = FileSink::open(&config.path, config.append, config.mode)?;
         // FileSink::open ends a regular file's torn last line itself, by looking at it.
-        let config = WriterConfig { after_torn_line: config.after_torn_line && !file.is_regular(), ..config };
+        let config = WriterConfig {
+            after_torn_line: config.after_torn_line && !file.is_regular(),
+            ..config
+        };
         let switches = Arc::new(AtomicU64::new(0));
         let sink = match config.rotate {
             None => Box::new(file),
@@ -312,7 +315,10 @@ impl Writer {
             ack.disarm();
             return false;
         };
-        match self.queue.push_control(Msg::Control(Control::Flush { sync, ack }), deadline) {
+        match self
+            .queue
+            .push_control(Msg::Control(Control::Flush { sync, ack }), deadline)
+        {
             Ok(()) => true,
             Err(Msg::Control(Control::Flush { ack, .. })) => {
                 ack.disarm();

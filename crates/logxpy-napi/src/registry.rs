@@ -22,15 +22,24 @@ fn key(path: &str) -> PathBuf {
     let p = Path::new(path);
     match (p.parent(), p.file_name()) {
         (Some(dir), Some(name)) => {
-            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-            std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or_else(|_| p.to_path_buf())
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            std::fs::canonicalize(dir)
+                .map(|d| d.join(name))
+                .unwrap_or_else(|_| p.to_path_buf())
         }
         _ => p.to_path_buf(),
     }
 }
 
 /// The live writer for `path` with one more holder, or a new one from `open`.
-pub(crate) fn open(path: &str, open: impl FnOnce(PathBuf) -> Result<SharedWriter, Error>) -> Result<Arc<SharedWriter>, Error> {
+pub(crate) fn open(
+    path: &str,
+    open: impl FnOnce(PathBuf) -> Result<SharedWriter, Error>,
+) -> Result<Arc<SharedWriter>, Error> {
     let key = key(path);
     let mut map = writers().lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(live) = map.get(&key).and_then(Weak::upgrade)
@@ -62,12 +71,17 @@ pub(crate) fn release(shared: &Arc<SharedWriter>, timeout: Duration) -> bool {
 pub(crate) fn flush_all(timeout: Duration) -> Vec<(PathBuf, u64)> {
     let live: Vec<(PathBuf, Arc<SharedWriter>)> = {
         let map = writers().lock().unwrap_or_else(PoisonError::into_inner);
-        map.iter().filter_map(|(key, w)| w.upgrade().map(|shared| (key.clone(), shared))).collect()
+        map.iter()
+            .filter_map(|(key, w)| w.upgrade().map(|shared| (key.clone(), shared)))
+            .collect()
     };
     let deadline = Instant::now() + timeout;
     let mut given_up = Vec::new();
     for (key, shared) in live {
-        if shared.writer.flush(deadline.saturating_duration_since(Instant::now())) {
+        if shared
+            .writer
+            .flush(deadline.saturating_duration_since(Instant::now()))
+        {
             continue;
         }
         let before = shared.writer.metrics().dropped;
