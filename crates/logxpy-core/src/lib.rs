@@ -58,7 +58,10 @@ mod worker;
 mod writer;
 
 pub use backoff::{FIRST_BACKOFF, MAX_BACKOFF};
-pub use config::{MAX_QUEUE_LIMIT, Rotation, WriterConfig};
+pub use config::{
+    DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL, DEFAULT_MAX_QUEUE, DEFAULT_MODE,
+    DEFAULT_SHUTDOWN_TIMEOUT, MAX_QUEUE_LIMIT, Rotation, WriterConfig,
+};
 pub use errno::errno_name;
 pub use error::{
     Error, LOGXPY_ERR_CLOSED, LOGXPY_ERR_OPEN, LOGXPY_ERR_OPTION, LOGXPY_ERR_TIMEOUT,

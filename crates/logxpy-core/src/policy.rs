@@ -43,6 +43,46 @@ pub enum QueuePolicy {
     Warn,
 }
 
+impl QueuePolicy {
+    /// Every policy, in the order of the TypeScript `QueuePolicy` enum.
+    pub const ALL: [QueuePolicy; 4] = [
+        QueuePolicy::Block,
+        QueuePolicy::DropOldest,
+        QueuePolicy::DropNewest,
+        QueuePolicy::Warn,
+    ];
+
+    /// The name the TypeScript API and the binding use for it.
+    ///
+    /// ```
+    /// use logxpy_core::QueuePolicy;
+    ///
+    /// assert_eq!(QueuePolicy::DropOldest.name(), "drop_oldest");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            QueuePolicy::Block => "block",
+            QueuePolicy::DropOldest => "drop_oldest",
+            QueuePolicy::DropNewest => "drop_newest",
+            QueuePolicy::Warn => "warn",
+        }
+    }
+
+    /// The policy [`name`](QueuePolicy::name) gives `name`, if any.
+    ///
+    /// ```
+    /// use logxpy_core::QueuePolicy;
+    ///
+    /// assert_eq!(QueuePolicy::from_name("warn"), Some(QueuePolicy::Warn));
+    /// assert_eq!(QueuePolicy::from_name("replace"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<QueuePolicy> {
+        QueuePolicy::ALL
+            .into_iter()
+            .find(|policy| policy.name() == name)
+    }
+}
+
 /// Whether a message got places in the queue.
 pub(crate) enum Admission {
     Admitted,

@@ -6,6 +6,7 @@
 //! Errors cross as `"<LOGXPY_ERR_*>|<errno name>|<message>"` in the error's
 //! message, which the TypeScript loader turns back into a `LogxpyError`.
 
+pub mod constants;
 mod registry;
 
 use std::collections::VecDeque;
@@ -138,18 +139,9 @@ fn open_shared_writer(
     path: PathBuf,
     options: &NativeOptions,
 ) -> std::result::Result<SharedWriter, CoreError> {
-    let policy = match options.policy.as_str() {
-        "block" => QueuePolicy::Block,
-        "drop_oldest" => QueuePolicy::DropOldest,
-        "drop_newest" => QueuePolicy::DropNewest,
-        "warn" => QueuePolicy::Warn,
-        other => {
-            return Err(CoreError::option(
-                "policy",
-                &format!("unknown policy {other:?}"),
-            ));
-        }
-    };
+    let policy = QueuePolicy::from_name(&options.policy).ok_or_else(|| {
+        CoreError::option("policy", &format!("unknown policy {:?}", options.policy))
+    })?;
     let faults = Arc::new(Mutex::new(FaultBox::default()));
     let on_error = Arc::clone(&faults);
     let on_warn = Arc::clone(&faults);
@@ -166,7 +158,7 @@ fn open_shared_writer(
         })),
         on_warn: Some(Box::new(move |dropped: u64| {
             let fault = NativeFault {
-                code: "LOGXPY_ERR_QUEUE_FULL".to_string(),
+                code: constants::LOGXPY_ERR_QUEUE_FULL.to_string(),
                 errno: None,
                 message: format!("{dropped} record(s) dropped since the last warning"),
             };
@@ -309,11 +301,12 @@ impl NativeWriter {
     /// Hands over the faults reported since the last call (a summary fault says how many were not kept).
     #[napi]
     pub fn take_faults(&self) -> Result<Vec<NativeFault>> {
-        let mut faults = self
-            .shared
-            .faults
-            .lock()
-            .map_err(|_| Error::from_reason("LOGXPY_ERR_INTERNAL||fault list poisoned"))?;
+        let mut faults = self.shared.faults.lock().map_err(|_| {
+            Error::from_reason(format!(
+                "{}||fault list poisoned",
+                constants::LOGXPY_ERR_INTERNAL
+            ))
+        })?;
         let mut out: Vec<NativeFault> = faults.kept.drain(..).collect();
         if faults.lost > 0 {
             out.push(NativeFault {
