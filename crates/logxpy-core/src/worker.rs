@@ -25,8 +25,8 @@ pub(crate) const THREAD_NAME: &str = "logxpy-writer";
 /// set meanwhile is noticed within this time.
 const SETTLE_SLICE: Duration = Duration::from_millis(100);
 
-/// Where the thread is in its loop. A panic leaves the state as it was, so
-/// the restarted loop resumes the same step with the same batch.
+/// Where the thread is in its loop. A panic leaves `step` as it was, so the
+/// restarted loop resumes the same step with the same batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     /// The batch is empty: sleep until a sender wakes the thread for the
@@ -40,12 +40,12 @@ enum Step {
     Stopped,
 }
 
-/// The thread's whole state; it lives outside `catch_unwind` so a panic
-/// loses none of it.
+/// The thread's own state (what it shares with the handle is `state`); it
+/// lives outside `catch_unwind` so a panic loses none of it.
 struct Worker {
     queue: QueueReceiver,
     sink: Box<dyn Sink>,
-    shared: Arc<WriterState>,
+    state: Arc<WriterState>,
     on_error: Option<ErrorHook>,
     step: Step,
     batch: Batch,
@@ -60,7 +60,7 @@ struct Worker {
 pub(crate) fn spawn(
     sink: Box<dyn Sink>,
     queue: QueueReceiver,
-    shared: Arc<WriterState>,
+    state: Arc<WriterState>,
     batch_size: usize,
     flush_interval: Duration,
     on_error: Option<ErrorHook>,
@@ -68,7 +68,7 @@ pub(crate) fn spawn(
     let worker = Worker {
         queue,
         sink,
-        shared,
+        state,
         on_error,
         step: Step::Idle,
         batch: Batch::default(),
@@ -90,7 +90,7 @@ impl Worker {
     /// bytes it never reported.
     fn run_restarting(mut self) {
         while panic::catch_unwind(AssertUnwindSafe(|| self.run())).is_err() {
-            self.shared.counters.add_restart();
+            self.state.counters.add_restart();
             // A panic that recurs at once must not turn into a hot loop.
             let wait = self.backoff.next();
             if self.pause(wait) {
@@ -145,7 +145,7 @@ impl Worker {
     fn write(&mut self) -> Step {
         #[cfg(feature = "fault-injection")]
         if self.batch.records() > 0 {
-            self.shared.faults.before_batch();
+            self.state.faults.before_batch();
         }
         match self.write_batch() {
             Ok(()) => self.answer_control(),
@@ -161,30 +161,30 @@ impl Worker {
     /// and keeps `WriterState::failing` up to date for `Block` senders.
     fn write_batch(&mut self) -> Result<(), Abandoned> {
         loop {
-            let shared = &*self.shared;
+            let state = &*self.state;
             let before = self.batch.progress();
-            let written =
-                self.batch
-                    .write_to(&mut *self.sink, &shared.counters, &shared.abandon_at);
+            let written = self
+                .batch
+                .write_to(&mut *self.sink, &state.counters, &state.abandon_at);
             self.report_sink_faults();
             match written {
                 Ok(()) => {
                     self.backoff = Backoff::default();
-                    self.shared.failing.recover();
+                    self.state.failing.recover();
                     return Ok(());
                 }
                 Err(WriteFailure::Abandoned) => return Err(Abandoned),
                 Err(WriteFailure::Io(err)) => {
                     if self.batch.progress() != before {
                         // Bytes went through before the failure: a new run.
-                        self.shared.failing.recover();
+                        self.state.failing.recover();
                     }
-                    if self.shared.failing.fail() {
+                    if self.state.failing.fail() {
                         // A sender waiting without a timeout must start
                         // watching the clock.
                         self.queue.wake_senders();
                     }
-                    self.shared.counters.add_error();
+                    self.state.counters.add_error();
                     if let Some(on_error) = &self.on_error {
                         on_error(Error::write(&err));
                     }
@@ -201,7 +201,7 @@ impl Worker {
     /// that could not be done), which are not failed writes of the batch.
     fn report_sink_faults(&mut self) {
         while let Some(err) = self.sink.take_fault() {
-            self.shared.counters.add_error();
+            self.state.counters.add_error();
             if let Some(on_error) = &self.on_error {
                 on_error(err);
             }
@@ -213,7 +213,7 @@ impl Worker {
     /// went wrong in it.
     fn settle_sink(&mut self) {
         while !self.sink.settle(SETTLE_SLICE) {
-            let abandon_at = self.shared.abandon_at.get();
+            let abandon_at = self.state.abandon_at.get();
             if abandon_at.is_some_and(|&at| Instant::now() >= at) {
                 break;
             }
@@ -256,7 +256,7 @@ impl Worker {
         match self.sink.sync_data() {
             Ok(()) => true,
             Err(err) => {
-                self.shared.counters.add_error();
+                self.state.counters.add_error();
                 if let Some(on_error) = &self.on_error {
                     on_error(Error::write(&err));
                 }
@@ -269,7 +269,7 @@ impl Worker {
     /// batch or still queued, is counted as dropped; requests are answered
     /// with failure.
     fn abandon(&mut self) {
-        let counters = &self.shared.counters;
+        let counters = &self.state.counters;
         let mut torn = self.batch.abandon(counters);
         if let Some(control) = self.control.take() {
             control.abandon();
@@ -286,7 +286,7 @@ impl Worker {
             }
         }
         if torn {
-            self.shared.torn.store(true, SeqCst);
+            self.state.torn.store(true, SeqCst);
         }
     }
 
@@ -296,7 +296,7 @@ impl Worker {
         let until = deadline_after(duration);
         loop {
             let now = Instant::now();
-            let abandon_at = self.shared.abandon_at.get().copied();
+            let abandon_at = self.state.abandon_at.get().copied();
             if abandon_at.is_some_and(|at| now >= at) {
                 return true;
             }

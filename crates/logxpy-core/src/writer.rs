@@ -60,7 +60,7 @@ pub struct Writer {
     queue: QueueSender,
     door: Door,
     overflow: Overflow,
-    shared: Arc<WriterState>,
+    state: Arc<WriterState>,
     thread: Thread,
     join: Mutex<Option<JoinHandle<()>>>,
     shutdown_timeout: Duration,
@@ -137,11 +137,11 @@ impl Writer {
             config.max_queue,
             wake_at(config.max_queue, config.batch_size),
         );
-        let shared = Arc::new(WriterState::default());
+        let state = Arc::new(WriterState::default());
         let join = worker::spawn(
             sink,
             receiver,
-            shared.clone(),
+            state.clone(),
             config.batch_size,
             config.flush_interval,
             hooks.on_error,
@@ -155,7 +155,7 @@ impl Writer {
             queue: sender,
             door: Door::new(),
             overflow: Overflow::new(config.policy, hooks.on_warn, config.shutdown_timeout),
-            shared,
+            state,
             thread: join.thread().clone(),
             join: Mutex::new(Some(join)),
             shutdown_timeout: config.shutdown_timeout,
@@ -212,7 +212,7 @@ impl Writer {
         };
         let WriterState {
             counters, failing, ..
-        } = &*self.shared;
+        } = &*self.state;
         match self
             .overflow
             .admit(records, &self.queue, counters, failing, || {
@@ -337,7 +337,7 @@ impl Writer {
     /// destination left inside a line: the next writer to that place
     /// should start with a line break ([`WriterConfig::after_torn_line`]).
     pub fn left_torn_line(&self) -> bool {
-        self.shared.torn.load(SeqCst)
+        self.state.torn.load(SeqCst)
     }
 
     /// Writes everything sent before this call to the current destination,
@@ -409,7 +409,7 @@ impl Writer {
         self.door.wait_empty(deadline);
         let margin = (timeout / 10).min(ABANDON_MARGIN);
         let _ = self
-            .shared
+            .state
             .abandon_at
             .set(deadline.checked_sub(margin).unwrap_or(deadline));
         self.thread.unpark();
@@ -469,7 +469,7 @@ impl Writer {
     /// # Ok::<(), logxpy_core::Error>(())
     /// ```
     pub fn metrics(&self) -> Metrics {
-        self.shared.counters.snapshot()
+        self.state.counters.snapshot()
     }
 
     /// Makes the writer thread panic before its `n`-th next non-empty batch
@@ -477,7 +477,7 @@ impl Writer {
     #[cfg(feature = "fault-injection")]
     #[doc(hidden)]
     pub fn inject_panic_before_batch(&self, n: u64) {
-        self.shared.faults.panic_before_batch(n);
+        self.state.faults.panic_before_batch(n);
     }
 }
 
