@@ -188,7 +188,10 @@ test("asyncMode runs a function under other settings and restores the current on
   if (backend === "js") t.is(m.dropped, 15);
   t.true(m.dropped <= 15, JSON.stringify(m));
   t.is(m.written + m.dropped, 20);
-  t.deepEqual(written, Array.from({ length: written.length }, (_, i) => i), "drop_newest keeps a prefix");
+  // drop_newest never drops a queued record, so the first 5 are kept; later ones only where the
+  // native thread took a batch (making room) during the loop.
+  t.deepEqual(written.slice(0, 5), [0, 1, 2, 3, 4], "drop_newest keeps the oldest");
+  t.true(written.every((v, i) => i === 0 || v > written[i - 1]!), "in order");
 });
 
 test("calling init again closes the old file and never duplicates records", (t) => {

@@ -3,7 +3,8 @@ import { fork } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { AsyncConfig, Logger, LogxpyError } from "../src/index";
-import { asyncSettings, DEFAULT_MASK_FIELDS, durationMs, initSettings } from "../src/options";
+import { asyncSettings, DEFAULT_MASK_FIELDS, initSettings } from "../src/options";
+import { durationMs } from "../src/units";
 import { fixture, tempDir } from "./helpers";
 
 test("every init option has its documented default", (t) => {

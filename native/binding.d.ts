@@ -21,7 +21,7 @@ export declare class NativeWriter {
    * Opens `path`, or joins the writer another thread of this process already has for it.
    * `onFlushed(id, written)` answers the flushes asked with `flushNotify`.
    */
-  constructor(path: string, options: NativeOptions, onFlushed: FlushCallback)
+  constructor(path: string, options: NativeOptions, onFlushed: (id: number, written: boolean) => void)
   /**
    * Queues `count` whole lines, copying the bytes; applies the queue policy (`block` waits).
    * With `wakeNow` false the writer thread is not woken for them: the caller calls `wake()`

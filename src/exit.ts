@@ -1,7 +1,7 @@
 import { writeSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
 import { ErrorCode } from "./errors";
-import { loadedBinding } from "./native";
+import { loadedBinding } from "./binding";
 
 /**
  * Flushes every live writer when the process (or worker thread) ends: on

@@ -26,7 +26,7 @@ const BATCHES_PER_TURN = 64;
  * thread, which is what makes `flushSync` at exit exact.
  *
  * With `rotate`, each write stops at the last whole line that fits in the
- * current file and the file rotates before the next (see {@link Rotation});
+ * current file and the file rotates before the next (see {@link Rotator});
  * `flush` then also waits for the compression of rotated files, and
  * `flushSync` finishes one still under way on this thread.
  *

@@ -14,7 +14,7 @@ const NEWLINE = Buffer.from("\n");
  * is counted as dropped, since a synchronous call cannot hold it for later.
  *
  * With `rotate`, the file rotates before a line that would not fit (see
- * {@link Rotation}). A compression of a rotated file still under way is
+ * {@link Rotator}). A compression of a rotated file still under way is
  * what `flush` waits for and `flushSync` (also at exit) finishes.
  *
  * @example

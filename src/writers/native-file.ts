@@ -4,7 +4,7 @@ import { ErrorCode, LogxpyError } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { AsyncSettings, RotateSettings } from "../options";
 import { LineBuffer } from "../line-buffer";
-import { nativeError, type NativeBinding, type NativeBindingWriter } from "../native";
+import { nativeError, type NativeBinding, type NativeBindingWriter } from "../binding";
 import { markTorn, takeTorn, type OpenOptions } from "./fd";
 import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
 import { FlushBound, type FlushOptions } from "./flush-bound";
@@ -46,9 +46,9 @@ interface FlushGroup {
  * compresses the old ones, and acknowledges a flush once that is done.
  *
  * @example
- * const w = new NativeWriter(binding, "app.log", open, settings, 5000, report);
+ * const w = new NativeFileWriter(binding, "app.log", open, settings, 5000, report);
  */
-export class NativeWriter implements Writer {
+export class NativeFileWriter implements Writer {
   readonly backend = "native" as const;
   readonly #native: NativeBindingWriter;
   readonly #path: string;
