@@ -194,7 +194,10 @@ fn open_shared_writer(
 impl NativeWriter {
     /// Opens `path`, or joins the writer another thread of this process already has for it.
     /// `onFlushed(id, written)` answers the flushes asked with `flushNotify`.
-    #[napi(constructor, ts_args_type = "path: string, options: NativeOptions, onFlushed: (id: number, written: boolean) => void")]
+    #[napi(
+        constructor,
+        ts_args_type = "path: string, options: NativeOptions, onFlushed: (id: number, written: boolean) => void"
+    )]
     pub fn new(path: String, options: NativeOptions, on_flushed: FlushCallback) -> Result<Self> {
         let shared = registry::open(&path, |key| open_shared_writer(key, &options))
             .map_err(|e| js_error(&e))?;
