@@ -5,9 +5,11 @@ import { flushAtExit, forgetAtExit } from "../exit";
 import type { AsyncSettings, RotateSettings } from "../options";
 import { LineBuffer } from "../line-buffer";
 import { nativeError, type NativeBinding, type NativeBindingWriter } from "../binding";
-import { markTorn, takeTorn, type OpenOptions } from "./fd";
+import type { OpenOptions } from "./fd";
+import { markTorn, takeTorn } from "./torn-lines";
 import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
 import { FlushBound, type FlushOptions } from "./flush-bound";
+import { FlushRequests } from "./flush-requests";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /**
@@ -20,30 +22,16 @@ const HAND_OVER_BYTES = 64 * 1024;
 /** How often faults reported by the writer thread are collected when nothing else asks. */
 const FAULT_POLL_MS = 250;
 
-/** How soon a flush request that found the writer's control slots full is asked again. */
-const FLUSH_RETRY_MS = 10;
-
-/** Callers waiting for one flush of the writer thread. */
-interface FlushGroup {
-  durable: boolean;
-  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
-}
-
 /**
  * The native writer: lines (UTF-8 bytes) are gathered on the JavaScript side
- * and handed to Rust a batch at a time, at the end of the event-loop turn or
- * as soon as `batchSize` records (or 64 KB) wait; Rust copies them and a Rust
- * thread writes them with `writev`. As a logger's only writer it is attached
- * to the logger's buffer, so records are gathered where they were encoded
- * and never copied on this side. One crossing per batch: each crossing has a
- * fixed cost that a batch shares. Waking the writer thread costs more than
- * the crossing, so a batch handed over inside a log call does not wake it:
- * the end of the turn does, once (Rust wakes it sooner once `4 × batchSize`
- * records, at most half of `maxQueue`, wait). See the README's "The native writer".
- * Queue policy, metrics, flush and shutdown live in Rust; the only records on
- * this side are the ones gathered since the last hand-over. Rotation
- * (`rotate`) lives there too: the writer thread switches files and
- * compresses the old ones, and acknowledges a flush once that is done.
+ * and handed to Rust a batch at a time, and a Rust thread writes them with
+ * `writev`; when and how they cross, and when the thread is woken, is
+ * ARCHITECTURE.md's "Hand-over and wake". As a logger's only writer it is
+ * attached to the logger's buffer, so records are gathered where they were
+ * encoded and never copied on this side. Queue policy, metrics, rotation and
+ * shutdown live in Rust; the only records on this side are the ones gathered
+ * since the last hand-over. Flushes follow ARCHITECTURE.md's "Flush
+ * acknowledgement".
  *
  * @example
  * const w = new NativeFileWriter(binding, "app.log", open, settings, 5000, report);
@@ -77,14 +65,7 @@ export class NativeFileWriter implements Writer {
   #checkedSeq = 0;
   readonly #bound: FlushBound;
   #lastFault: WriterFault | undefined;
-  /**
-   * Flushes are coalesced: at most one is asked of the writer thread at a time (its id is
-   * `#inflight`, 0 while a retry is scheduled); callers arriving meanwhile share the next one,
-   * which is asked once the first is answered. So 1,000 concurrent `ainfo` calls cost two.
-   */
-  #inflight: { id: number; group: FlushGroup } | undefined;
-  #nextGroup: FlushGroup | undefined;
-  #flushSeq = 0;
+  readonly #flushes: FlushRequests;
 
   constructor(
     binding: NativeBinding,
@@ -117,7 +98,7 @@ export class NativeFileWriter implements Writer {
         shutdownTimeoutMs: timeoutMs,
         ...(rotate === undefined ? {} : { rotate: { size: rotate.sizeBytes, keep: rotate.keep, compress: rotate.compress } }),
         afterTornLine: takeTorn(path),
-      }, this.#onFlushed);
+      }, (id, written) => this.#flushes.answered(id, written));
     } catch (err) {
       throw nativeError(err, path);
     }
@@ -134,6 +115,14 @@ export class NativeFileWriter implements Writer {
         this.#collectFaults();
         return this.#lastFault;
       },
+    });
+    this.#flushes = new FlushRequests({
+      ask: (id, durable) => !this.#closed && this.#native.flushNotify(id, durable),
+      closed: () => this.#closed,
+      pending: () => this.metrics().pending,
+      // Faults first: an error listener that flushes from there joins the next flush.
+      beforeAnswer: () => this.#collectFaults(),
+      failure: (why) => this.#bound.failure(why),
     });
     this.#timeoutMs = timeoutMs;
     this.#report = report;
@@ -190,18 +179,9 @@ export class NativeFileWriter implements Writer {
   flush(options?: FlushOptions): Promise<void> {
     this.#handOver();
     if (this.#closed) return this.#finalState();
-    const done = new Promise<void>((resolve, reject) => {
-      const waiter = { resolve, reject };
-      if (this.#inflight === undefined) {
-        this.#ask({ durable: options?.durable === true, waiters: [waiter] });
-      } else {
-        const next = (this.#nextGroup ??= { durable: false, waiters: [] });
-        next.durable ||= options?.durable === true;
-        next.waiters.push(waiter);
-      }
-    });
-    return this.#bound.settle(done, options);
+    return this.#bound.settle(this.#flushes.request(options?.durable === true), options);
   }
+
 
   flushSync(timeoutMs: number): boolean {
     this.#handOver();
@@ -297,59 +277,6 @@ export class NativeFileWriter implements Writer {
     return this.#closedMetrics!.pending === 0 ? Promise.resolve() : Promise.reject(this.#bound.failure("the writer is closed"));
   }
 
-  /** Asks the writer thread for a flush on behalf of `group`. */
-  #ask(group: FlushGroup): void {
-    const id = (this.#flushSeq = (this.#flushSeq % 0xffff_fffe) + 1);
-    let asked = false;
-    try {
-      asked = !this.#closed && this.#native.flushNotify(id, group.durable);
-    } catch {
-      // Closed by another holder: settled below from what is pending.
-    }
-    if (asked) {
-      this.#inflight = { id, group };
-    } else if (this.#closed) {
-      this.#answer(group, this.metrics().pending === 0);
-    } else {
-      // The thread's control slots are full (other threads' flushes): ask again shortly.
-      this.#inflight = { id: 0, group };
-      setTimeout(() => {
-        this.#inflight = undefined;
-        this.#ask(this.#merge(group));
-      }, FLUSH_RETRY_MS).unref();
-    }
-  }
-
-  /** The writer thread answered flush `id` (called on this thread). */
-  readonly #onFlushed = (id: number, written: boolean): void => {
-    if (this.#inflight?.id !== id) return;
-    const { group } = this.#inflight;
-    // The callers who came meanwhile get the next flush, asked before anything here can call back
-    // into the logger: an error listener that flushes from `#collectFaults` then joins a flush
-    // still to be asked instead of replacing the one in flight.
-    const next = this.#nextGroup;
-    this.#nextGroup = undefined;
-    this.#inflight = undefined;
-    if (next !== undefined) this.#ask(next);
-    this.#collectFaults();
-    this.#answer(group, written);
-  };
-
-  #answer(group: FlushGroup, written: boolean): void {
-    const err = written ? undefined : this.#bound.failure(group.durable ? "the data could not be written and synced" : "the writer gave up on them");
-    for (const w of group.waiters) {
-      if (err === undefined) w.resolve();
-      else w.reject(err);
-    }
-  }
-
-  /** `group` with the callers that queued for the next flush meanwhile. */
-  #merge(group: FlushGroup): FlushGroup {
-    const next = this.#nextGroup;
-    this.#nextGroup = undefined;
-    if (next === undefined) return group;
-    return { durable: group.durable || next.durable, waiters: [...group.waiters, ...next.waiters] };
-  }
 
   #nativeMetrics(): WriterMetrics {
     const m = this.#native.metrics();

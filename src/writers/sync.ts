@@ -1,7 +1,8 @@
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { RotateSettings } from "../options";
 import { DataSync } from "./data-sync";
-import { FileTarget, markTorn, takeTorn, writeAll } from "./fd";
+import { FileTarget, writeAll } from "./fd";
+import { markTorn, takeTorn } from "./torn-lines";
 import type { FlushOptions } from "./flush-bound";
 import { SupervisedFile } from "./supervised-file";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";

@@ -3,10 +3,10 @@
 //! record budget (`budget.rs`), and the thread's wake-up.
 //!
 //! The writer thread never blocks inside the channel: it parks its thread,
-//! and senders unpark it. So a sender may queue records *without* waking
-//! it (`Wake::Later`) and leave the wake-up to a later `ring`: waking an
-//! idle thread is the most expensive part of a send, and an event loop
-//! that hands over several batches in one turn pays it once, at the end.
+//! and senders unpark it, so a sender may queue records *without* waking
+//! it (`Wake::Later`) and leave the wake-up to a later `ring`. Why, and
+//! when the thread is woken all the same: ARCHITECTURE.md, "Hand-over and
+//! wake".
 
 use std::sync::{Arc, OnceLock};
 use std::thread::{self, Thread};
