@@ -10,6 +10,7 @@ import { mkfifo, readRecords, runFixture, tempDir, type ChildResult } from "./he
 const SETTLE_BOUND_MS = 60_000;
 
 interface Run extends ChildResult {
+  // biome-ignore lint/suspicious/noExplicitAny: a fixture's JSON report; each test reads the shape its fixture prints
   reports: Array<Record<string, any>>;
 }
 
@@ -150,6 +151,7 @@ test("records given up at exit in front of a stalled reader are counted as dropp
 test("written counts every whole line that reached the reader, also from a batch cut short by a full pipe", async (t) => {
   const fifo = stalledFifo();
   const { child, done } = runFixture("lifecycle-child.cjs", ["written-count", fifo.path]);
+  // biome-ignore lint/suspicious/noExplicitAny: a fixture's JSON report; each test reads the shape its fixture prints
   const report = await new Promise<Record<string, any>>((resolve) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -226,7 +228,12 @@ test("a writer switch in front of a stalled reader does not glue the next record
   const fifo = stalledFifo();
   const { child, done } = runFixture("lifecycle-child.cjs", ["switch-torn", fifo.path]);
   let out = "";
-  await new Promise<void>((resolve) => child.stdout!.on("data", (d: Buffer) => ((out += d.toString()), out.includes("switched") && resolve())));
+  await new Promise<void>((resolve) =>
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("switched")) resolve();
+    }),
+  );
   let text = fifo.drain();
   const reading = setInterval(() => (text += fifo.drain()), 5);
   child.send("reading");

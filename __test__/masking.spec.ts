@@ -81,6 +81,7 @@ test("a realistic request with an authorization header leaves no trace of the se
   log.info("request", { req });
   log.exception(err, "login failed", { req });
   await log.action("login", { req }, async () => log.warning("retrying", { headers: req.headers }));
+  // biome-ignore lint/correctness/noUnusedFunctionParameters: logged() records the arguments by these names
   const handler = log.logged(function login(request: unknown, password: string) {
     return { token, ok: true };
   });

@@ -57,6 +57,24 @@ export declare class NativeWriter {
   takeFaults(): Array<NativeFault>
 }
 
+/** Records per batch when `batchSize` is not given. */
+export declare const DEFAULT_BATCH_SIZE: number
+
+/** Permission bits of a created log file when `fileMode` is not given. */
+export declare const DEFAULT_FILE_MODE: number
+
+/** `flushInterval` in milliseconds when not given. */
+export declare const DEFAULT_FLUSH_INTERVAL_MS: number
+
+/** Records the queue holds when `maxQueue` is not given. */
+export declare const DEFAULT_MAX_QUEUE: number
+
+/** `shutdownTimeout` in milliseconds when not given. */
+export declare const DEFAULT_SHUTDOWN_TIMEOUT_MS: number
+
+/** First pause after a failed write, in milliseconds; it doubles from there. */
+export declare const FIRST_BACKOFF_MS: number
+
 /**
  * Flushes every writer this process has open, whichever thread opened it, within one bound; one
  * that cannot finish is stopped, and comes back with what it dropped. The main thread calls it at
@@ -64,6 +82,33 @@ export declare class NativeWriter {
  * handed over are written too.
  */
 export declare function flushAllWriters(timeoutMs: number): Array<NativeGivenUp>
+
+/** `LogxpyError.code` of a writer used after it was closed. */
+export declare const LOGXPY_ERR_CLOSED: string
+
+/** The code of a failure inside the binding itself. */
+export declare const LOGXPY_ERR_INTERNAL: string
+
+/** `LogxpyError.code` of a file that cannot be opened. */
+export declare const LOGXPY_ERR_OPEN: string
+
+/** `LogxpyError.code` of an invalid option. */
+export declare const LOGXPY_ERR_OPTION: string
+
+/** The fault code of the `warn` policy's drop report. */
+export declare const LOGXPY_ERR_QUEUE_FULL: string
+
+/** `LogxpyError.code` of an operation that did not finish in time. */
+export declare const LOGXPY_ERR_TIMEOUT: string
+
+/** `LogxpyError.code` of a failed write. */
+export declare const LOGXPY_ERR_WRITE: string
+
+/** Longest pause between retries of a failing destination, in milliseconds. */
+export declare const MAX_BACKOFF_MS: number
+
+/** The largest `maxQueue` accepted. */
+export declare const MAX_QUEUE_LIMIT: number
 
 /** A failure on the writer thread, for `log.on("error")`. */
 export interface NativeFault {
@@ -110,3 +155,6 @@ export interface NativeRotation {
   keep: number
   compress: boolean
 }
+
+/** The queue policy names the writer accepts (`"block"`, `"drop_oldest"`...). */
+export declare function queuePolicyNames(): Array<string>

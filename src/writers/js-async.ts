@@ -10,7 +10,7 @@ import { SupervisedFile } from "./supervised-file";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /** Longest pause between retries of a failing destination. */
-const MAX_ERROR_BACKOFF_MS = 1000;
+export const MAX_ERROR_BACKOFF_MS = 1000;
 /** Longest pause between retries of a full pipe. */
 const MAX_AGAIN_BACKOFF_MS = 50;
 /** Batches written per event-loop turn, so a large backlog never holds the loop for long. */

@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 
 use logxpy_core::Error;
 
-use crate::Shared;
+use crate::SharedWriter;
 
-fn writers() -> &'static Mutex<HashMap<PathBuf, Weak<Shared>>> {
-    static WRITERS: OnceLock<Mutex<HashMap<PathBuf, Weak<Shared>>>> = OnceLock::new();
+fn writers() -> &'static Mutex<HashMap<PathBuf, Weak<SharedWriter>>> {
+    static WRITERS: OnceLock<Mutex<HashMap<PathBuf, Weak<SharedWriter>>>> = OnceLock::new();
     WRITERS.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
@@ -22,15 +22,24 @@ fn key(path: &str) -> PathBuf {
     let p = Path::new(path);
     match (p.parent(), p.file_name()) {
         (Some(dir), Some(name)) => {
-            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-            std::fs::canonicalize(dir).map(|d| d.join(name)).unwrap_or_else(|_| p.to_path_buf())
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            std::fs::canonicalize(dir)
+                .map(|d| d.join(name))
+                .unwrap_or_else(|_| p.to_path_buf())
         }
         _ => p.to_path_buf(),
     }
 }
 
 /// The live writer for `path` with one more holder, or a new one from `open`.
-pub(crate) fn open(path: &str, open: impl FnOnce(PathBuf) -> Result<Shared, Error>) -> Result<Arc<Shared>, Error> {
+pub(crate) fn open(
+    path: &str,
+    open: impl FnOnce(PathBuf) -> Result<SharedWriter, Error>,
+) -> Result<Arc<SharedWriter>, Error> {
     let key = key(path);
     let mut map = writers().lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(live) = map.get(&key).and_then(Weak::upgrade)
@@ -46,7 +55,7 @@ pub(crate) fn open(path: &str, open: impl FnOnce(PathBuf) -> Result<Shared, Erro
 
 /// Drops one holder; the last one shuts the writer down (bounded by `timeout`), the others flush.
 /// True when everything was written.
-pub(crate) fn release(shared: &Arc<Shared>, timeout: Duration) -> bool {
+pub(crate) fn release(shared: &Arc<SharedWriter>, timeout: Duration) -> bool {
     let mut map = writers().lock().unwrap_or_else(PoisonError::into_inner);
     if shared.holders.fetch_sub(1, SeqCst) != 1 {
         drop(map);
@@ -60,14 +69,19 @@ pub(crate) fn release(shared: &Arc<Shared>, timeout: Duration) -> bool {
 /// Flushes every open writer with one deadline for all; a writer that cannot finish by then is
 /// shut down at once, and its path comes back with the records it gave up on.
 pub(crate) fn flush_all(timeout: Duration) -> Vec<(PathBuf, u64)> {
-    let live: Vec<(PathBuf, Arc<Shared>)> = {
+    let live: Vec<(PathBuf, Arc<SharedWriter>)> = {
         let map = writers().lock().unwrap_or_else(PoisonError::into_inner);
-        map.iter().filter_map(|(key, w)| w.upgrade().map(|shared| (key.clone(), shared))).collect()
+        map.iter()
+            .filter_map(|(key, w)| w.upgrade().map(|shared| (key.clone(), shared)))
+            .collect()
     };
     let deadline = Instant::now() + timeout;
     let mut given_up = Vec::new();
     for (key, shared) in live {
-        if shared.writer.flush(deadline.saturating_duration_since(Instant::now())) {
+        if shared
+            .writer
+            .flush(deadline.saturating_duration_since(Instant::now()))
+        {
             continue;
         }
         let before = shared.writer.metrics().dropped;
