@@ -2,7 +2,7 @@ import test from "ava";
 
 import { ErrorCode, LogxpyError } from "../src/errors";
 import { asyncSettings, initSettings, QueuePolicy } from "../src/options";
-import { MAX_ERROR_BACKOFF_MS } from "../src/writers/js-async";
+import { FIRST_ERROR_BACKOFF_MS, MAX_ERROR_BACKOFF_MS } from "../src/writers/js-async";
 
 // The addon is loaded directly, not through src/native.ts, so that this runs
 // under LOGXPY_NATIVE=0 too: the TypeScript definitions must match the Rust
@@ -61,6 +61,12 @@ test("the writer defaults and limits are the same in TypeScript and Rust", (t) =
   t.deepEqual(differences(pairs), []);
 });
 
-test("the longest retry pause of a failing destination is the same in both writers", (t) => {
-  t.deepEqual(differences([["MAX_BACKOFF_MS", MAX_ERROR_BACKOFF_MS, binding.MAX_BACKOFF_MS]]), []);
+test("the first and the longest retry pause of a failing destination are the same in both writers", (t) => {
+  t.deepEqual(
+    differences([
+      ["FIRST_BACKOFF_MS", FIRST_ERROR_BACKOFF_MS, binding.FIRST_BACKOFF_MS],
+      ["MAX_BACKOFF_MS", MAX_ERROR_BACKOFF_MS, binding.MAX_BACKOFF_MS],
+    ]),
+    [],
+  );
 });

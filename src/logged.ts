@@ -81,7 +81,7 @@ function argumentFields(args: readonly unknown[], names: readonly string[] | und
  * @example
  * parameterNames(function f(a, b = 2, ...more) {}); // ["a", "b", "...more"]
  */
-export function parameterNames(fn: Function): string[] | undefined {
+export function parameterNames(fn: (...args: never[]) => unknown): string[] | undefined {
   let source: string;
   try {
     source = Function.prototype.toString.call(fn);

@@ -200,6 +200,7 @@ export class Logger {
 
   /** Removes a listener added with {@link on}. */
   off(event: "error", listener: (err: LogxpyError) => void): this {
+    if (event !== "error") throw new LogxpyError(ErrorCode.OPTION, `logxpy emits only "error" events; got ${String(event)}`);
     this.#core.faults.off(listener);
     return this;
   }

@@ -1,6 +1,6 @@
 import { ErrorCode, LogxpyError } from "./errors";
-import { describe, LevelName, levelValue } from "./levels";
-import { DEFAULT_LIMITS, SerializeLimits } from "./serialize";
+import { describe, type LevelName, levelValue } from "./levels";
+import { DEFAULT_LIMITS, type SerializeLimits } from "./serialize";
 import type { Destination } from "./destinations";
 import { DEFAULT_MASK_FIELDS, isMaskPath, parseMaskPath } from "./masking";
 import { isHandleableSignal, type SignalOptions } from "./signals";

@@ -254,7 +254,7 @@ export class Serializer {
         this.writeString(String(v));
         return true;
       case "function":
-        this.writeString(functionLabel(v));
+        this.writeString(functionLabel(v as (...args: never[]) => unknown));
         return true;
     }
   }
@@ -370,10 +370,10 @@ export class Serializer {
     const max = this.#maxObjectKeys;
     let count = 0;
     for (const key in o) {
-      if (!hasOwn.call(o, key) || (skip !== null && skip.has(key))) continue;
+      if (!hasOwn.call(o, key) || skip?.has(key)) continue;
       // Past the limit the loop only counts, for the marker.
       if (++count > max) continue;
-      const name = reserved !== null && reserved.has(key) ? rename(key, o, reserved) : key;
+      const name = reserved?.has(key) ? rename(key, o, reserved) : key;
       this.#member(name, key, read(o, key), depth, stack);
     }
     if (count > max) this.#out.text(',"…":"[+' + (count - max) + ' keys]"');
@@ -419,7 +419,7 @@ export class Serializer {
 
   #list(items: ArrayLike<unknown>, length: number, depth: number, stack: unknown[]): boolean {
     const out = this.#out;
-    const end = length > this.#maxArrayLength ? this.#maxArrayLength : length;
+    const end = Math.min(length, this.#maxArrayLength);
     out.byte(91);
     for (let i = 0; i < end; i++) {
       if (i > 0) out.byte(44);
@@ -483,7 +483,7 @@ export class Serializer {
   }
 
   #bytes(buf: Buffer): boolean {
-    const shown = buf.length > this.#maxBytes ? this.#maxBytes : buf.length;
+    const shown = Math.min(buf.length, this.#maxBytes);
     this.#out.ascii('{"type":"Buffer","length":' + buf.length + ',"base64":"' + buf.toString("base64", 0, shown) + '"}');
     return true;
   }
@@ -549,7 +549,7 @@ function thrown(e: unknown): string {
   }
 }
 
-function functionLabel(f: Function): string {
+function functionLabel(f: (...args: never[]) => unknown): string {
   let name: unknown;
   try {
     name = f.name;

@@ -129,7 +129,9 @@ export class WriterSet {
    */
   metrics(): WriterMetrics {
     const total = { ...this.#retired };
-    this.#destinations.forEach((d, i) => addDestinationMetrics(total, d, this.#writers[i]!));
+    this.#destinations.forEach((d, i) => {
+      addDestinationMetrics(total, d, this.#writers[i]!);
+    });
     return total;
   }
 

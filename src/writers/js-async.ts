@@ -2,13 +2,15 @@ import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import { QueuePolicy, type AsyncSettings, type RotateSettings } from "../options";
 import { DataSync } from "./data-sync";
-import { FileTarget, sleepMs } from "./fd";
+import { type FileTarget, sleepMs } from "./fd";
 import { markTorn, takeTorn } from "./torn-lines";
 import { FlushBound, type FlushOptions } from "./flush-bound";
 import { LineQueue } from "./line-queue";
 import { SupervisedFile } from "./supervised-file";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
+/** First pause after a failed write; it doubles up to the longest. */
+export const FIRST_ERROR_BACKOFF_MS = 10;
 /** Longest pause between retries of a failing destination. */
 export const MAX_ERROR_BACKOFF_MS = 1000;
 /** Longest pause between retries of a full pipe. */
@@ -236,7 +238,7 @@ export class JsAsyncWriter implements Writer {
   };
 
   #retryLater(step: "again" | "fault"): void {
-    const [first, max] = step === "again" ? [1, MAX_AGAIN_BACKOFF_MS] : [10, MAX_ERROR_BACKOFF_MS];
+    const [first, max] = step === "again" ? [1, MAX_AGAIN_BACKOFF_MS] : [FIRST_ERROR_BACKOFF_MS, MAX_ERROR_BACKOFF_MS];
     this.#backoffMs = Math.min(max, this.#backoffMs === 0 ? first : this.#backoffMs * 2);
     this.#timer = setTimeout(this.#drain, this.#backoffMs);
     // Someone awaits flush(): the retry must keep the process up until it resolves (an ES module's

@@ -1,5 +1,5 @@
 import { isMainThread } from "node:worker_threads";
-import { ErrorCode, LogxpyError } from "../errors";
+import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { AsyncSettings, RotateSettings } from "../options";
 import { LineBuffer } from "../line-buffer";

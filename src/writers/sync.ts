@@ -1,7 +1,7 @@
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { RotateSettings } from "../options";
 import { DataSync } from "./data-sync";
-import { FileTarget, writeAll } from "./fd";
+import { type FileTarget, writeAll } from "./fd";
 import { markTorn, takeTorn } from "./torn-lines";
 import type { FlushOptions } from "./flush-bound";
 import { SupervisedFile } from "./supervised-file";
