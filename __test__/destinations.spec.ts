@@ -1,7 +1,7 @@
 import test from "ava";
 import { join } from "node:path";
 import { Logger, LogxpyError } from "../src/index";
-import { readRecords, runFixture, tempDir } from "./helpers";
+import { readRecords, runFixture, tempDir, within } from "./helpers";
 
 test("every record reaches every destination", (t) => {
   const dir = tempDir();
@@ -59,10 +59,14 @@ test("init with no target writes to a file named after the main script", async (
 
 test("the console destination waits out a full non-blocking stdout pipe (EAGAIN) and loses nothing", async (t) => {
   const run = runFixture("stdout-flood.cjs", []);
-  // Nobody reads stdout until the child has filled the pipe and is waiting on it.
+  t.teardown(() => run.child.kill("SIGKILL"));
+  // Nobody reads stdout until a write of the child's has found the pipe full.
   run.child.stdout!.pause();
-  const paused = new Promise((resolve) => setTimeout(resolve, 500));
-  await paused;
+  const full = new Promise<void>((resolve) => {
+    let said = "";
+    run.child.stderr!.on("data", (d: Buffer) => (said += d.toString()).includes("stdout full\n") && resolve());
+  });
+  await within(full, "EAGAIN on the child's stdout");
   run.child.stdout!.resume();
   const result = await run.done;
   t.is(result.code, 0, result.stderr);

@@ -2,6 +2,7 @@ import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Logger, type InitOptions } from "../src/index";
 
 /** A fresh directory for one test's files. */
 export function tempDir(): string {
@@ -86,4 +87,49 @@ export function checkAllPresent(records: Record<string, unknown>[], n: number): 
     seen[i] = 1;
   }
   return { missing: seen.filter((s) => s === 0).length, duplicated };
+}
+
+/** A logger whose only destination is an array of parsed records, plus the raw lines. */
+export function memoryLogger(options: Pick<InitOptions, "maskFields" | "maskPatterns" | "context" | "level"> = {}): {
+  log: Logger;
+  records: Record<string, unknown>[];
+  lines: string[];
+} {
+  const records: Record<string, unknown>[] = [];
+  const lines: string[] = [];
+  const log = new Logger().configure({
+    ...options,
+    destinations: [
+      (record, line) => {
+        records.push(record);
+        lines.push(line);
+      },
+    ],
+  });
+  return { log, records, lines };
+}
+
+/** Longest a test waits for something to happen before it fails saying what did not. */
+export const WAIT_BOUND_MS = 10_000;
+
+/** Settles as `promise` does, or rejects naming `what` once `ms` passed without it. */
+export async function within<T>(promise: Promise<T>, what: string, ms: number = WAIT_BOUND_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves once `condition()` holds, looking every millisecond; rejects naming `what` once `ms` passed without it. */
+export async function waitFor(condition: () => boolean, what: string, ms: number = WAIT_BOUND_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() >= deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }

@@ -10,6 +10,7 @@ import { mkfifo, readRecords, runFixture, tempDir, type ChildResult } from "./he
 const SETTLE_BOUND_MS = 60_000;
 
 interface Run extends ChildResult {
+  // biome-ignore lint/suspicious/noExplicitAny: a fixture's JSON report; each test reads the shape its fixture prints
   reports: Array<Record<string, any>>;
 }
 
@@ -61,7 +62,8 @@ function splitLines(text: string): { records: Array<Record<string, unknown>>; ba
 }
 
 test("flush settles with LOGXPY_ERR_TIMEOUT, the pending count and the last I/O error while the destination keeps failing", async (t) => {
-  const run = await scenario("failing-flush", "/dev/full", "0.5");
+  // Shorter than the native writer's fault poll: the cause must be there all the same.
+  const run = await scenario("failing-flush", "/dev/full", "0.1");
   t.is(run.code, 0, run.stderr);
   const [r] = run.reports;
   t.like(r!.flushed, { ok: false, code: "LOGXPY_ERR_TIMEOUT", cause: "ENOSPC" });
@@ -81,7 +83,10 @@ test("no public call throws while a flush waits on a stalled reader, and syncMod
   const [r] = run.reports;
   t.deepEqual(r!.thrown, []);
   t.regex(r!.written, /"msg":"in syncMode"/);
-  t.is(r!.flushes.length, 2);
+  // The first flush was overtaken by a close that gave up on the stalled reader; the second,
+  // asked of the writer useAsync opened, settled one way or the other.
+  t.like(r!.flushes[0], { ok: false, code: "LOGXPY_ERR_TIMEOUT" });
+  t.true(r!.flushes[1].ok || r!.flushes[1].code === "LOGXPY_ERR_TIMEOUT", JSON.stringify(r!.flushes[1]));
   const m = r!.metrics;
   t.is(m.enqueued, m.written + m.dropped + m.pending);
 });
@@ -124,7 +129,7 @@ test("shutdownAsync(t) is the bound of the whole call, not t plus shutdownTimeou
   const [r] = run.reports;
   t.false(r!.complete);
   // shutdownTimeout is 30 s: a call that waited for it as well would take 30.2 s.
-  t.true(r!.ms < 10_000, `shutdownAsync(0.2) took ${r!.ms} ms`);
+  t.true(r!.ms < 3000, `shutdownAsync(0.2) took ${r!.ms} ms`);
 });
 
 test("records given up at exit in front of a stalled reader are counted as dropped and reported on stderr with the count", async (t) => {
@@ -146,6 +151,7 @@ test("records given up at exit in front of a stalled reader are counted as dropp
 test("written counts every whole line that reached the reader, also from a batch cut short by a full pipe", async (t) => {
   const fifo = stalledFifo();
   const { child, done } = runFixture("lifecycle-child.cjs", ["written-count", fifo.path]);
+  // biome-ignore lint/suspicious/noExplicitAny: a fixture's JSON report; each test reads the shape its fixture prints
   const report = await new Promise<Record<string, any>>((resolve) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -176,6 +182,84 @@ for (const n of [50, 5000]) {
     });
   }
 }
+
+for (const how of ["exit", "terminate"] as const) {
+  test(`a worker thread's records in a file of its own reach it when the main thread ${how === "exit" ? "exits" : "terminates the worker"}`, async (t) => {
+    const dir = tempDir();
+    const run = await scenario("worker", join(dir, "main.log"), "50", how, join(dir, "worker.log"));
+    t.is(run.code, 0, run.stderr);
+    t.deepEqual(readRecords(join(dir, "worker.log")).map((r) => r.i), Array.from({ length: 50 }, (_, i) => i));
+  });
+}
+
+test("a worker thread's records that a stalled reader cannot take at exit are counted and said, none silently lost", async (t) => {
+  const fifo = stalledFifo();
+  const n = 60;
+  const run = await scenario("worker-stalled", join(tempDir(), "main.log"), fifo.path, String(n));
+  const { records } = splitLines(fifo.drain());
+  fifo.close();
+  t.is(run.code, 0, run.stderr);
+  const { worker } = run.reports[0]!;
+  // Native: queued in Rust, given up at exit and said on stderr. Pure TypeScript: written (or
+  // dropped and counted) in the worker's own log calls.
+  const said = /(\d+) record\(s\) a worker thread logged could not be written/.exec(run.stderr);
+  const givenUp = said === null ? 0 : Number(said[1]);
+  t.true(records.length < n, "the reader must have stalled the writer");
+  t.is(records.length + givenUp + worker.dropped, n, run.stderr);
+});
+
+test("an error listener that flushes while a flush is answered gets its answer too, and the process ends", async (t) => {
+  const run = await scenario("listener-flush", join(tempDir(), "app.log"));
+  t.is(run.code, 0, run.stderr);
+  const [r] = run.reports;
+  t.true(r!.fromListener.length > 0, "the listener must have run");
+  t.true([r!.first, r!.second, ...r!.fromListener].every((x: { ok: boolean }) => x.ok));
+});
+
+test("under a drop policy a flush to a stalled reader gives up while the program keeps logging", async (t) => {
+  const fifo = stalledFifo();
+  const run = await scenario("flush-while-dropping", fifo.path);
+  fifo.close();
+  t.is(run.code, 0, run.stderr);
+  t.like(run.reports[0], { ok: false, code: "LOGXPY_ERR_TIMEOUT", whileLogging: true });
+});
+
+test("a writer switch in front of a stalled reader does not glue the next record onto a torn line", async (t) => {
+  const fifo = stalledFifo();
+  const { child, done } = runFixture("lifecycle-child.cjs", ["switch-torn", fifo.path]);
+  let out = "";
+  await new Promise<void>((resolve) =>
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("switched")) resolve();
+    }),
+  );
+  let text = fifo.drain();
+  const reading = setInterval(() => (text += fifo.drain()), 5);
+  child.send("reading");
+  const result = await done;
+  clearInterval(reading);
+  text += fifo.drain();
+  fifo.close();
+  t.is(result.code, 0, result.stderr);
+  const { records, bad } = splitLines(text);
+  t.true(records.some((r) => r.msg === "after the switch, written synchronously"));
+  for (const line of bad) t.is(line.split('{"ts"').length, 2, `glued line: …${line.slice(-80)}`);
+});
+
+test("closing and reopening a healthy writer with no time to spare reports no timeout", async (t) => {
+  const run = await scenario("zero-timeouts", join(tempDir(), "app.log"));
+  t.is(run.code, 0, run.stderr);
+  t.deepEqual(run.reports[0], { incomplete: 0, timeouts: [] });
+});
+
+test("a durable flush overtaken by init settles without a foreign error", async (t) => {
+  const dir = tempDir();
+  const run = await scenario("durable-then-init", join(dir, "a.log"), join(dir, "b.log"));
+  t.is(run.code, 0, run.stderr);
+  const { result } = run.reports[0]!;
+  t.true(result.ok || result.code?.startsWith("LOGXPY_ERR_"), JSON.stringify(result));
+});
 
 for (const durable of ["written", "fsync"]) {
   test(`ainfo resolves once its record is in the file (${durable}), and 1,000 awaited calls at once all resolve`, async (t) => {

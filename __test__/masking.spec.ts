@@ -2,9 +2,7 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_MASK_FIELDS, Logger, LogxpyError, MASK_PATTERNS } from "../src/index";
-import { readRecords } from "./helpers";
-import { tempDir } from "./helpers";
-import { memoryLogger } from "./memory";
+import { memoryLogger, readRecords, tempDir } from "./helpers";
 
 const SECRET = "s3cr3t-Value-42";
 
@@ -83,6 +81,7 @@ test("a realistic request with an authorization header leaves no trace of the se
   log.info("request", { req });
   log.exception(err, "login failed", { req });
   await log.action("login", { req }, async () => log.warning("retrying", { headers: req.headers }));
+  // biome-ignore lint/correctness/noUnusedFunctionParameters: logged() records the arguments by these names
   const handler = log.logged(function login(request: unknown, password: string) {
     return { token, ok: true };
   });

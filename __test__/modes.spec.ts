@@ -2,7 +2,7 @@ import test from "ava";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "../src/index";
-import { readRecords, tempDir } from "./helpers";
+import { readRecords, tempDir, waitFor } from "./helpers";
 
 test('mode "w" truncates an existing file at init', (t) => {
   const file = join(tempDir(), "w.log");
@@ -86,7 +86,7 @@ test("the flush interval writes a partial batch without any call from the user",
   const log = new Logger().init(file, { asyncFlushInterval: "5ms", asyncBatchSize: 1000 });
   log.info("one");
   // Poll on the file itself: the writer's own timer must do the write.
-  while (readFileSync(file, "utf8") === "") await new Promise((r) => setImmediate(r));
+  await waitFor(() => readFileSync(file, "utf8") !== "", "a write by the flush interval");
   t.is(readRecords(file).length, 1);
 });
 
@@ -102,8 +102,7 @@ test("whole batches logged in one turn are written after it without any call fro
   // Three whole batches, handed over inside the calls; waking the writer is left to the end of the turn.
   for (let i = 0; i < 30; i++) log.info("x", { i });
   // Poll the count, not the file: a read could land in the middle of a write.
-  const deadline = Date.now() + 10_000;
-  while (log.getAsyncMetrics().written < 31 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  await waitFor(() => log.getAsyncMetrics().written >= 31, "the write of the batches logged in one turn");
   t.is(readRecords(file).length, 31);
 });
 
@@ -188,7 +187,10 @@ test("asyncMode runs a function under other settings and restores the current on
   if (backend === "js") t.is(m.dropped, 15);
   t.true(m.dropped <= 15, JSON.stringify(m));
   t.is(m.written + m.dropped, 20);
-  t.deepEqual(written, Array.from({ length: written.length }, (_, i) => i), "drop_newest keeps a prefix");
+  // drop_newest never drops a queued record, so the first 5 are kept; later ones only where the
+  // native thread took a batch (making room) during the loop.
+  t.deepEqual(written.slice(0, 5), [0, 1, 2, 3, 4], "drop_newest keeps the oldest");
+  t.true(written.every((v, i) => i === 0 || v > written[i - 1]!), "in order");
 });
 
 test("calling init again closes the old file and never duplicates records", (t) => {

@@ -3,7 +3,9 @@ import { fork } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { AsyncConfig, Logger, LogxpyError } from "../src/index";
-import { asyncSettings, DEFAULT_MASK_FIELDS, durationMs, initSettings } from "../src/options";
+import { DEFAULT_MASK_FIELDS } from "../src/masking";
+import { asyncSettings, initSettings } from "../src/options";
+import { durationMs } from "../src/units";
 import { fixture, tempDir } from "./helpers";
 
 test("every init option has its documented default", (t) => {

@@ -2,8 +2,7 @@ import test from "ava";
 import { openSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "../src/index";
-import { readRecords, tempDir } from "./helpers";
-import { memoryLogger } from "./memory";
+import { memoryLogger, readRecords, tempDir } from "./helpers";
 
 test("a message has ts, tid, lvl, mt, msg in that order, then the fields", (t) => {
   const { log, lines } = memoryLogger();

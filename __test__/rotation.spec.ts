@@ -1,10 +1,11 @@
 import test from "ava";
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { Logger, type InitOptions, type LogxpyError } from "../src/index";
 import { initSettings } from "../src/options";
-import { checkAllPresent, runFixture, tempDir } from "./helpers";
+import { onWatchCheckForTests } from "../src/writers/file-watch";
+import { checkAllPresent, runFixture, tempDir, within } from "./helpers";
 
 // One suite for every writer: the asynchronous one is native unless LOGXPY_NATIVE=0 picks the pure-TypeScript one.
 const ASYNC_BACKEND = process.env.LOGXPY_NATIVE === "0" || process.env.LOGXPY_NATIVE === "false" ? "js" : "native";
@@ -47,6 +48,18 @@ function sequence(files: LogFile[]): number[] {
     if (!text.endsWith("\n")) throw new Error(`${name} ends inside a line`);
     return text.slice(0, -1).split("\n").map((line) => (JSON.parse(line) as { i: number }).i);
   });
+}
+
+/** Settles after the path watch next looks at `file`. */
+function nextWatchCheck(file: string): Promise<void> {
+  const looked = new Promise<void>((resolve) => {
+    const stop = onWatchCheckForTests((path) => {
+      if (path !== file) return;
+      stop();
+      resolve();
+    });
+  });
+  return within(looked, `a look of the path watch at ${file}`);
 }
 
 function range(from: number, to: number): number[] {
@@ -170,15 +183,15 @@ for (const { name, asyncEnabled } of WRITERS) {
     const file = join(tempDir(), "app.log");
     const errors: LogxpyError[] = [];
     const log = rotating(file, asyncEnabled, { size: SIZE, keep: 5 }, { onError: (e) => errors.push(e as LogxpyError) });
-    // The path watch looks once a second; keep rotating across more than one look.
-    const until = Date.now() + 1500;
     let i = 0;
-    while (Date.now() < until) {
-      logMany(log, i, i + 20);
-      i += 20;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    // Each round leaves a new file at the path, then lets the path watch look at it.
+    for (let round = 0; round < 2; round++) {
+      logMany(log, i, i + 200);
+      i += 200;
+      await log.flush();
+      t.true(existsSync(`${file}.1`), "the lines rotated");
+      await nextWatchCheck(file);
     }
-    await log.flush();
     t.deepEqual(errors.map((e) => e.code), []);
     t.is(log.getAsyncMetrics().written, i);
   });

@@ -315,6 +315,7 @@ const corpus: Array<{ name: string; make: () => unknown; expected?: string; limi
   { name: "key with a surrogate pair", make: () => ({ "😀": "😀" }), expected: '{"😀":"😀"}' },
   { name: "own __proto__ key holding an array", make: () => JSON.parse('{"__proto__":[1]}') as unknown, expected: '{"__proto__":[1]}' },
   { name: "detached ArrayBuffer", make: () => { const b = new ArrayBuffer(8); structuredClone(b, { transfer: [b] }); return b; }, expected: '"[Throws: Cannot perform Construct on a detached ArrayBuffer]"' },
+  // biome-ignore lint/complexity/noArguments: the value under test is an arguments object
   { name: "arguments object", make: function (this: unknown) { return (function (..._: unknown[]) { return arguments; })(1, "a"); }, expected: '{"0":1,"1":"a"}' },
   { name: "generator object", make: () => (function* () { yield 1; })(), expected: "{}" },
   { name: "object with 100000 keys", make: () => Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => ["k" + i, i])), limits: { maxObjectKeys: 1 }, expected: '{"k0":0,"…":"[+99999 keys]"}' },

@@ -1,5 +1,5 @@
 import test from "ava";
-import { memoryLogger } from "./memory";
+import { memoryLogger } from "./helpers";
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

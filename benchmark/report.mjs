@@ -60,7 +60,7 @@ const us = (v) => (v === undefined ? DASH : v.toFixed(v < 10 ? 2 : v < 100 ? 1 :
 
 function table(headers, rows) {
   const line = (cells) => `| ${cells.join(" | ")} |`;
-  return [line(headers), line(headers.map((h, i) => (i === 0 ? "---" : "---:"))), ...rows.map(line)].join("\n");
+  return [line(headers), line(headers.map((_, i) => (i === 0 ? "---" : "---:"))), ...rows.map(line)].join("\n");
 }
 
 /** The configuration's name, unless it did not get the writer it is named for. */

@@ -21,7 +21,7 @@ export declare class NativeWriter {
    * Opens `path`, or joins the writer another thread of this process already has for it.
    * `onFlushed(id, written)` answers the flushes asked with `flushNotify`.
    */
-  constructor(path: string, options: NativeOptions, onFlushed: FlushCallback)
+  constructor(path: string, options: NativeOptions, onFlushed: (id: number, written: boolean) => void)
   /**
    * Queues `count` whole lines, copying the bytes; applies the queue policy (`block` waits).
    * With `wakeNow` false the writer thread is not woken for them: the caller calls `wake()`
@@ -47,6 +47,8 @@ export declare class NativeWriter {
    * Later calls return true.
    */
   close(timeoutMs: number): boolean
+  /** Whether the writer thread gave up (at close) with its destination inside a line. */
+  leftTornLine(): boolean
   /** The writer thread's file switches as a sequence lock (odd while rotating), for the path watch. */
   rotationSeq(): number
   /** The counters; still readable after close, where they are final once this holder was the last. */
@@ -55,18 +57,71 @@ export declare class NativeWriter {
   takeFaults(): Array<NativeFault>
 }
 
+/** Records per batch when `batchSize` is not given. */
+export declare const DEFAULT_BATCH_SIZE: number
+
+/** Permission bits of a created log file when `fileMode` is not given. */
+export declare const DEFAULT_FILE_MODE: number
+
+/** `flushInterval` in milliseconds when not given. */
+export declare const DEFAULT_FLUSH_INTERVAL_MS: number
+
+/** Records the queue holds when `maxQueue` is not given. */
+export declare const DEFAULT_MAX_QUEUE: number
+
+/** `shutdownTimeout` in milliseconds when not given. */
+export declare const DEFAULT_SHUTDOWN_TIMEOUT_MS: number
+
+/** First pause after a failed write, in milliseconds; it doubles from there. */
+export declare const FIRST_BACKOFF_MS: number
+
 /**
- * Flushes every writer this process has open, whichever thread opened it, within one bound; true
- * when all was written. The main thread calls it at exit, when worker threads are stopped without
- * running any JavaScript, so the records they handed over are written too.
+ * Flushes every writer this process has open, whichever thread opened it, within one bound; one
+ * that cannot finish is stopped, and comes back with what it dropped. The main thread calls it at
+ * exit, when worker threads are stopped without running any JavaScript, so the records they
+ * handed over are written too.
  */
-export declare function flushAllWriters(timeoutMs: number): boolean
+export declare function flushAllWriters(timeoutMs: number): Array<NativeGivenUp>
+
+/** `LogxpyError.code` of a writer used after it was closed. */
+export declare const LOGXPY_ERR_CLOSED: string
+
+/** The code of a failure inside the binding itself. */
+export declare const LOGXPY_ERR_INTERNAL: string
+
+/** `LogxpyError.code` of a file that cannot be opened. */
+export declare const LOGXPY_ERR_OPEN: string
+
+/** `LogxpyError.code` of an invalid option. */
+export declare const LOGXPY_ERR_OPTION: string
+
+/** The fault code of the `warn` policy's drop report. */
+export declare const LOGXPY_ERR_QUEUE_FULL: string
+
+/** `LogxpyError.code` of an operation that did not finish in time. */
+export declare const LOGXPY_ERR_TIMEOUT: string
+
+/** `LogxpyError.code` of a failed write. */
+export declare const LOGXPY_ERR_WRITE: string
+
+/** Longest pause between retries of a failing destination, in milliseconds. */
+export declare const MAX_BACKOFF_MS: number
+
+/** The largest `maxQueue` accepted. */
+export declare const MAX_QUEUE_LIMIT: number
 
 /** A failure on the writer thread, for `log.on("error")`. */
 export interface NativeFault {
   code: string
   errno?: string
   message: string
+}
+
+/** A writer that `flushAllWriters` had to give up on. */
+export interface NativeGivenUp {
+  path: string
+  /** Records it could not write in time, now counted as dropped. */
+  dropped: number
 }
 
 /** Counters, in records. */
@@ -90,6 +145,8 @@ export interface NativeOptions {
   shutdownTimeoutMs: number
   /** Size rotation of the file; absent: never rotates. */
   rotate?: NativeRotation
+  /** The last writer of this path gave up inside a line (see `WriterConfig::after_torn_line`). */
+  afterTornLine: boolean
 }
 
 /** `rotate` of `log.init()`, validated in TypeScript; `size` in bytes. */
@@ -98,3 +155,6 @@ export interface NativeRotation {
   keep: number
   compress: boolean
 }
+
+/** The queue policy names the writer accepts (`"block"`, `"drop_oldest"`...). */
+export declare function queuePolicyNames(): Array<string>

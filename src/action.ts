@@ -1,5 +1,7 @@
 import type { ActionStatus } from "./record";
 import { traceStorage } from "./context";
+import { quote } from "./json-text";
+import { isThenable } from "./thenable";
 
 /**
  * Writes one action record; the logger that started the action provides it.
@@ -39,16 +41,25 @@ export class Action {
   #counter = 0;
   #ended = false;
 
-  /** @internal Use `log.startAction`, `log.action` or `log.continueTask`. */
-  constructor(emit: ActionEmitter, type: string, tid: string, prefix: readonly number[], fields: unknown) {
+  /**
+   * Starts an action: writes its `started` record with `fields` through
+   * `emit`. Programs start actions with `log.startAction`, `log.action` or
+   * `log.continueTask`, which call this.
+   */
+  static start(emit: ActionEmitter, type: string, tid: string, prefix: readonly number[], fields: unknown): Action {
+    const action = new Action(emit, type, tid, prefix);
+    emit(action, "started", action.nextLevel(), fields);
+    return action;
+  }
+
+  private constructor(emit: ActionEmitter, type: string, tid: string, prefix: readonly number[]) {
     this.#emit = emit;
     this.type = type;
     this.tid = tid;
-    // A task id can come from a peer (continueTask): escape the line separators JSON.stringify leaves raw.
-    this.tidJson = JSON.stringify(tid).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+    // A task id can come from a peer (continueTask): quoted as every string of a record is.
+    this.tidJson = quote(tid);
     this.#prefix = prefix;
     this.#prefixText = prefix.length === 0 ? "[" : "[" + prefix.join(",") + ",";
-    emit(this, "started", this.nextLevel(), fields);
   }
 
   /** The level text of the next child record, e.g. "[2,3]". @internal */
@@ -93,4 +104,36 @@ export class Action {
   #seconds(): number {
     return Math.round(Number(process.hrtime.bigint() - this.#started) / 1000) / 1e6;
   }
+}
+
+/**
+ * Runs `fn` inside `action` and ends it: `succeeded` with what `result`
+ * makes of the return value (once a returned promise resolves), or `failed`
+ * with the error, which is rethrown.
+ *
+ * @example
+ * runInAction(log.startAction("db:query"), () => db.select("users"));
+ */
+export function runInAction<T>(action: Action, fn: () => T, result?: (value: unknown) => Record<string, unknown> | undefined): T {
+  let out: T;
+  try {
+    out = action.run(fn);
+  } catch (err) {
+    action.fail(err);
+    throw err;
+  }
+  if (isThenable(out)) {
+    return Promise.resolve(out).then(
+      (value) => {
+        action.finish(result?.(value));
+        return value;
+      },
+      (err: unknown) => {
+        action.fail(err);
+        throw err;
+      },
+    ) as T;
+  }
+  action.finish(result?.(out));
+  return out;
 }

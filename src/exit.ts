@@ -1,5 +1,7 @@
+import { writeSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
-import { loadedBinding } from "./native";
+import { ErrorCode } from "./errors";
+import { loadedBinding } from "./binding";
 
 /**
  * Flushes every live writer when the process (or worker thread) ends: on
@@ -32,7 +34,15 @@ function flushAll(): void {
   }
   // Worker threads are stopped without running JavaScript when the main thread exits; what they
   // handed to the native writer is in Rust and is written here, whichever thread opened the file.
-  if (isMainThread) loadedBinding()?.flushAllWriters(Math.max(0, deadline - Date.now()));
+  if (isMainThread) {
+    for (const { path, dropped } of loadedBinding()?.flushAllWriters(Math.max(0, deadline - Date.now())) ?? []) {
+      try {
+        writeSync(2, `logxpy: ${ErrorCode.TIMEOUT}: ${dropped} record(s) a worker thread logged could not be written to ${path} in time and were dropped\n`);
+      } catch {
+        // stderr itself is gone; the counters still hold the loss.
+      }
+    }
+  }
   // "exit" listeners added after logxpy's run after it; what they log must not wait in a queue.
   for (const ref of loggers) ref.deref()?.writeThrough();
 }

@@ -13,11 +13,14 @@ export const log = new Logger();
 
 export { Logger } from "./logger";
 export { Action } from "./action";
-export { AsyncConfig, QueuePolicy, DEFAULT_MASK_FIELDS } from "./options";
-export type { AsyncConfigInit, AsyncOptions, Durability, InitOptions, PolicyName, RotateOptions } from "./options";
+export { AsyncConfig } from "./async-config";
+export type { AsyncConfigInit } from "./async-config";
+export { QueuePolicy } from "./options";
+export { DEFAULT_MASK_FIELDS } from "./masking";
+export type { AsyncOptions, Durability, InitOptions, PolicyName, RotateOptions } from "./options";
 export type { DurableOptions, FlushCallOptions } from "./logger";
 export type { SignalOptions } from "./signals";
-export type { ConfigureOptions } from "./core";
+export type { ConfigureOptions } from "./options";
 export type { LoggedOptions } from "./logged";
 export type { Destination, DestinationFunction, FileDestination, ConsoleDestination } from "./destinations";
 export { MASK_PATTERNS } from "./masking";

@@ -9,9 +9,8 @@ const KEEP_BYTES = 1024 * 1024;
  * A growable byte buffer that records are encoded into as UTF-8. Building a
  * line as bytes instead of as a string of concatenated pieces is what keeps
  * a log call cheap: no intermediate strings for the garbage collector, no
- * flattening or re-encoding when the line is handed to a writer (measured on
- * the benchmark record: ~40% less time than concatenating, and no heap
- * growth). Out-of-range writes to a typed array are silently ignored, so
+ * flattening or re-encoding when the line is handed to a writer (README,
+ * "Measurements behind the design"). Out-of-range writes to a typed array are silently ignored, so
  * every method makes room first.
  *
  * @example

@@ -1,7 +1,7 @@
 import { ErrorCode, LogxpyError } from "./errors";
 import { describe, levelValue, type LevelName } from "./levels";
-import { arrayOption, boolOption, plainObject, rejectUnknown } from "./options";
-import type { Logger } from "./logger";
+import { arrayOption, boolOption, plainObject, rejectUnknown } from "./option-checks";
+import { runInAction, type Action } from "./action";
 
 /** Options of `log.logged()`. */
 export interface LoggedOptions {
@@ -19,6 +19,12 @@ export interface LoggedOptions {
 
 const LOGGED_KEYS = new Set(["name", "captureArgs", "captureResult", "exclude", "level"]);
 
+/** What a logged function needs of its logger: to start an action, and whether a level is on. */
+export interface ActionHost {
+  startAction(type: string, fields?: Record<string, unknown>): Action;
+  isEnabled(level: number): boolean;
+}
+
 /**
  * Wraps `fn` so every call runs as an action. Arguments are recorded under
  * their parameter names when the parameter list is plain (`(a, b = 1, ...rest)`),
@@ -26,9 +32,9 @@ const LOGGED_KEYS = new Set(["name", "captureArgs", "captureResult", "exclude", 
  * argument by name.
  *
  * @example
- * const add = loggedFunction(log, function add(a, b) { return a + b; });
+ * const add = loggedFunction({ startAction: (t, f) => log.startAction(t, f), isEnabled: () => true }, function add(a, b) { return a + b; });
  */
-export function loggedFunction<F extends (...args: never[]) => unknown>(logger: Logger, fn: F, options: LoggedOptions = {}): F {
+export function loggedFunction<F extends (...args: never[]) => unknown>(host: ActionHost, fn: F, options: LoggedOptions = {}): F {
   if (typeof fn !== "function") throw new LogxpyError(ErrorCode.OPTION, "log.logged needs a function");
   rejectUnknown(plainObject(options, "logged options"), LOGGED_KEYS, "logged");
   if (options.name !== undefined && typeof options.name !== "string") {
@@ -43,9 +49,9 @@ export function loggedFunction<F extends (...args: never[]) => unknown>(logger: 
   const result = captureResult ? (value: unknown) => ({ result: value }) : undefined;
 
   const wrapper = function (this: unknown, ...args: never[]): unknown {
-    if (!logger.enabled(level)) return fn.apply(this, args);
+    if (!host.isEnabled(level)) return fn.apply(this, args);
     const fields = captureArgs ? { args: argumentFields(args, names, exclude) } : undefined;
-    return logger.runAction(logger.startAction(type, fields), () => fn.apply(this, args), result);
+    return runInAction(host.startAction(type, fields), () => fn.apply(this, args), result);
   };
   Object.defineProperty(wrapper, "name", { value: fn.name });
   Object.defineProperty(wrapper, "length", { value: fn.length });
@@ -75,7 +81,7 @@ function argumentFields(args: readonly unknown[], names: readonly string[] | und
  * @example
  * parameterNames(function f(a, b = 2, ...more) {}); // ["a", "b", "...more"]
  */
-export function parameterNames(fn: Function): string[] | undefined {
+export function parameterNames(fn: (...args: never[]) => unknown): string[] | undefined {
   let source: string;
   try {
     source = Function.prototype.toString.call(fn);

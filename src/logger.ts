@@ -1,14 +1,17 @@
-import { Action } from "./action";
+import { Action, runInAction } from "./action";
 import { traceStorage, type TraceContext } from "./context";
-import { isThenable, LoggerCore, type ConfigureOptions } from "./core";
 import { ErrorCode, LogxpyError } from "./errors";
 import { errorParts } from "./error-parts";
+import { safeString } from "./encode";
+import { LoggerState } from "./logger-state";
 import { describe, LEVELS } from "./levels";
 import { loggedFunction, type LoggedOptions } from "./logged";
-import { AsyncConfig, asyncSettings, durability, durationMs, plainObject, type AsyncConfigInit, type AsyncOptions, type Durability, type InitOptions } from "./options";
+import { AsyncConfig, type AsyncConfigInit } from "./async-config";
+import { plainObject } from "./option-checks";
+import { asyncSettings, durability, type AsyncOptions, type ConfigureOptions, type Durability, type InitOptions } from "./options";
+import { durationMs } from "./units";
 import type { FlushOptions } from "./writers/flush-bound";
 import type { ActionStatus } from "./record";
-import { logUncaughtTo } from "./uncaught";
 import type { WriterMetrics } from "./writers/writer";
 
 type Fields = Record<string, unknown>;
@@ -28,9 +31,7 @@ export interface DurableOptions {
 }
 
 const FLUSH_KEYS = new Set(["timeout", "durable"]);
-
-/** What `#emitMessage` is given for a record that is not an exception's (`undefined` can be thrown). */
-const NO_ERROR = Symbol("no error");
+const AINFO_KEYS = new Set(["durable"]);
 
 /**
  * The logger. `log` is the one most programs use; `log.ctx()` and `log.new()`
@@ -44,13 +45,13 @@ const NO_ERROR = Symbol("no error");
  * await log.action("db:query", { table: "users" }, async () => db.query("..."));
  */
 export class Logger {
-  readonly #core: LoggerCore;
+  readonly #core: LoggerState;
   /** This logger's own fields (`ctx`, `new`), or undefined. */
   readonly #context: Fields | undefined;
   /** The child logger's name, as given to `new`. */
   readonly name: string;
 
-  constructor(core: LoggerCore = new LoggerCore(), context?: Fields, name = "root") {
+  constructor(core: LoggerState = new LoggerState(), context?: Fields, name = "root") {
     this.#core = core;
     this.#context = context;
     this.name = name;
@@ -70,7 +71,6 @@ export class Logger {
   init(target?: string | InitOptions, options?: InitOptions): this {
     if (target !== undefined && typeof target === "object") this.#core.init(undefined, target);
     else this.#core.init(target, options);
-    logUncaughtTo(this.#core, this);
     return this;
   }
 
@@ -162,7 +162,11 @@ export class Logger {
    * await log.flush({ timeout: "2s" });
    */
   flush(options?: FlushCallOptions): Promise<void> {
-    return this.#core.flush(flushOptions(options));
+    try {
+      return this.#core.flush(flushOptions(options, "flush"));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -190,13 +194,14 @@ export class Logger {
     if (event !== "error") throw new LogxpyError(ErrorCode.OPTION, `logxpy emits only "error" events; got ${String(event)}`);
     // A listener that cannot be called would silence every I/O error: it replaces the stderr fallback.
     if (typeof listener !== "function") throw new LogxpyError(ErrorCode.OPTION, `log.on("error", listener) needs a function; got ${describe(listener)}`);
-    this.#core.on(listener);
+    this.#core.faults.on(listener);
     return this;
   }
 
   /** Removes a listener added with {@link on}. */
   off(event: "error", listener: (err: LogxpyError) => void): this {
-    this.#core.off(listener);
+    if (event !== "error") throw new LogxpyError(ErrorCode.OPTION, `logxpy emits only "error" events; got ${String(event)}`);
+    this.#core.faults.off(listener);
     return this;
   }
 
@@ -291,9 +296,7 @@ export class Logger {
   /** The flush that covers the record just logged; bad options reject rather than throw, as a log call must not. */
   #awaited(options: DurableOptions | undefined): Promise<void> {
     try {
-      const given = options === undefined ? {} : plainObject(options, "ainfo options");
-      const durable = given.durable === undefined ? undefined : durability(given.durable, "durable") === "fsync";
-      return this.#core.flush(durable === undefined ? {} : { durable });
+      return this.#core.flush(flushOptions(options, "ainfo"));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -315,108 +318,19 @@ export class Logger {
   exception(err: unknown, msg?: string, fields?: unknown): this {
     if (this.#core.threshold > LEVELS.error) return this;
     try {
-      this.#emitMessage(traceStorage.getStore(), "error", msg ?? errorParts(err).reason, fields, this.#core.format.exceptionNames, err);
+      this.#core.encoder.message(traceStorage.getStore(), "error", msg ?? errorParts(err).reason, fields, this.#context, err);
     } catch (e) {
-      this.#core.internalError(e);
+      this.#core.faults.internalError(e);
     }
     return this;
   }
 
-  /**
-   * The record of the uncaught exception or unhandled rejection about to end
-   * the process: critical, the error as `exception` writes it, and `origin`.
-   * @internal Called by the uncaught-exception monitor (see uncaught.ts).
-   */
-  crashed(err: unknown, origin: NodeJS.UncaughtExceptionOrigin): void {
-    if (!this.#core.logsUncaught) return;
-    const msg = origin === "unhandledRejection" ? "unhandled rejection" : "uncaught exception";
-    try {
-      this.#emitMessage(traceStorage.getStore(), "critical", msg, { origin }, this.#core.format.exceptionNames, err);
-    } catch (e) {
-      this.#core.internalError(e);
-    }
-  }
-
   #message(mt: string, msg: unknown, fields: unknown): void {
     try {
-      this.#emitMessage(traceStorage.getStore(), mt, msg, fields, this.#core.format.messageNames, NO_ERROR);
+      this.#core.encoder.message(traceStorage.getStore(), mt, msg, fields, this.#context);
     } catch (err) {
-      this.#core.internalError(err);
+      this.#core.faults.internalError(err);
     }
-  }
-
-  /**
-   * Encodes a message record into the core's buffer and hands it over. `err`
-   * (an exception record's) adds its type, message, stack and cause.
-   */
-  #emitMessage(store: TraceContext | undefined, mt: string, msg: unknown, fields: unknown, reserved: ReadonlySet<string>, err: unknown): void {
-    const core = this.#core;
-    const { out, format, serializer } = core;
-    const start = core.begin();
-    try {
-      const action = store?.action;
-      if (action === undefined) format.head(out, '"' + core.ids.next() + '"', "[1]");
-      else format.head(out, action.tidJson, action.nextLevel());
-      format.messageType(out, mt);
-      if (typeof msg === "string") serializer.writeString(msg);
-      else serializer.writeValue(msg);
-      const taken = err === NO_ERROR ? reserved : this.#writeFailure(err, reserved);
-      this.#writeFields(store, fields, taken);
-      format.end(out);
-    } catch (e) {
-      core.abort(start);
-      throw e;
-    }
-    core.emit(start);
-  }
-
-  /** The user fields as `,"k":v` members: global, then scope, then this logger's, then the call's. */
-  #writeFields(store: TraceContext | undefined, fields: unknown, reserved: ReadonlySet<string>): void {
-    const core = this.#core;
-    const given = fields === undefined || fields === null
-      ? undefined
-      : typeof fields === "object" && !Array.isArray(fields) ? (fields as Fields) : { value: fields };
-    const scope = store?.scope;
-    if (core.context === undefined && scope === undefined && this.#context === undefined) {
-      if (given !== undefined) core.serializer.writeFields(given, reserved);
-      return;
-    }
-    // A null-prototype target keeps a "__proto__" field an ordinary field instead of a prototype change.
-    const merged = Object.create(null) as Fields;
-    mergeInto(merged, core.context);
-    mergeInto(merged, scope);
-    mergeInto(merged, this.#context);
-    mergeInto(merged, given);
-    core.serializer.writeFields(merged, reserved);
-  }
-
-  /**
-   * An error's `,"exc":...,"reason":...,"stack":...` members, its own
-   * properties (`code`, `errno`, `syscall`...) and its `cause`: one way for
-   * exception records and failed actions alike. Returns the names the
-   * record's user fields may not take.
-   */
-  #writeFailure(err: unknown, reserved: ReadonlySet<string>): ReadonlySet<string> {
-    const { out, format, serializer } = this.#core;
-    const { exc, reason, stack } = errorParts(err);
-    out.ascii(format.excKey);
-    serializer.writeString(exc);
-    out.ascii(format.reasonKey);
-    serializer.writeString(reason);
-    if (stack !== undefined) {
-      out.ascii(format.stackKey);
-      serializer.writeString(stack);
-    }
-    if (err === null || typeof err !== "object") return reserved;
-    const taken = new Set(reserved);
-    for (const name of serializer.writeErrorProperties(err, reserved)) taken.add(name);
-    const cause = readCause(err);
-    if (cause !== undefined) {
-      out.ascii(',"cause":');
-      serializer.writeValue(cause);
-      taken.add("cause");
-    }
-    return taken;
   }
 
   // ---- context -------------------------------------------------------------
@@ -475,7 +389,7 @@ export class Logger {
   action<T>(type: string, fieldsOrFn: Fields | (() => T), maybeFn?: () => T): T {
     const fn = typeof fieldsOrFn === "function" ? fieldsOrFn : maybeFn;
     needsFunction(fn, "log.action(type, fields?, fn)");
-    return this.runAction(this.startAction(type, typeof fieldsOrFn === "function" ? undefined : fieldsOrFn), fn);
+    return runInAction(this.startAction(type, typeof fieldsOrFn === "function" ? undefined : fieldsOrFn), fn);
   }
 
   /**
@@ -490,37 +404,8 @@ export class Logger {
     const parent = traceStorage.getStore()?.action;
     const name = typeof type === "string" ? type : safeString(type);
     return parent === undefined
-      ? new Action(this.#actionEmitter, name, this.#core.ids.next(), [], fields)
-      : new Action(this.#actionEmitter, name, parent.tid, parent.nextPath(), fields);
-  }
-
-  /**
-   * Runs `fn` inside `action` and ends it: `succeeded` with what `result`
-   * makes of the return value, or `failed` with the error (rethrown).
-   * @internal Used by `action`, `logged` and `continueTask`.
-   */
-  runAction<T>(action: Action, fn: () => T, result?: (value: unknown) => Fields | undefined): T {
-    let out: T;
-    try {
-      out = action.run(fn);
-    } catch (err) {
-      action.fail(err);
-      throw err;
-    }
-    if (isThenable(out)) {
-      return Promise.resolve(out).then(
-        (value) => {
-          action.finish(result?.(value));
-          return value;
-        },
-        (err: unknown) => {
-          action.fail(err);
-          throw err;
-        },
-      ) as T;
-    }
-    action.finish(result?.(out));
-    return out;
+      ? Action.start(this.#actionEmitter, name, this.#core.ids.next(), [], fields)
+      : Action.start(this.#actionEmitter, name, parent.tid, parent.nextPath(), fields);
   }
 
   /**
@@ -532,18 +417,19 @@ export class Logger {
    * await charge("o-1", 20); // started {args:{orderId,amount}} ... succeeded {result}
    */
   logged<F extends (...args: never[]) => unknown>(fn: F, options?: LoggedOptions): F {
-    return loggedFunction(this, fn, options);
-  }
-
-  /** @internal The threshold check for `logged`'s `level` option. */
-  enabled(level: number): boolean {
-    return this.#core.threshold <= level;
+    return loggedFunction(
+      { startAction: (type, fields) => this.startAction(type, fields), isEnabled: (level) => this.#core.threshold <= level },
+      fn,
+      options,
+    );
   }
 
   /**
    * An id to hand to another process or worker, so that its records join the
    * current task as children of the current action (Eliot's task id form
-   * `"<task>@/1/2"`).
+   * `"<task>@/1/2"`). Each call reserves the next child level of the
+   * current action (outside any action, a new task) for the peer's records:
+   * call it once per hand-off, not to read the current task.
    *
    * @example
    * await fetch(url, { headers: { "x-logxpy-task": log.currentTaskId() } });
@@ -568,94 +454,38 @@ export class Logger {
     const m = typeof taskId === "string" ? /^([^@]+)@\/(\d+(?:\/\d+)*)$/.exec(taskId) : null;
     const path = m === null ? undefined : m[2]!.split("/").map(Number);
     const action = m === null || path!.some((n) => !Number.isSafeInteger(n) || n < 1)
-      ? new Action(this.#actionEmitter, "logxpy:remote_task", this.#core.ids.next(), [], { invalidTaskId: taskId })
-      : new Action(this.#actionEmitter, "logxpy:remote_task", m[1]!, path!, undefined);
-    return this.runAction(action, fn);
+      ? Action.start(this.#actionEmitter, "logxpy:remote_task", this.#core.ids.next(), [], { invalidTaskId: taskId })
+      : Action.start(this.#actionEmitter, "logxpy:remote_task", m[1]!, path!, undefined);
+    return runInAction(action, fn);
   }
 
   readonly #actionEmitter = (action: Action, st: ActionStatus, lvl: string, fields: unknown, dur?: number, err?: unknown): void => {
-    const core = this.#core;
-    const { out, format, serializer } = core;
-    const start = core.begin();
     try {
-      format.head(out, action.tidJson, lvl);
-      format.actionType(out);
-      serializer.writeString(action.type);
-      format.status(out, st);
-      if (dur !== undefined) {
-        out.ascii(format.durKey);
-        out.ascii(String(dur));
-      }
-      const taken = st === "failed" ? this.#writeFailure(err, format.actionNames) : format.actionNames;
-      this.#writeFields(traceStorage.getStore(), fields, taken);
-      format.end(out);
+      this.#core.encoder.action(action, st, lvl, fields, this.#context, traceStorage.getStore(), dur, err);
     } catch (e) {
-      core.abort(start);
-      core.internalError(e);
-      return;
-    }
-    try {
-      core.emit(start);
-    } catch (e) {
-      core.internalError(e);
+      this.#core.faults.internalError(e);
     }
   };
 }
 
-/**
- * Copies own enumerable fields, reading each one under guard: a getter or
- * proxy that throws becomes the serializer's "[Throws: ...]" text for that
- * field instead of losing the record.
- */
-function mergeInto(target: Fields, source: Readonly<Fields> | undefined): void {
-  if (source === undefined) return;
-  let keys: string[];
-  try {
-    keys = Object.keys(source);
-  } catch (err) {
-    target.fields = `[Throws: ${safeString(err instanceof Error ? err.message : err)}]`;
-    return;
-  }
-  for (const key of keys) {
-    try {
-      target[key] = source[key];
-    } catch (err) {
-      target[key] = `[Throws: ${safeString(err instanceof Error ? err.message : err)}]`;
-    }
-  }
-}
 
-/** An error's `cause`, or undefined when reading it throws. */
-function readCause(err: object): unknown {
-  try {
-    return (err as { cause?: unknown }).cause;
-  } catch (e) {
-    return `[Throws: ${safeString(e instanceof Error ? e.message : e)}]`;
-  }
-}
 
 /** Misuse found before anything ran: a `LOGXPY_ERR_OPTION` naming the call. */
 function needsFunction(fn: unknown, call: string): asserts fn is (...args: never[]) => unknown {
   if (typeof fn !== "function") throw new LogxpyError(ErrorCode.OPTION, `${call} needs a function to run; got ${describe(fn)}`);
 }
 
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
 
-/** `log.flush()` options, checked, in the writers' terms. */
-function flushOptions(options: FlushCallOptions | undefined): FlushOptions {
+/** `log.flush()` and `log.ainfo()` options, checked, in the writers' terms. */
+function flushOptions(options: FlushCallOptions | DurableOptions | undefined, call: "flush" | "ainfo"): FlushOptions {
   if (options === undefined) return {};
-  const given = plainObject(options, "flush options");
+  const given = plainObject(options, `${call} options`);
+  const known = call === "flush" ? FLUSH_KEYS : AINFO_KEYS;
   for (const key of Object.keys(given)) {
-    if (!FLUSH_KEYS.has(key)) throw new LogxpyError(ErrorCode.OPTION, `flush: unknown option ${JSON.stringify(key)}; known options are timeout, durable`);
+    if (!known.has(key)) throw new LogxpyError(ErrorCode.OPTION, `${call}: unknown option ${JSON.stringify(key)}; known options are ${[...known].join(", ")}`);
   }
   return {
-    ...(options.timeout === undefined ? {} : { timeoutMs: durationMs(options.timeout, "timeout", true) }),
+    ...("timeout" in options && options.timeout !== undefined ? { timeoutMs: durationMs(options.timeout, "timeout", true) } : {}),
     ...(options.durable === undefined ? {} : { durable: durability(options.durable, "durable") === "fsync" }),
   };
 }

@@ -1,6 +1,27 @@
 import { ErrorCode, LogxpyError } from "./errors";
 
 /**
+ * Names masked when `maskFields` is not given: the usual carriers of secrets.
+ * Pass `maskFields: []` to mask nothing.
+ *
+ * @example
+ * log.init("app.log", { maskFields: [...DEFAULT_MASK_FIELDS, "ssn", "users[*].pin"] });
+ */
+export const DEFAULT_MASK_FIELDS: readonly string[] = [
+  "password",
+  "passwd",
+  "secret",
+  "token",
+  "accessToken",
+  "refreshToken",
+  "apiKey",
+  "api_key",
+  "authorization",
+  "cookie",
+  "set-cookie",
+];
+
+/**
  * What to hide in a line.
  *
  * @example
@@ -117,9 +138,9 @@ export function advancePaths(cursors: readonly PathCursor[], key: string): { mas
 /**
  * Field names compared by their ASCII lower-case form, and RegExps tested
  * against them. A key whose length no name has skips the set lookup by one
- * array read: on the benchmark record (six camelCase keys, four names)
- * lowering and looking up every key instead made `fields()` about 40% slower.
- * (The serializer caches the answer per key, so a RegExp runs once per key.)
+ * array read, which lowering and looking up every key costs far more than
+ * (README, "Measurements behind the design"). The serializer caches the
+ * answer per key, so a RegExp runs once per key.
  */
 export function nameMatcher(names: MaskRules["names"]): ((key: string) => boolean) | undefined {
   const plain = names.filter((n): n is string => typeof n === "string" && !isMaskPath(n));

@@ -1,9 +1,11 @@
 import { ErrorCode, LogxpyError } from "./errors";
-import { describe, LevelName, levelValue } from "./levels";
-import { DEFAULT_LIMITS, SerializeLimits } from "./serialize";
+import { describe, type LevelName, levelValue } from "./levels";
+import { DEFAULT_LIMITS, type SerializeLimits } from "./serialize";
 import type { Destination } from "./destinations";
-import { isMaskPath, parseMaskPath } from "./masking";
+import { DEFAULT_MASK_FIELDS, isMaskPath, parseMaskPath } from "./masking";
 import { isHandleableSignal, type SignalOptions } from "./signals";
+import { arrayOption, atMost, boolOption, functionOption, oneOf, plainObject, positiveInt, rejectUnknown } from "./option-checks";
+import { byteSize, durationMs } from "./units";
 
 /** What happens to a new record when the queue already holds `maxQueue` records. */
 export enum QueuePolicy {
@@ -45,72 +47,6 @@ export interface AsyncSettings {
  * aliases `"replace"` (drop_oldest) and `"skip"` (drop_newest).
  */
 export type PolicyName = QueuePolicy | `${QueuePolicy}` | "replace" | "skip";
-
-/** The settings of an {@link AsyncConfig}, as its constructor and `log.configureAsync()` take them. */
-export interface AsyncConfigInit {
-  maxQueueSize?: number;
-  batchSize?: number;
-  flushIntervalMs?: number;
-  queuePolicy?: PolicyName;
-  statsInterval?: number;
-}
-
-const ASYNC_CONFIG_KEYS = new Set(["maxQueueSize", "batchSize", "flushIntervalMs", "queuePolicy", "statsInterval"]);
-
-/**
- * The Python logxpy's `AsyncConfig`, for `log.configureAsync()`.
- *
- * @example
- * log.configureAsync(new AsyncConfig({ maxQueueSize: 1000, queuePolicy: QueuePolicy.DROP_OLDEST }));
- */
-export class AsyncConfig {
-  readonly maxQueueSize: number;
-  readonly batchSize: number;
-  readonly flushIntervalMs: number;
-  readonly queuePolicy: QueuePolicy;
-  readonly statsInterval: number;
-
-  constructor(init: AsyncConfigInit = {}) {
-    if (init === null || typeof init !== "object") {
-      throw new LogxpyError(ErrorCode.OPTION, `AsyncConfig needs an object of settings; got ${describe(init)}`);
-    }
-    rejectUnknown(init, ASYNC_CONFIG_KEYS, "AsyncConfig");
-    const settings = asyncSettings({
-      maxQueue: init.maxQueueSize,
-      batchSize: init.batchSize,
-      flushInterval: init.flushIntervalMs === undefined ? undefined : `${init.flushIntervalMs}ms`,
-      policy: init.queuePolicy,
-      statsInterval: init.statsInterval,
-    });
-    this.maxQueueSize = settings.maxQueue;
-    this.batchSize = settings.batchSize;
-    this.flushIntervalMs = settings.flushIntervalMs;
-    this.queuePolicy = settings.policy;
-    this.statsInterval = settings.statsInterval;
-  }
-
-  /**
-   * `config` itself when it is an AsyncConfig, else an AsyncConfig made from
-   * a plain object of the same settings (which are checked).
-   *
-   * @example
-   * AsyncConfig.from({ maxQueueSize: 10 }).maxQueueSize; // 10
-   */
-  static from(config: AsyncConfig | AsyncConfigInit): AsyncConfig {
-    return config instanceof AsyncConfig ? config : new AsyncConfig(config);
-  }
-
-  /** The same settings in `useAsync()` form. */
-  toOptions(): AsyncOptions {
-    return {
-      maxQueue: this.maxQueueSize,
-      batchSize: this.batchSize,
-      flushInterval: `${this.flushIntervalMs}ms`,
-      policy: this.queuePolicy,
-      statsInterval: this.statsInterval,
-    };
-  }
-}
 
 /**
  * Size rotation of the log files, as `log.init(file, { rotate })` takes it.
@@ -257,33 +193,20 @@ export interface Settings {
   durable: Durability;
 }
 
-/**
- * Names masked when `maskFields` is not given: the usual carriers of secrets.
- * Pass `maskFields: []` to mask nothing.
- *
- * @example
- * log.init("app.log", { maskFields: [...DEFAULT_MASK_FIELDS, "ssn", "users[*].pin"] });
- */
-export const DEFAULT_MASK_FIELDS: readonly string[] = [
-  "password",
-  "passwd",
-  "secret",
-  "token",
-  "accessToken",
-  "refreshToken",
-  "apiKey",
-  "api_key",
-  "authorization",
-  "cookie",
-  "set-cookie",
-];
 
-const INIT_KEYS = new Set([
-  "level", "mode", "clean", "asyncEnabled", "asyncMaxQueue", "asyncBatchSize", "asyncFlushInterval",
-  "asyncPolicy", "statsInterval", "taskIdMode", "format", "maskFields", "maskPatterns", "context", "destinations",
-  "onError", "fileMode", "shutdownTimeout", "limits", "handleSignals", "rotate", "logUncaught", "durable",
-]);
-const ASYNC_KEYS = new Set(["maxQueue", "batchSize", "flushInterval", "policy", "statsInterval"]);
+/** The names `init` takes: every key of {@link InitOptions}, which the compiler checks. */
+const INIT_KEYS = new Set(Object.keys({
+  level: true, mode: true, clean: true, asyncEnabled: true, asyncMaxQueue: true, asyncBatchSize: true,
+  asyncFlushInterval: true, asyncPolicy: true, statsInterval: true, taskIdMode: true, format: true,
+  maskFields: true, maskPatterns: true, context: true, destinations: true, onError: true, fileMode: true,
+  shutdownTimeout: true, limits: true, handleSignals: true, rotate: true, logUncaught: true, durable: true,
+} satisfies Record<keyof InitOptions, true>));
+const ASYNC_KEYS = new Set(Object.keys({
+  maxQueue: true, batchSize: true, flushInterval: true, policy: true, statsInterval: true,
+} satisfies Record<keyof AsyncOptions, true>));
+const CONFIGURE_KEYS = new Set(Object.keys({
+  level: true, destinations: true, maskFields: true, maskPatterns: true, context: true,
+} satisfies Record<keyof ConfigureOptions, true>));
 
 /** The Python logxpy's policy names, kept so its users' configurations still work. */
 const POLICY_ALIASES: Record<string, QueuePolicy> = {
@@ -343,6 +266,39 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
   };
 }
 
+/** What `log.configure()` may change; keys left out keep their current value. */
+export interface ConfigureOptions {
+  level?: LevelName;
+  /** The destinations besides the `init` file, replacing the ones given before; the file stays. */
+  destinations?: ReadonlyArray<Destination>;
+  /** Names, paths and RegExps of fields written as "***" (see `InitOptions.maskFields`). */
+  maskFields?: ReadonlyArray<string | RegExp>;
+  /** Patterns replaced by "***" inside string values and the message (see `InitOptions.maskPatterns`). */
+  maskPatterns?: ReadonlyArray<RegExp>;
+  context?: Record<string, unknown>;
+}
+
+/**
+ * Validates `configure` options as `init` would: `current` with what they
+ * change. Everything is checked before the caller changes anything, so a bad
+ * call leaves the logger as it was.
+ *
+ * @example
+ * configureSettings({ level: "debug" }, current).levelName; // "debug"
+ */
+export function configureSettings(options: ConfigureOptions, current: Settings): Settings {
+  rejectUnknown(plainObject(options, "configure options"), CONFIGURE_KEYS, "configure");
+  const checked = initSettings({
+    level: options.level ?? current.levelName,
+    maskFields: options.maskFields ?? current.maskFields,
+    maskPatterns: options.maskPatterns ?? current.maskPatterns,
+    context: options.context ?? current.context,
+    destinations: options.destinations ?? current.destinations,
+  });
+  const { level, levelName, maskFields, maskPatterns, context, destinations } = checked;
+  return { ...current, level, levelName, maskFields, maskPatterns, context, destinations };
+}
+
 /**
  * Validates `useAsync` options and fills in every default.
  *
@@ -365,71 +321,8 @@ export function asyncSettings(options: AsyncOptions = {}): AsyncSettings {
   };
 }
 
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000,
-};
-
-/**
- * A duration in milliseconds from seconds (a number) or a string with a unit:
- * "250ms", "1s", "10µs", "5m".
- *
- * @example
- * durationMs("1.5s", "flushInterval", true); // 1500
- */
-export function durationMs(value: unknown, name: string, zeroAllowed: boolean): number {
-  let ms: number;
-  if (typeof value === "number") {
-    ms = value * 1000;
-  } else if (typeof value === "string") {
-    const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ns|us|µs|ms|s|m|min|h)?\s*$/.exec(value);
-    if (!m) {
-      throw new LogxpyError(ErrorCode.DURATION, `${name} must be seconds or a string such as "100ms" or "1s"; got ${describe(value)}`);
-    }
-    ms = Number(m[1]) * UNIT_MS[m[2] ?? "s"]!;
-  } else {
-    throw new LogxpyError(ErrorCode.DURATION, `${name} must be seconds or a string such as "100ms"; got ${describe(value)}`);
-  }
-  if (!Number.isFinite(ms) || ms < 0 || (!zeroAllowed && ms === 0) || ms > 86_400_000) {
-    throw new LogxpyError(ErrorCode.DURATION, `${name} must be ${zeroAllowed ? "at least 0" : "more than 0"} and at most a day; got ${describe(value)}`);
-  }
-  return ms;
-}
-
-/** Bytes per unit; K, M and G are binary multiples, as log sizes usually are. */
-const UNIT_BYTES: Record<string, number> = {
-  b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3,
-};
-
 /** The most rotated files kept: a rotation renames each kept file, so this bounds its work. */
 const MAX_ROTATE_KEEP = 10_000;
-
-/**
- * A size in bytes from a number or a string with a unit: "500KB", "100MB",
- * "1.5GiB" (units are case-insensitive; KB and KiB are both 1024 bytes).
- * Fractions of a byte are dropped.
- *
- * @example
- * byteSize("100MB", "rotate.size"); // 104857600
- */
-function byteSize(value: unknown, name: string): number {
-  let bytes: number;
-  if (typeof value === "number") {
-    bytes = value;
-  } else if (typeof value === "string") {
-    const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]+)?\s*$/i.exec(value);
-    const unit = UNIT_BYTES[(m?.[2] ?? "b").toLowerCase()];
-    if (!m || unit === undefined) {
-      throw new LogxpyError(ErrorCode.OPTION, `${name} must be bytes or a string such as "500KB", "100MB" or "1GB"; got ${describe(value)}`);
-    }
-    bytes = Math.floor(Number(m[1]) * unit);
-  } else {
-    throw new LogxpyError(ErrorCode.OPTION, `${name} must be bytes or a string such as "100MB"; got ${describe(value)}`);
-  }
-  if (!Number.isSafeInteger(bytes) || bytes < 1) {
-    throw new LogxpyError(ErrorCode.OPTION, `${name} must be a whole number of bytes, at least 1; got ${describe(value)}`);
-  }
-  return bytes;
-}
 
 function rotation(value: unknown): RotateSettings | undefined {
   if (value === undefined) return undefined;
@@ -521,68 +414,3 @@ function fileMode(value: unknown): number {
 
 /** The largest queue (and batch) in records; the native writer allocates its channel up front. */
 const MAX_QUEUE = 1 << 20;
-
-function atMost(value: number, max: number, name: string): number {
-  if (value > max) throw new LogxpyError(ErrorCode.OPTION, `${name} must be at most ${max}; got ${value}`);
-  return value;
-}
-
-function positiveInt(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new LogxpyError(ErrorCode.OPTION, `${name} must be a whole number of at least 1; got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** `value` when it is a boolean, `fallback` when absent; otherwise a `LOGXPY_ERR_OPTION` naming the option. */
-export function boolOption(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") {
-    throw new LogxpyError(ErrorCode.OPTION, `${name} must be true or false; got ${describe(value)}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) {
-    throw new LogxpyError(ErrorCode.OPTION, `${name} must be one of ${allowed.join(", ")}; got ${describe(value)}`);
-  }
-  return value as T;
-}
-
-/** Checks that `value` is an object (not an array), or absent. */
-export function plainObject(value: unknown, name: string): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new LogxpyError(ErrorCode.OPTION, `${name} must be an object of fields; got ${describe(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-/** `value` when it is an array, `[]` when absent; otherwise a `LOGXPY_ERR_OPTION` naming the option. */
-export function arrayOption<T>(value: unknown, name: string): readonly T[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    throw new LogxpyError(ErrorCode.OPTION, `${name} must be an array; got ${describe(value)}`);
-  }
-  return value as T[];
-}
-
-function functionOption<F>(value: unknown, name: string): F | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "function") {
-    throw new LogxpyError(ErrorCode.OPTION, `${name} must be a function; got ${describe(value)}`);
-  }
-  return value as F;
-}
-
-/** A `LOGXPY_ERR_OPTION` for the first key of `options` not in `known`, listing the known ones. */
-export function rejectUnknown(options: object, known: Set<string>, where: string): void {
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) {
-      throw new LogxpyError(ErrorCode.OPTION, `${where}: unknown option ${JSON.stringify(key)}; known options are ${[...known].join(", ")}`);
-    }
-  }
-}

@@ -2,6 +2,7 @@ import { Buffer } from "node:buffer";
 import { types } from "node:util";
 import { errorType } from "./error-parts";
 import { advancePaths, nameMatcher, pathCursors, redactor, type MaskRules, type PathCursor } from "./masking";
+import { quote, writeJsonString } from "./json-text";
 import { LineBuffer } from "./line-buffer";
 
 /**
@@ -43,14 +44,6 @@ const KEY_CACHE_SIZE = 1000;
 const KEY_CACHE_MAX_LENGTH = 64;
 // Its own key so that a record whose keys cannot be listed still says why (see `fields`).
 const UNLISTABLE_FIELDS = "fields";
-// Strings up to this length are checked and copied by one loop; longer ones by a regular expression and the encoder.
-const SHORT_STRING = 64;
-
-// What JSON must escape, plus the surrogate range so JSON.stringify can escape lone halves
-// (it does since Node 12), plus U+0085, U+2028 and U+2029: JSON allows them raw, but
-// Python's str.splitlines() and many editors end a line there, and a line must stay one line.
-const NEEDS_ESCAPE = /[\u0000-\u001f"\\\u0085\u2028\u2029\ud800-\udfff]/;
-const UNICODE_LINE_ENDS = /[\u0085\u2028\u2029]/g;
 
 // An Error's own keys that its head already wrote from the same property ("name" as "type").
 const ERROR_HEAD_KEYS: ReadonlySet<string> = new Set(["name", "message", "stack", "errors", "cause"]);
@@ -261,7 +254,7 @@ export class Serializer {
         this.writeString(String(v));
         return true;
       case "function":
-        this.writeString(functionLabel(v));
+        this.writeString(functionLabel(v as (...args: never[]) => unknown));
         return true;
     }
   }
@@ -377,10 +370,10 @@ export class Serializer {
     const max = this.#maxObjectKeys;
     let count = 0;
     for (const key in o) {
-      if (!hasOwn.call(o, key) || (skip !== null && skip.has(key))) continue;
+      if (!hasOwn.call(o, key) || skip?.has(key)) continue;
       // Past the limit the loop only counts, for the marker.
       if (++count > max) continue;
-      const name = reserved !== null && reserved.has(key) ? rename(key, o, reserved) : key;
+      const name = reserved?.has(key) ? rename(key, o, reserved) : key;
       this.#member(name, key, read(o, key), depth, stack);
     }
     if (count > max) this.#out.text(',"…":"[+' + (count - max) + ' keys]"');
@@ -426,7 +419,7 @@ export class Serializer {
 
   #list(items: ArrayLike<unknown>, length: number, depth: number, stack: unknown[]): boolean {
     const out = this.#out;
-    const end = length > this.#maxArrayLength ? this.#maxArrayLength : length;
+    const end = Math.min(length, this.#maxArrayLength);
     out.byte(91);
     for (let i = 0; i < end; i++) {
       if (i > 0) out.byte(44);
@@ -490,41 +483,14 @@ export class Serializer {
   }
 
   #bytes(buf: Buffer): boolean {
-    const shown = buf.length > this.#maxBytes ? this.#maxBytes : buf.length;
+    const shown = Math.min(buf.length, this.#maxBytes);
     this.#out.ascii('{"type":"Buffer","length":' + buf.length + ',"base64":"' + buf.toString("base64", 0, shown) + '"}');
     return true;
   }
 
-  /**
-   * A JSON string literal. The common short ASCII string is checked and copied in one loop;
-   * one that needs escaping goes through JSON.stringify.
-   */
+  /** A JSON string literal (see {@link writeJsonString}). */
   #quote(s: string): void {
-    const out = this.#out;
-    const n = s.length;
-    if (n <= SHORT_STRING) {
-      out.ensure(n + 2);
-      const buf = out.buf;
-      let p = out.pos;
-      buf[p++] = 34;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c < 0x20 || c > 0x7e || c === 34 || c === 92) break;
-        buf[p++] = c;
-      }
-      if (i === n) {
-        buf[p++] = 34;
-        out.pos = p;
-        return;
-      }
-    } else if (!NEEDS_ESCAPE.test(s)) {
-      out.byte(34);
-      out.text(s);
-      out.byte(34);
-      return;
-    }
-    out.text(quote(s));
+    writeJsonString(this.#out, s);
   }
 
   /**
@@ -583,7 +549,7 @@ function thrown(e: unknown): string {
   }
 }
 
-function functionLabel(f: Function): string {
+function functionLabel(f: (...args: never[]) => unknown): string {
   let name: unknown;
   try {
     name = f.name;
@@ -626,20 +592,12 @@ function rename(key: string, o: object, reserved: ReadonlySet<string>): string {
   return name;
 }
 
-function quote(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s).replace(UNICODE_LINE_ENDS, escapeCodeUnit) : '"' + s + '"';
-}
-
 function cut(s: string, max: number): string {
   let end = max;
   // Keep a surrogate pair whole rather than leave its first half at the cut.
   const last = s.charCodeAt(end - 1);
   if (end > 0 && last >= 0xd800 && last <= 0xdbff) end--;
   return s.slice(0, end) + "…[+" + (s.length - end) + " chars]";
-}
-
-function escapeCodeUnit(c: string): string {
-  return "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0");
 }
 
 function neverMasked(): boolean {

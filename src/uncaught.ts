@@ -32,7 +32,7 @@ function onUncaught(err: unknown, origin: NodeJS.UncaughtExceptionOrigin): void 
  * state its loggers share.
  *
  * @example
- * logUncaughtTo(core, logger); // logger.crashed(err, "uncaughtException") runs before the exit flush
+ * logUncaughtTo(state, state); // state.crashed(err, "uncaughtException") runs before the exit flush
  */
 export function logUncaughtTo(core: object, logger: CrashLogger): void {
   if (watched.has(core)) return;

@@ -40,7 +40,10 @@ export class DataSync {
 
   #start(): Promise<void> {
     const run = new Promise<void>((resolve, reject) => {
-      fs.fdatasync(this.#fd(), (err) => {
+      const fd = this.#fd();
+      // Closed meanwhile: closing flushed what it could and reported the rest, nothing is left to sync.
+      if (fd < 0) return resolve();
+      fs.fdatasync(fd, (err) => {
         if (err === null || NOTHING_TO_SYNC.has(err.code ?? "")) resolve();
         else reject(new LogxpyError(ErrorCode.WRITE, `cannot sync ${this.#destination} to disk: ${err.message}`, { destination: this.#destination, ...(err.code === undefined ? {} : { errno: err.code }), cause: err }));
       });

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
-import * as path_ from "node:path";
 import { ErrorCode, LogxpyError } from "../errors";
+import { takeTorn } from "./torn-lines";
 import type { WriterFault } from "./writer";
 
 /** How a file destination is opened. */
@@ -15,24 +15,6 @@ export interface OpenOptions {
 
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 
-/** Paths whose last writer gave up inside a line (see {@link markTorn}). */
-const tornPaths = new Set<string>();
-
-/**
- * Notes that a writer closed with `path` left inside a line (a short write
- * to a stalled pipe, say): the next writer to it must start on a new line.
- *
- * @example
- * markTorn("app.log"); takeTorn("app.log"); // true, once
- */
-export function markTorn(path: string): void {
-  tornPaths.add(path_.resolve(path));
-}
-
-/** Whether `path` was left inside a line; asking forgets it. */
-export function takeTorn(path: string): boolean {
-  return tornPaths.delete(path_.resolve(path));
-}
 
 /** Blocks the calling thread for `ms` without spinning (Atomics.wait is allowed on Node's main thread). */
 export function sleepMs(ms: number): void {
@@ -60,13 +42,7 @@ export class FileTarget {
 
   /** Opens (and with mode "w", truncates) a file; throws `LOGXPY_ERR_OPEN` with the errno. */
   static open(path: string, options: OpenOptions): FileTarget {
-    if (options.clean) {
-      try {
-        fs.rmSync(path, { force: true });
-      } catch (err) {
-        throw openError(path, err);
-      }
-    }
+    if (options.clean) removeForClean(path);
     return new FileTarget(path, openFd(path, options.mode === "w", options.fileMode), options.fileMode);
   }
 
@@ -90,6 +66,21 @@ export class FileTarget {
   close(): void {
     closeQuietly(this.#fd);
     this.#fd = -1;
+  }
+}
+
+/**
+ * Deletes `path` for `clean: true`, before any writer opens it; a file that
+ * is not there is fine. Throws `LOGXPY_ERR_OPEN` with the errno otherwise.
+ *
+ * @example
+ * removeForClean("app.log");
+ */
+export function removeForClean(path: string): void {
+  try {
+    fs.rmSync(path, { force: true });
+  } catch (err) {
+    throw openError(path, err);
   }
 }
 

@@ -5,6 +5,21 @@ import type { WriterFault } from "./writer";
 /** How often a writer checks that its file is still at its path. */
 export const WATCH_INTERVAL_MS = 1000;
 
+const checkListeners = new Set<(path: string) => void>();
+
+/**
+ * Test hook, not part of the API: calls `listener` with the path after each
+ * look the watch takes, so a test waits for the watch to have run instead of
+ * sleeping past the interval. Returns the function that removes it.
+ *
+ * @example
+ * const stop = onWatchCheckForTests((path) => path === file && done());
+ */
+export function onWatchCheckForTests(listener: (path: string) => void): () => void {
+  checkListeners.add(listener);
+  return () => checkListeners.delete(listener);
+}
+
 /**
  * Notices when the file a writer has open is removed or moved away from its
  * path (a careless `rm`, or logrotate without a reopen): lines would go on
@@ -41,6 +56,11 @@ export class FileWatch {
 
   /** Reports, once, when the path no longer names the file being written. */
   check(): void {
+    this.#look();
+    for (const listener of checkListeners) listener(this.#path);
+  }
+
+  #look(): void {
     if (this.#identity === undefined || this.#reported) return;
     let now: string | undefined;
     try {

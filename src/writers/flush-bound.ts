@@ -11,11 +11,11 @@ export interface FlushOptions {
 
 /** What a {@link FlushBound} reads from its writer. */
 export interface FlushProgress {
-  /** Records written or dropped so far: any change is progress. */
-  settled(): number;
+  /** Records the destination has taken so far: any change is progress (records a policy drops are not). */
+  written(): number;
   /** Records still waiting to be written. */
   pending(): number;
-  /** The last I/O failure the writer reported, if any. */
+  /** The last I/O failure the writer reported, if any (collecting what it has not reported yet). */
   lastFault(): WriterFault | undefined;
 }
 
@@ -29,9 +29,11 @@ interface Waiter {
 /**
  * Makes every flush of one writer settle. A flush resolves when what was
  * logged before it is written; while it waits, one timer per writer (not
- * per flush) watches the writer's progress, and a flush is rejected with
- * `LOGXPY_ERR_TIMEOUT` once the destination has written nothing for
- * `stallMs` (the shutdown timeout), or at its own explicit timeout. The
+ * per flush) watches how many records the destination has taken, and a
+ * flush is rejected with `LOGXPY_ERR_TIMEOUT` once the destination has taken
+ * none for `stallMs` (the shutdown timeout), or at its own explicit timeout.
+ * Records a drop policy discards are not progress: a server that keeps
+ * logging must not keep a flush to a dead destination waiting. The
  * timer is referenced, so a pending flush keeps the process up until it
  * settles, and never longer.
  *
@@ -45,9 +47,8 @@ export class FlushBound {
   readonly #progress: FlushProgress;
   readonly #waiters = new Set<Waiter>();
   #timer: NodeJS.Timeout | undefined;
-  #settled = 0;
+  #written = 0;
   #movedAt = 0;
-  #tickedAt = 0;
   readonly #tickMs: number;
 
   constructor(destination: string, stallMs: number, progress: FlushProgress) {
@@ -104,30 +105,33 @@ export class FlushBound {
 
   #watch(now: number): void {
     if (this.#timer !== undefined) return;
-    this.#settled = this.#progress.settled();
-    this.#movedAt = this.#tickedAt = now;
+    this.#written = this.#progress.written();
+    this.#movedAt = now;
     this.#timer = setInterval(() => this.#check(), this.#tickMs);
   }
 
   #check(): void {
     const now = Date.now();
-    const settled = this.#progress.settled();
-    // Nothing pending is no stall: the answer is on its way. Nor can a tick that comes late (the
-    // event loop was busy elsewhere) tell whether the destination moved meanwhile.
-    if (settled !== this.#settled || this.#progress.pending() === 0 || now - this.#tickedAt > 2 * this.#tickMs) {
-      this.#settled = settled;
+    const written = this.#progress.written();
+    if (written !== this.#written) {
+      this.#written = written;
       this.#movedAt = now;
     }
-    this.#tickedAt = now;
+    const due: Array<[Waiter, string]> = [];
     for (const w of this.#waiters) {
-      if (now >= w.deadline) {
-        this.#forget(w);
-        w.reject(this.failure(`its timeout of ${w.deadline - w.since} ms passed`));
-      } else if (now - Math.max(w.since, this.#movedAt) >= this.#stallMs) {
-        this.#forget(w);
-        w.reject(this.failure(`the destination made no progress for ${this.#stallMs} ms`));
-      }
+      if (now >= w.deadline) due.push([w, `its timeout of ${w.deadline - w.since} ms passed`]);
+      else if (now - Math.max(w.since, this.#movedAt) >= this.#stallMs) due.push([w, `the destination made no progress for ${this.#stallMs} ms`]);
     }
+    if (due.length === 0) return;
+    // Timers run before the I/O callbacks of the same turn: after an event loop held up for a
+    // while, the answer may be waiting right behind this tick. Reject only what it leaves pending.
+    setImmediate(() => {
+      for (const [w, why] of due) {
+        if (!this.#waiters.has(w)) continue;
+        this.#forget(w);
+        w.reject(this.failure(why));
+      }
+    });
   }
 
   #forget(waiter: Waiter): void {

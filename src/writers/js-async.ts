@@ -2,14 +2,17 @@ import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import { QueuePolicy, type AsyncSettings, type RotateSettings } from "../options";
 import { DataSync } from "./data-sync";
-import { FileTarget, markTorn, sleepMs, takeTorn } from "./fd";
+import { type FileTarget, sleepMs } from "./fd";
+import { markTorn, takeTorn } from "./torn-lines";
 import { FlushBound, type FlushOptions } from "./flush-bound";
 import { LineQueue } from "./line-queue";
 import { SupervisedFile } from "./supervised-file";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
+/** First pause after a failed write; it doubles up to the longest. */
+export const FIRST_ERROR_BACKOFF_MS = 10;
 /** Longest pause between retries of a failing destination. */
-const MAX_ERROR_BACKOFF_MS = 1000;
+export const MAX_ERROR_BACKOFF_MS = 1000;
 /** Longest pause between retries of a full pipe. */
 const MAX_AGAIN_BACKOFF_MS = 50;
 /** Batches written per event-loop turn, so a large backlog never holds the loop for long. */
@@ -26,7 +29,7 @@ const BATCHES_PER_TURN = 64;
  * thread, which is what makes `flushSync` at exit exact.
  *
  * With `rotate`, each write stops at the last whole line that fits in the
- * current file and the file rotates before the next (see {@link Rotation});
+ * current file and the file rotates before the next (see {@link Rotator});
  * `flush` then also waits for the compression of rotated files, and
  * `flushSync` finishes one still under way on this thread.
  *
@@ -70,7 +73,7 @@ export class JsAsyncWriter implements Writer {
   #immediate: NodeJS.Immediate | undefined;
   #backoffMs = 0;
   #failingSince = 0;
-  #waiters: Array<{ target: number; resolve: () => void }> = [];
+  #waiters: Array<{ target: number; resolve: () => void; reject: (err: unknown) => void }> = [];
   #closed = false;
   #warnedAt = 0;
   #droppedSinceWarn = 0;
@@ -101,7 +104,7 @@ export class JsAsyncWriter implements Writer {
       report(fault);
     });
     this.#bound = new FlushBound(target.path, timeoutMs, {
-      settled: () => this.#written + this.#dropped,
+      written: () => this.#written,
       pending: () => this.#pending(),
       lastFault: () => this.#lastFault,
     });
@@ -151,8 +154,9 @@ export class JsAsyncWriter implements Writer {
 
   close(timeoutMs: number): boolean {
     if (this.#closed) return true;
-    const complete = this.flushSync(timeoutMs);
+    // Closed first: a listener that closes again from inside this flush finds nothing to do.
     this.#closed = true;
+    const complete = this.flushSync(timeoutMs);
     clearTimeout(this.#timer);
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     const abandoned = this.#pending();
@@ -161,14 +165,17 @@ export class JsAsyncWriter implements Writer {
     if (abandoned > 0) {
       this.#report({
         code: ErrorCode.TIMEOUT,
-        message: `${abandoned} record(s) could not be written to ${this.#target.path} before the ${timeoutMs} ms timeout and were dropped`,
+        message: `${abandoned} record(s) could not be written to ${this.#target.path} in time and were dropped`,
         destination: this.#target.path,
       });
     }
+    // A flush still waiting covers records given up on just now: it fails, as on the native writer.
+    const failure = abandoned > 0 ? this.#bound.failure("the writer gave up on them") : undefined;
     this.#queue.clear();
     this.#carry = undefined;
     this.#taken = 0;
-    this.#settle();
+    if (failure !== undefined) for (const w of this.#waiters.splice(0)) w.reject(failure);
+    else this.#settle();
     forgetAtExit(this);
     this.#file.close();
     return complete;
@@ -208,7 +215,7 @@ export class JsAsyncWriter implements Writer {
   #drained(): Promise<void> {
     if (this.#pending() === 0) return Promise.resolve();
     const target = this.#accepted;
-    const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }));
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ target, resolve, reject }));
     if (this.#backoffMs === 0) this.#drain();
     else this.#timer?.ref();
     return done;
@@ -231,7 +238,7 @@ export class JsAsyncWriter implements Writer {
   };
 
   #retryLater(step: "again" | "fault"): void {
-    const [first, max] = step === "again" ? [1, MAX_AGAIN_BACKOFF_MS] : [10, MAX_ERROR_BACKOFF_MS];
+    const [first, max] = step === "again" ? [1, MAX_AGAIN_BACKOFF_MS] : [FIRST_ERROR_BACKOFF_MS, MAX_ERROR_BACKOFF_MS];
     this.#backoffMs = Math.min(max, this.#backoffMs === 0 ? first : this.#backoffMs * 2);
     this.#timer = setTimeout(this.#drain, this.#backoffMs);
     // Someone awaits flush(): the retry must keep the process up until it resolves (an ES module's

@@ -14,8 +14,9 @@ interface Chunk {
 /**
  * Queued lines, copied as they arrive into large reusable chunks of bytes.
  * Keeping one string per queued line made the garbage collector the largest
- * cost of logging (46% of a 200,000-record run: every queued string survived
- * a scavenge and was promoted); bytes in a few big buffers cost it nothing.
+ * cost of logging (every queued string survived a scavenge and was promoted;
+ * README, "Measurements behind the design"); bytes in a few big buffers cost
+ * it nothing.
  * A line never holds a raw newline (the serializer escapes them), so the
  * next `\n` is always the end of a record.
  *

@@ -2,7 +2,7 @@ import type { RotateSettings } from "../options";
 import { ErrorCode } from "../errors";
 import { fileFault, type FileTarget, type WriteAttempt } from "./fd";
 import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
-import { Rotation, writeAttempt } from "./rotation";
+import { Rotator, writeAttempt } from "./rotator";
 import type { WriterFault } from "./writer";
 
 /**
@@ -20,7 +20,7 @@ import type { WriterFault } from "./writer";
 export class SupervisedFile {
   readonly target: FileTarget;
   /** Size rotation, or undefined when there is none to do. */
-  readonly rotation: Rotation | undefined;
+  readonly rotation: Rotator | undefined;
   /** One write attempt, through the rotation when there is one. */
   readonly attempt: WriteAttempt;
   readonly #watch: FileWatch;
@@ -37,7 +37,7 @@ export class SupervisedFile {
     this.#countedFault = rotationFault;
     this.#watch = new FileWatch(target.path, target.fd, report);
     this.#watchTimer = setInterval(() => this.#watch.check(), WATCH_INTERVAL_MS).unref();
-    this.rotation = Rotation.of(target, rotate, () => this.#watch.rebase(target.fd), rotationFault);
+    this.rotation = Rotator.of(target, rotate, () => this.#watch.rebase(target.fd), rotationFault);
     this.attempt = writeAttempt(target, this.rotation);
   }
 

@@ -1,10 +1,13 @@
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { RotateSettings } from "../options";
 import { DataSync } from "./data-sync";
-import { FileTarget, writeAll } from "./fd";
+import { type FileTarget, writeAll } from "./fd";
+import { markTorn, takeTorn } from "./torn-lines";
 import type { FlushOptions } from "./flush-bound";
 import { SupervisedFile } from "./supervised-file";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
+
+const NEWLINE = Buffer.from("\n");
 
 /**
  * Writes each line before the log call returns. A full pipe is waited out
@@ -12,7 +15,7 @@ import type { Writer, WriterFault, WriterMetrics } from "./writer";
  * is counted as dropped, since a synchronous call cannot hold it for later.
  *
  * With `rotate`, the file rotates before a line that would not fit (see
- * {@link Rotation}). A compression of a rotated file still under way is
+ * {@link Rotator}). A compression of a rotated file still under way is
  * what `flush` waits for and `flushSync` (also at exit) finishes.
  *
  * @example
@@ -32,6 +35,11 @@ export class SyncWriter implements Writer {
   #closed = false;
   readonly #file: SupervisedFile;
   readonly #sync: DataSync;
+  /**
+   * The destination ends inside a line (a write given up half-way, on a stalled pipe, or an
+   * earlier writer's): the next line starts with a line break, so it is whole.
+   */
+  #torn: boolean;
 
   constructor(target: FileTarget, timeoutMs: number, report: (fault: WriterFault) => void, rotate?: RotateSettings) {
     this.#target = target;
@@ -42,6 +50,7 @@ export class SyncWriter implements Writer {
       report(fault);
     });
     this.#sync = new DataSync(() => target.fd, target.path);
+    this.#torn = takeTorn(target.path);
     // Only a compression can be left unfinished at exit; nothing else is ever pending here.
     if (this.#file.rotation !== undefined) flushAtExit(this, timeoutMs);
   }
@@ -52,7 +61,19 @@ export class SyncWriter implements Writer {
       this.#dropped++;
       return;
     }
-    const fault = writeAll(this.#file.attempt, buf.subarray(start, end), this.#target.path, Date.now() + this.#timeoutMs);
+    const line = this.#torn ? Buffer.concat([NEWLINE, buf.subarray(start, end)]) : buf.subarray(start, end);
+    let taken = 0;
+    const fault = writeAll(
+      (b) => {
+        const outcome = this.#file.attempt(b);
+        if ("written" in outcome) taken += outcome.written;
+        return outcome;
+      },
+      line,
+      this.#target.path,
+      Date.now() + this.#timeoutMs,
+    );
+    if (taken > 0) this.#torn = line[taken - 1] !== 10;
     if (fault === undefined) {
       this.#written++;
       return;
@@ -80,6 +101,7 @@ export class SyncWriter implements Writer {
   close(): boolean {
     if (!this.#closed) {
       this.#closed = true;
+      if (this.#torn) markTorn(this.#target.path);
       this.flushSync();
       forgetAtExit(this);
       this.#file.close();

@@ -55,7 +55,11 @@ pub(crate) struct Batch {
 impl Batch {
     pub(crate) fn push(&mut self, bytes: Vec<u8>, count: u64) {
         self.records += count;
-        self.entries.push(Entry { bytes, count, lines_done: 0 });
+        self.entries.push(Entry {
+            bytes,
+            count,
+            lines_done: 0,
+        });
     }
 
     /// Records in the batch, written or not.
@@ -108,7 +112,10 @@ impl Batch {
     /// Returns `true` when the destination was left inside a line (a short
     /// write stopped in its middle), which the next writer must not extend.
     pub(crate) fn abandon(&mut self, counters: &Counters) -> bool {
-        let unwritten: u64 = self.entries[self.done..].iter().map(Entry::lines_left).sum();
+        let unwritten: u64 = self.entries[self.done..]
+            .iter()
+            .map(Entry::lines_left)
+            .sum();
         counters.add_dropped(unwritten);
         let torn = self.entries.get(self.done).is_some_and(|entry| {
             let mid_line = self.offset > 0 && entry.bytes[self.offset - 1] != b'\n';

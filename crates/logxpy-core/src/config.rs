@@ -10,6 +10,17 @@ use crate::policy::QueuePolicy;
 /// front (40 bytes per slot on 64-bit), so this caps it at 42 MB.
 pub const MAX_QUEUE_LIMIT: usize = 1 << 20;
 
+/// `max_queue` when not given; the TypeScript API's default too.
+pub const DEFAULT_MAX_QUEUE: usize = 10_000;
+/// `batch_size` when not given.
+pub const DEFAULT_BATCH_SIZE: usize = 100;
+/// `flush_interval` when not given.
+pub const DEFAULT_FLUSH_INTERVAL: Duration = Duration::from_millis(100);
+/// `shutdown_timeout` when not given.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+/// `mode` when not given: owner reads and writes, group reads.
+pub const DEFAULT_MODE: u32 = 0o640;
+
 /// Options of a [`Writer`](crate::Writer). `Default` gives the values the
 /// TypeScript API documents.
 ///
@@ -70,8 +81,9 @@ pub struct WriterConfig {
     pub after_torn_line: bool,
 }
 
-/// Size rotation: before a line would take the file past `size` bytes, the
-/// writer thread renames `app.log.1`… to `app.log.2`… (the file in slot
+/// The settings of size rotation (what to do, not the doing of it, which
+/// is the rotating sink's): before a line would take the file past `size`
+/// bytes, the writer thread renames `app.log.1`… to `app.log.2`… (the file in slot
 /// `keep` is deleted), renames `app.log` to `app.log.1`, and goes on in a
 /// fresh `app.log` created with the configured `mode`.
 ///
@@ -116,12 +128,12 @@ impl Default for WriterConfig {
         WriterConfig {
             path: PathBuf::new(),
             append: false,
-            mode: 0o640,
-            max_queue: 10_000,
-            batch_size: 100,
-            flush_interval: Duration::from_millis(100),
-            policy: QueuePolicy::Block,
-            shutdown_timeout: Duration::from_secs(5),
+            mode: DEFAULT_MODE,
+            max_queue: DEFAULT_MAX_QUEUE,
+            batch_size: DEFAULT_BATCH_SIZE,
+            flush_interval: DEFAULT_FLUSH_INTERVAL,
+            policy: QueuePolicy::default(),
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             rotate: None,
             after_torn_line: false,
         }
@@ -168,4 +180,3 @@ impl WriterConfig {
         Ok(())
     }
 }
-

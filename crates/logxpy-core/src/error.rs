@@ -1,7 +1,8 @@
 //! The one error type of logxpy-core and its codes.
 //!
 //! The code strings are the registry shared with the TypeScript side
-//! (`LogxpyError.code`); keep both lists identical.
+//! (`LogxpyError.code`): logxpy-napi exports them, and
+//! `__test__/constants.spec.ts` fails when `src/errors.ts` differs.
 
 use std::fmt;
 use std::io;

@@ -1,5 +1,5 @@
 //! The callbacks through which a writer reports what goes wrong after it is
-//! built. Only `config` (which bundles them), `policy` (warnings) and the
+//! built. Only `writer` (which takes them apart), `policy` (warnings) and the
 //! writer thread (errors) use them.
 
 use crate::error::Error;

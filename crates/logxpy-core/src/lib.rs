@@ -36,8 +36,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod backoff;
 mod batch;
+mod budget;
 mod config;
+mod deadline;
 mod door;
 mod errno;
 mod error;
@@ -45,20 +48,26 @@ mod error;
 mod faults;
 mod health;
 mod hooks;
+mod message;
 mod metrics;
 mod policy;
 mod queue;
 mod sink;
+mod state;
 mod worker;
 mod writer;
 
-pub use config::{MAX_QUEUE_LIMIT, Rotation, WriterConfig};
+pub use backoff::{FIRST_BACKOFF, MAX_BACKOFF};
+pub use config::{
+    DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL, DEFAULT_MAX_QUEUE, DEFAULT_MODE,
+    DEFAULT_SHUTDOWN_TIMEOUT, MAX_QUEUE_LIMIT, Rotation, WriterConfig,
+};
 pub use errno::errno_name;
-pub use hooks::{ErrorHook, Hooks, WarnHook};
 pub use error::{
     Error, LOGXPY_ERR_CLOSED, LOGXPY_ERR_OPEN, LOGXPY_ERR_OPTION, LOGXPY_ERR_TIMEOUT,
     LOGXPY_ERR_WRITE,
 };
+pub use hooks::{ErrorHook, Hooks, WarnHook};
 pub use metrics::Metrics;
 pub use policy::QueuePolicy;
 pub use queue::Wake;

@@ -5,10 +5,11 @@ use std::sync::{Mutex, TryLockError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::budget::Waited;
+use crate::health::FailingSince;
 use crate::hooks::WarnHook;
 use crate::metrics::Counters;
-use crate::queue::{Popped, QueueSender, Waited};
-use crate::health::FailingSince;
+use crate::queue::{Popped, QueueSender};
 
 /// Warnings about drops come at most this often.
 const WARN_INTERVAL: Duration = Duration::from_secs(1);
@@ -40,6 +41,46 @@ pub enum QueuePolicy {
     /// As `DropNewest`, and `Hooks::on_warn` hears of the drops, at most
     /// once per second, with the number dropped since the last warning.
     Warn,
+}
+
+impl QueuePolicy {
+    /// Every policy, in the order of the TypeScript `QueuePolicy` enum.
+    pub const ALL: [QueuePolicy; 4] = [
+        QueuePolicy::Block,
+        QueuePolicy::DropOldest,
+        QueuePolicy::DropNewest,
+        QueuePolicy::Warn,
+    ];
+
+    /// The name the TypeScript API and the binding use for it.
+    ///
+    /// ```
+    /// use logxpy_core::QueuePolicy;
+    ///
+    /// assert_eq!(QueuePolicy::DropOldest.name(), "drop_oldest");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            QueuePolicy::Block => "block",
+            QueuePolicy::DropOldest => "drop_oldest",
+            QueuePolicy::DropNewest => "drop_newest",
+            QueuePolicy::Warn => "warn",
+        }
+    }
+
+    /// The policy [`name`](QueuePolicy::name) gives `name`, if any.
+    ///
+    /// ```
+    /// use logxpy_core::QueuePolicy;
+    ///
+    /// assert_eq!(QueuePolicy::from_name("warn"), Some(QueuePolicy::Warn));
+    /// assert_eq!(QueuePolicy::from_name("replace"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<QueuePolicy> {
+        QueuePolicy::ALL
+            .into_iter()
+            .find(|policy| policy.name() == name)
+    }
 }
 
 /// Whether a message got places in the queue.

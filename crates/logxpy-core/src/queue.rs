@@ -1,106 +1,26 @@
 //! The queue between senders and the writer thread: a bounded crossbeam
-//! channel of messages, a record budget that makes `max_queue` bound
-//! records even when one message carries several, and the thread's wake-up.
+//! channel of messages (`message.rs`), kept to `max_queue` records by a
+//! record budget (`budget.rs`), and the thread's wake-up.
 //!
 //! The writer thread never blocks inside the channel: it parks its thread,
-//! and senders unpark it. So a sender may queue records *without* waking
-//! it (`Wake::Later`) and leave the wake-up to a later `ring`: waking an
-//! idle thread is the most expensive part of a send, and an event loop
-//! that hands over several batches in one turn pays it once, at the end.
+//! and senders unpark it, so a sender may queue records *without* waking
+//! it (`Wake::Later`) and leave the wake-up to a later `ring`. Why, and
+//! when the thread is woken all the same: ARCHITECTURE.md, "Hand-over and
+//! wake".
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 use std::thread::{self, Thread};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
+use crate::budget::RecordBudget;
 use crate::error::Error;
+use crate::message::Msg;
 
 /// Slots the channel keeps beyond `max_queue` so that `Flush`, `Reopen` and
 /// `Shutdown` get in even while records fill the budget.
 const CONTROL_SLOTS: usize = 16;
-
-/// Longest single wait of a `Block` sender while the destination is failing,
-/// so it re-checks the failing state at least this often.
-const FAILING_POLL: Duration = Duration::from_millis(50);
-
-/// One message to the writer thread.
-pub(crate) enum Msg {
-    /// `count` whole records (lines) in `bytes`, written as one unit.
-    Records {
-        bytes: Vec<u8>,
-        count: u64,
-    },
-    Control(Control),
-}
-
-/// A request the writer thread acknowledges once everything sent before it
-/// is written.
-pub(crate) enum Control {
-    /// Acknowledge, after syncing the destination's data to disk when
-    /// `sync` is set.
-    Flush { sync: bool, ack: Ack },
-    /// Reopen the destination, then report how that went.
-    Reopen(Sender<Result<(), Error>>),
-    /// Acknowledge `true` and stop.
-    Shutdown(Sender<bool>),
-}
-
-impl Control {
-    /// Answers a request the writer gives up on (shutdown deadline passed).
-    pub(crate) fn abandon(self) {
-        // Each requester may have stopped waiting; a failed send is fine.
-        match self {
-            Control::Flush { ack, .. } => ack.answer(false),
-            Control::Reopen(ack) => {
-                let _ = ack.send(Err(Error::timeout("reopen")));
-            }
-            Control::Shutdown(ack) => {
-                let _ = ack.send(false);
-            }
-        }
-    }
-}
-
-/// The answer to a flush: called exactly once, with `true` when every
-/// record sent before the request is written (and synced, if asked), with
-/// `false` when the writer gave up on them. A request dropped unanswered
-/// (its writer gone) answers `false` as it goes.
-pub(crate) struct Ack(Option<Box<dyn FnOnce(bool) + Send>>);
-
-impl Ack {
-    pub(crate) fn new(answer: impl FnOnce(bool) + Send + 'static) -> Ack {
-        Ack(Some(Box::new(answer)))
-    }
-
-    pub(crate) fn answer(mut self, done: bool) {
-        if let Some(answer) = self.0.take() {
-            answer(done);
-        }
-    }
-
-    /// Takes the answer back unanswered: the request never reached the queue.
-    pub(crate) fn disarm(mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for Ack {
-    fn drop(&mut self) {
-        if let Some(answer) = self.0.take() {
-            answer(false);
-        }
-    }
-}
-
-/// `now + timeout`, or a year from now when that does not fit in an
-/// `Instant` (`Duration::MAX` means "no limit").
-pub(crate) fn deadline_after(timeout: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(timeout)
-        .unwrap_or(now + Duration::from_secs(365 * 24 * 3600))
-}
 
 /// When a sender wakes the writer thread for the records it queues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,131 +241,12 @@ impl QueueReceiver {
     }
 }
 
-/// How `RecordBudget::take_or_wait` ended.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Waited {
-    /// The places are taken.
-    Taken,
-    /// The writer closed.
-    Closed,
-    /// The destination has been failing too long to wait for it.
-    GaveUp,
-}
-
-/// A counting semaphore of queued records, bounded by `max_queue`.
-///
-/// Only `Block` senders ever wait; the other policies just `try_take`.
-pub(crate) struct RecordBudget {
-    queued: AtomicU64,
-    capacity: u64,
-    waiters: AtomicUsize,
-    lock: Mutex<()>,
-    room: Condvar,
-}
-
-impl RecordBudget {
-    fn new(capacity: u64) -> Self {
-        RecordBudget {
-            queued: AtomicU64::new(0),
-            capacity,
-            waiters: AtomicUsize::new(0),
-            lock: Mutex::new(()),
-            room: Condvar::new(),
-        }
-    }
-
-    /// Records queued now.
-    pub(crate) fn queued(&self) -> u64 {
-        self.queued.load(SeqCst)
-    }
-
-    /// Takes `n` places if they fit, or if nothing is queued at all.
-    pub(crate) fn try_take(&self, n: u64) -> bool {
-        let mut queued = self.queued.load(SeqCst);
-        loop {
-            if queued != 0 && queued + n > self.capacity {
-                return false;
-            }
-            match self
-                .queued
-                .compare_exchange_weak(queued, queued + n, SeqCst, SeqCst)
-            {
-                Ok(_) => return true,
-                Err(now) => queued = now,
-            }
-        }
-    }
-
-    /// Waits until `n` places are taken, the writer closes (`is_closed()`),
-    /// or the destination has been failing for too long: `patience_left()`
-    /// is `None` while it is healthy, else the time left before giving up.
-    ///
-    /// With room, neither closure is called; without, a sender calls
-    /// `patience_left` once before it starts waiting. While the destination
-    /// is failing a waiter wakes at least every `FAILING_POLL`; the writer
-    /// thread wakes it when a run of failures begins.
-    pub(crate) fn take_or_wait(
-        &self,
-        n: u64,
-        is_closed: impl Fn() -> bool,
-        patience_left: impl Fn() -> Option<Duration>,
-    ) -> Waited {
-        if self.try_take(n) {
-            return Waited::Taken;
-        }
-        if patience_left() == Some(Duration::ZERO) {
-            return Waited::GaveUp;
-        }
-        // `waiters` goes up before the re-check under the lock, and
-        // `give_back` reads it after lowering `queued`: either the re-check
-        // sees the room or `give_back` sees the waiter and notifies. A run
-        // of failures is stored before `wake_senders` takes the lock, so the
-        // re-check sees it or the wake comes after the wait began.
-        self.waiters.fetch_add(1, SeqCst);
-        let mut guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        let waited = loop {
-            if self.try_take(n) {
-                break Waited::Taken;
-            }
-            if is_closed() {
-                break Waited::Closed;
-            }
-            guard = match patience_left() {
-                None => self
-                    .room
-                    .wait(guard)
-                    .unwrap_or_else(PoisonError::into_inner),
-                Some(Duration::ZERO) => break Waited::GaveUp,
-                Some(left) => {
-                    self.room
-                        .wait_timeout(guard, left.min(FAILING_POLL))
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
-                }
-            };
-        };
-        self.waiters.fetch_sub(1, SeqCst);
-        waited
-    }
-
-    /// Returns `n` places (the worker took a message or a sender dropped one).
-    fn give_back(&self, n: u64) {
-        self.queued.fetch_sub(n, SeqCst);
-        if self.waiters.load(SeqCst) > 0 {
-            self.wake_all();
-        }
-    }
-
-    /// Wakes every waiting sender so it re-checks room and closure.
-    pub(crate) fn wake_all(&self) {
-        let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        self.room.notify_all();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deadline::deadline_after;
+    use crate::message::{Ack, Control};
+    use std::time::Duration;
 
     fn received_kind(received: Received) -> &'static str {
         match received {
@@ -486,16 +287,5 @@ mod tests {
         assert!(matches!(sender.pop_oldest(), Popped::Records(3)));
         assert!(matches!(sender.pop_oldest(), Popped::Empty));
         assert!(sender.budget().try_take(4));
-    }
-
-    #[test]
-    fn the_budget_admits_up_to_capacity_or_one_oversized_message_into_an_empty_queue() {
-        let budget = RecordBudget::new(4);
-        assert!(budget.try_take(3));
-        assert!(!budget.try_take(2));
-        assert!(budget.try_take(1));
-        budget.give_back(4);
-        assert!(budget.try_take(10));
-        assert!(!budget.try_take(1));
     }
 }

@@ -162,7 +162,11 @@ impl FileSink {
     /// `fdatasync` of a regular file; other kinds of file (a FIFO, a
     /// device) have nothing on disk to sync.
     fn sync_file(&self) -> io::Result<()> {
-        if self.file.metadata()?.is_file() { self.file.sync_data() } else { Ok(()) }
+        if self.file.metadata()?.is_file() {
+            self.file.sync_data()
+        } else {
+            Ok(())
+        }
     }
 }
 

@@ -3,51 +3,32 @@
 
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+use std::sync::atomic::Ordering::SeqCst;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crate::backoff::Backoff;
 use crate::batch::{Batch, WriteFailure};
-use crate::health::FailingSince;
-use crate::hooks::ErrorHook;
+use crate::deadline::deadline_after;
 use crate::error::Error;
-use crate::metrics::Counters;
-use crate::queue::{Control, Msg, QueueReceiver, Received, deadline_after};
+use crate::hooks::ErrorHook;
+use crate::message::{Control, Msg};
+use crate::queue::{QueueReceiver, Received};
 use crate::sink::Sink;
+use crate::state::WriterState;
 
 /// The name the writer threads carry in `top`, `gdb` and panic messages.
 pub(crate) const THREAD_NAME: &str = "logxpy-writer";
-
-/// First wait after a failed write (or a panic); doubles up to `MAX_BACKOFF`.
-const FIRST_BACKOFF: Duration = Duration::from_millis(10);
-const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
 /// Longest single wait for a sink's background work, so a shutdown deadline
 /// set meanwhile is noticed within this time.
 const SETTLE_SLICE: Duration = Duration::from_millis(100);
 
-/// State shared by the `Writer` handle and its thread.
-#[derive(Default)]
-pub(crate) struct Shared {
-    pub(crate) counters: Counters,
-    /// Set by shutdown: past this instant the thread stops waiting for a
-    /// failing or full destination and counts what is left as dropped.
-    pub(crate) abandon_at: OnceLock<Instant>,
-    /// Since when every write attempt has failed; read by `Block` senders
-    /// that find no room.
-    pub(crate) failing: FailingSince,
-    /// Set when the thread gave up with the destination left inside a
-    /// line: a later writer to the same place starts with a line break.
-    pub(crate) torn: AtomicBool,
-    #[cfg(feature = "fault-injection")]
-    pub(crate) faults: crate::faults::Faults,
-}
-
-/// Where the thread is in its loop. A panic leaves the state as it was, so
-/// the restarted loop resumes the same step with the same batch.
+/// Where the thread is in its loop. A panic leaves `step` as it was, so the
+/// restarted loop resumes the same step with the same batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum WorkerState {
+enum Step {
     /// The batch is empty: sleep until a sender wakes the thread for the
     /// first message.
     Idle,
@@ -59,14 +40,14 @@ enum WorkerState {
     Stopped,
 }
 
-/// The thread's whole state; it lives outside `catch_unwind` so a panic
-/// loses none of it.
+/// The thread's own state (what it shares with the handle is `state`); it
+/// lives outside `catch_unwind` so a panic loses none of it.
 struct Worker {
     queue: QueueReceiver,
     sink: Box<dyn Sink>,
-    shared: Arc<Shared>,
+    state: Arc<WriterState>,
     on_error: Option<ErrorHook>,
-    state: WorkerState,
+    step: Step,
     batch: Batch,
     /// A control message waiting for the batch before it to be written.
     control: Option<Control>,
@@ -79,7 +60,7 @@ struct Worker {
 pub(crate) fn spawn(
     sink: Box<dyn Sink>,
     queue: QueueReceiver,
-    shared: Arc<Shared>,
+    state: Arc<WriterState>,
     batch_size: usize,
     flush_interval: Duration,
     on_error: Option<ErrorHook>,
@@ -87,9 +68,9 @@ pub(crate) fn spawn(
     let worker = Worker {
         queue,
         sink,
-        shared,
+        state,
         on_error,
-        state: WorkerState::Idle,
+        step: Step::Idle,
         batch: Batch::default(),
         control: None,
         batch_size: batch_size as u64,
@@ -109,7 +90,7 @@ impl Worker {
     /// bytes it never reported.
     fn run_restarting(mut self) {
         while panic::catch_unwind(AssertUnwindSafe(|| self.run())).is_err() {
-            self.shared.counters.add_restart();
+            self.state.counters.add_restart();
             // A panic that recurs at once must not turn into a hot loop.
             let wait = self.backoff.next();
             if self.pause(wait) {
@@ -121,89 +102,89 @@ impl Worker {
 
     fn run(&mut self) {
         loop {
-            self.state = match self.state {
-                WorkerState::Idle => self.take_first(),
-                WorkerState::Collecting { deadline } => self.collect(deadline),
-                WorkerState::Writing => self.write(),
-                WorkerState::Stopped => return,
+            self.step = match self.step {
+                Step::Idle => self.take_first(),
+                Step::Collecting { deadline } => self.collect(deadline),
+                Step::Writing => self.write(),
+                Step::Stopped => return,
             };
         }
     }
 
-    fn take_first(&mut self) -> WorkerState {
+    fn take_first(&mut self) -> Step {
         match self.queue.recv(None) {
             Received::Msg(msg) => self.accept(msg, deadline_after(self.flush_interval)),
-            Received::Timeout => WorkerState::Idle,
-            Received::Disconnected => WorkerState::Stopped,
+            Received::Timeout => Step::Idle,
+            Received::Disconnected => Step::Stopped,
         }
     }
 
-    fn collect(&mut self, deadline: Instant) -> WorkerState {
+    fn collect(&mut self, deadline: Instant) -> Step {
         if self.batch.records() >= self.batch_size {
-            return WorkerState::Writing;
+            return Step::Writing;
         }
         match self.queue.recv(Some(deadline)) {
             Received::Msg(msg) => self.accept(msg, deadline),
-            Received::Timeout | Received::Disconnected => WorkerState::Writing,
+            Received::Timeout | Received::Disconnected => Step::Writing,
         }
     }
 
-    fn accept(&mut self, msg: Msg, deadline: Instant) -> WorkerState {
+    fn accept(&mut self, msg: Msg, deadline: Instant) -> Step {
         match msg {
             Msg::Records { bytes, count } => {
                 self.batch.push(bytes, count);
-                WorkerState::Collecting { deadline }
+                Step::Collecting { deadline }
             }
             Msg::Control(control) => {
                 self.control = Some(control);
-                WorkerState::Writing
+                Step::Writing
             }
         }
     }
 
-    fn write(&mut self) -> WorkerState {
+    fn write(&mut self) -> Step {
         #[cfg(feature = "fault-injection")]
         if self.batch.records() > 0 {
-            self.shared.faults.before_batch();
+            self.state.faults.before_batch();
         }
         match self.write_batch() {
             Ok(()) => self.answer_control(),
             Err(Abandoned) => {
                 self.abandon();
-                WorkerState::Stopped
+                Step::Stopped
             }
         }
     }
 
     /// Writes the batch, retrying failures with backoff until they stop or
     /// the shutdown deadline passes. Every failure is counted and reported,
-    /// and keeps `Shared::failing` up to date for `Block` senders.
+    /// and keeps `WriterState::failing` up to date for `Block` senders.
     fn write_batch(&mut self) -> Result<(), Abandoned> {
         loop {
-            let shared = &*self.shared;
+            let state = &*self.state;
             let before = self.batch.progress();
-            let written =
-                self.batch
-                    .write_to(&mut *self.sink, &shared.counters, &shared.abandon_at);
+            let written = self
+                .batch
+                .write_to(&mut *self.sink, &state.counters, &state.abandon_at);
             self.report_sink_faults();
             match written {
                 Ok(()) => {
                     self.backoff = Backoff::default();
-                    self.shared.failing.recover();
+                    self.state.failing.recover();
                     return Ok(());
                 }
                 Err(WriteFailure::Abandoned) => return Err(Abandoned),
                 Err(WriteFailure::Io(err)) => {
                     if self.batch.progress() != before {
                         // Bytes went through before the failure: a new run.
-                        self.shared.failing.recover();
+                        self.state.failing.recover();
                     }
-                    if self.shared.failing.fail() {
+                    if self.state.failing.fail() {
                         // A sender waiting without a timeout must start
                         // watching the clock.
                         self.queue.wake_senders();
                     }
-                    self.shared.counters.add_error();
+                    self.state.counters.add_error();
                     if let Some(on_error) = &self.on_error {
                         on_error(Error::write(&err));
                     }
@@ -220,7 +201,7 @@ impl Worker {
     /// that could not be done), which are not failed writes of the batch.
     fn report_sink_faults(&mut self) {
         while let Some(err) = self.sink.take_fault() {
-            self.shared.counters.add_error();
+            self.state.counters.add_error();
             if let Some(on_error) = &self.on_error {
                 on_error(err);
             }
@@ -232,7 +213,7 @@ impl Worker {
     /// went wrong in it.
     fn settle_sink(&mut self) {
         while !self.sink.settle(SETTLE_SLICE) {
-            let abandon_at = self.shared.abandon_at.get();
+            let abandon_at = self.state.abandon_at.get();
             if abandon_at.is_some_and(|&at| Instant::now() >= at) {
                 break;
             }
@@ -244,24 +225,27 @@ impl Worker {
     /// sink settles leaves it in place, so the restarted loop answers it.
     /// A flush or a shutdown is answered once the sink's background work is
     /// done too, so that a flushed writer leaves its rotated files compressed.
-    fn answer_control(&mut self) -> WorkerState {
-        if matches!(self.control, Some(Control::Flush { .. } | Control::Shutdown(_))) {
+    fn answer_control(&mut self) -> Step {
+        if matches!(
+            self.control,
+            Some(Control::Flush { .. } | Control::Shutdown(_))
+        ) {
             self.settle_sink();
         }
         match self.control.take() {
-            None => WorkerState::Idle,
+            None => Step::Idle,
             Some(Control::Flush { sync, ack }) => {
                 let synced = !sync || self.sync_sink();
                 ack.answer(synced);
-                WorkerState::Idle
+                Step::Idle
             }
             Some(Control::Reopen(ack)) => {
                 let _ = ack.send(self.sink.reopen().map_err(|err| Error::reopen(&err)));
-                WorkerState::Idle
+                Step::Idle
             }
             Some(Control::Shutdown(ack)) => {
                 let _ = ack.send(true);
-                WorkerState::Stopped
+                Step::Stopped
             }
         }
     }
@@ -272,7 +256,7 @@ impl Worker {
         match self.sink.sync_data() {
             Ok(()) => true,
             Err(err) => {
-                self.shared.counters.add_error();
+                self.state.counters.add_error();
                 if let Some(on_error) = &self.on_error {
                     on_error(Error::write(&err));
                 }
@@ -285,7 +269,7 @@ impl Worker {
     /// batch or still queued, is counted as dropped; requests are answered
     /// with failure.
     fn abandon(&mut self) {
-        let counters = &self.shared.counters;
+        let counters = &self.state.counters;
         let mut torn = self.batch.abandon(counters);
         if let Some(control) = self.control.take() {
             control.abandon();
@@ -302,7 +286,7 @@ impl Worker {
             }
         }
         if torn {
-            self.shared.torn.store(true, SeqCst);
+            self.state.torn.store(true, SeqCst);
         }
     }
 
@@ -312,7 +296,7 @@ impl Worker {
         let until = deadline_after(duration);
         loop {
             let now = Instant::now();
-            let abandon_at = self.shared.abandon_at.get().copied();
+            let abandon_at = self.state.abandon_at.get().copied();
             if abandon_at.is_some_and(|at| now >= at) {
                 return true;
             }
@@ -327,24 +311,3 @@ impl Worker {
 
 /// The shutdown deadline passed before the batch could be written.
 struct Abandoned;
-
-/// Exponential backoff between retries: 10 ms, 20 ms, ... 1 s, 1 s, ...
-struct Backoff {
-    next: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff {
-            next: FIRST_BACKOFF,
-        }
-    }
-}
-
-impl Backoff {
-    fn next(&mut self) -> Duration {
-        let current = self.next;
-        self.next = (current * 2).min(MAX_BACKOFF);
-        current
-    }
-}

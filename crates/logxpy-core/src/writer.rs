@@ -8,14 +8,17 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{RecvTimeoutError, bounded};
 
 use crate::config::WriterConfig;
-use crate::hooks::Hooks;
+use crate::deadline::deadline_after;
 use crate::door::Door;
 use crate::error::Error;
+use crate::hooks::Hooks;
+use crate::message::{Ack, Control, Msg};
 use crate::metrics::Metrics;
 use crate::policy::{Admission, Overflow};
-use crate::queue::{Ack, Control, Msg, QueueSender, Wake, deadline_after, queue, wake_at};
+use crate::queue::{QueueSender, Wake, queue, wake_at};
 use crate::sink::{FileSink, RotatingFileSink, Sink};
-use crate::worker::{self, Shared};
+use crate::state::WriterState;
+use crate::worker;
 
 /// The most a shutdown keeps back from its timeout so that the writer
 /// thread can count what it abandons before `shutdown` returns.
@@ -57,7 +60,7 @@ pub struct Writer {
     queue: QueueSender,
     door: Door,
     overflow: Overflow,
-    shared: Arc<Shared>,
+    state: Arc<WriterState>,
     thread: Thread,
     join: Mutex<Option<JoinHandle<()>>>,
     shutdown_timeout: Duration,
@@ -88,7 +91,10 @@ impl Writer {
         }
         let file = FileSink::open(&config.path, config.append, config.mode)?;
         // FileSink::open ends a regular file's torn last line itself, by looking at it.
-        let config = WriterConfig { after_torn_line: config.after_torn_line && !file.is_regular(), ..config };
+        let config = WriterConfig {
+            after_torn_line: config.after_torn_line && !file.is_regular(),
+            ..config
+        };
         let switches = Arc::new(AtomicU64::new(0));
         let sink = match config.rotate {
             None => Box::new(file),
@@ -131,11 +137,11 @@ impl Writer {
             config.max_queue,
             wake_at(config.max_queue, config.batch_size),
         );
-        let shared = Arc::new(Shared::default());
+        let state = Arc::new(WriterState::default());
         let join = worker::spawn(
             sink,
             receiver,
-            shared.clone(),
+            state.clone(),
             config.batch_size,
             config.flush_interval,
             hooks.on_error,
@@ -149,7 +155,7 @@ impl Writer {
             queue: sender,
             door: Door::new(),
             overflow: Overflow::new(config.policy, hooks.on_warn, config.shutdown_timeout),
-            shared,
+            state,
             thread: join.thread().clone(),
             join: Mutex::new(Some(join)),
             shutdown_timeout: config.shutdown_timeout,
@@ -204,9 +210,9 @@ impl Writer {
         let Some(_pass) = self.door.enter() else {
             return Err(Error::closed());
         };
-        let Shared {
+        let WriterState {
             counters, failing, ..
-        } = &*self.shared;
+        } = &*self.state;
         match self
             .overflow
             .admit(records, &self.queue, counters, failing, || {
@@ -267,6 +273,10 @@ impl Writer {
     /// # Ok::<(), logxpy_core::Error>(())
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
+        if timeout.is_zero() {
+            // Nothing can be waited for: say whether anything is left.
+            return self.metrics().pending == 0;
+        }
         let deadline = deadline_after(timeout);
         let (done, answer) = bounded(1);
         let ack = Ack::new(move |written| {
@@ -305,7 +315,10 @@ impl Writer {
             ack.disarm();
             return false;
         };
-        match self.queue.push_control(Msg::Control(Control::Flush { sync, ack }), deadline) {
+        match self
+            .queue
+            .push_control(Msg::Control(Control::Flush { sync, ack }), deadline)
+        {
             Ok(()) => true,
             Err(Msg::Control(Control::Flush { ack, .. })) => {
                 ack.disarm();
@@ -324,7 +337,7 @@ impl Writer {
     /// destination left inside a line: the next writer to that place
     /// should start with a line break ([`WriterConfig::after_torn_line`]).
     pub fn left_torn_line(&self) -> bool {
-        self.shared.torn.load(SeqCst)
+        self.state.torn.load(SeqCst)
     }
 
     /// Writes everything sent before this call to the current destination,
@@ -391,11 +404,12 @@ impl Writer {
         if !self.door.close() {
             return self.metrics().pending == 0;
         }
+        let dropped_before = self.metrics().dropped;
         self.queue.budget().wake_all();
         self.door.wait_empty(deadline);
         let margin = (timeout / 10).min(ABANDON_MARGIN);
         let _ = self
-            .shared
+            .state
             .abandon_at
             .set(deadline.checked_sub(margin).unwrap_or(deadline));
         self.thread.unpark();
@@ -417,7 +431,10 @@ impl Writer {
         if let Some(handle) = join.take() {
             let _ = handle.join();
         }
-        clean
+        // A deadline too short for the thread's answer is no failure when it
+        // ended with everything written.
+        let m = self.metrics();
+        clean || (m.pending == 0 && m.dropped == dropped_before)
     }
 
     /// A sequence lock over the writer's own file switches (rotations): odd
@@ -452,7 +469,7 @@ impl Writer {
     /// # Ok::<(), logxpy_core::Error>(())
     /// ```
     pub fn metrics(&self) -> Metrics {
-        self.shared.counters.snapshot()
+        self.state.counters.snapshot()
     }
 
     /// Makes the writer thread panic before its `n`-th next non-empty batch
@@ -460,7 +477,7 @@ impl Writer {
     #[cfg(feature = "fault-injection")]
     #[doc(hidden)]
     pub fn inject_panic_before_batch(&self, n: u64) {
-        self.shared.faults.panic_before_batch(n);
+        self.state.faults.panic_before_batch(n);
     }
 }
 

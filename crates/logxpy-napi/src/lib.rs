@@ -6,6 +6,7 @@
 //! Errors cross as `"<LOGXPY_ERR_*>|<errno name>|<message>"` in the error's
 //! message, which the TypeScript loader turns back into a `LogxpyError`.
 
+pub mod constants;
 mod registry;
 
 use std::collections::VecDeque;
@@ -34,6 +35,8 @@ pub struct NativeOptions {
     pub shutdown_timeout_ms: f64,
     /// Size rotation of the file; absent: never rotates.
     pub rotate: Option<NativeRotation>,
+    /// The last writer of this path gave up inside a line (see `WriterConfig::after_torn_line`).
+    pub after_torn_line: bool,
 }
 
 /// `rotate` of `log.init()`, validated in TypeScript; `size` in bytes.
@@ -81,7 +84,7 @@ impl FaultBox {
 }
 
 /// One writer and its faults, shared by every JavaScript thread that logs to the same file.
-pub(crate) struct Shared {
+pub(crate) struct SharedWriter {
     writer: Writer,
     faults: Arc<Mutex<FaultBox>>,
     /// `NativeWriter`s open on it; the registry shuts the writer down when the last one closes.
@@ -89,7 +92,14 @@ pub(crate) struct Shared {
 }
 
 /// Called on the JavaScript thread as `(id, written)` when a flush asked with `flushNotify` is answered.
-type FlushCallback = ThreadsafeFunction<FnArgs<(u32, bool)>, Unknown<'static>, FnArgs<(u32, bool)>, Status, false, true>;
+type FlushCallback = ThreadsafeFunction<
+    FnArgs<(u32, bool)>,
+    Unknown<'static>,
+    FnArgs<(u32, bool)>,
+    Status,
+    false,
+    true,
+>;
 
 /// A background writer for one log file.
 ///
@@ -98,7 +108,7 @@ type FlushCallback = ThreadsafeFunction<FnArgs<(u32, bool)>, Unknown<'static>, F
 /// flush holds none: it is answered through `onFlushed`).
 #[napi]
 pub struct NativeWriter {
-    shared: Arc<Shared>,
+    shared: Arc<SharedWriter>,
     closed: AtomicBool,
     /// Weak: a flush waiting for its answer does not keep the event loop
     /// alive by itself; the TypeScript side holds a timer for its bound.
@@ -106,25 +116,32 @@ pub struct NativeWriter {
 }
 
 fn js_error(err: &CoreError) -> Error {
-    Error::from_reason(format!("{}|{}|{}", err.code, err.errno_name.unwrap_or(""), err.message))
+    Error::from_reason(format!(
+        "{}|{}|{}",
+        err.code,
+        err.errno_name.unwrap_or(""),
+        err.message
+    ))
 }
 
 fn closed() -> Error {
-    Error::from_reason(format!("{}||the writer is closed", logxpy_core::LOGXPY_ERR_CLOSED))
+    Error::from_reason(format!(
+        "{}||the writer is closed",
+        logxpy_core::LOGXPY_ERR_CLOSED
+    ))
 }
 
 fn millis(ms: f64) -> Duration {
     Duration::from_secs_f64((ms.max(0.0)) / 1000.0)
 }
 
-fn open_shared(path: PathBuf, options: &NativeOptions, after_torn_line: bool) -> std::result::Result<Shared, CoreError> {
-    let policy = match options.policy.as_str() {
-        "block" => QueuePolicy::Block,
-        "drop_oldest" => QueuePolicy::DropOldest,
-        "drop_newest" => QueuePolicy::DropNewest,
-        "warn" => QueuePolicy::Warn,
-        other => return Err(CoreError::option("policy", &format!("unknown policy {other:?}"))),
-    };
+fn open_shared_writer(
+    path: PathBuf,
+    options: &NativeOptions,
+) -> std::result::Result<SharedWriter, CoreError> {
+    let policy = QueuePolicy::from_name(&options.policy).ok_or_else(|| {
+        CoreError::option("policy", &format!("unknown policy {:?}", options.policy))
+    })?;
     let faults = Arc::new(Mutex::new(FaultBox::default()));
     let on_error = Arc::clone(&faults);
     let on_warn = Arc::clone(&faults);
@@ -141,7 +158,7 @@ fn open_shared(path: PathBuf, options: &NativeOptions, after_torn_line: bool) ->
         })),
         on_warn: Some(Box::new(move |dropped: u64| {
             let fault = NativeFault {
-                code: "LOGXPY_ERR_QUEUE_FULL".to_string(),
+                code: constants::LOGXPY_ERR_QUEUE_FULL.to_string(),
                 errno: None,
                 message: format!("{dropped} record(s) dropped since the last warning"),
             };
@@ -159,24 +176,44 @@ fn open_shared(path: PathBuf, options: &NativeOptions, after_torn_line: bool) ->
         flush_interval: millis(options.flush_interval_ms),
         policy,
         shutdown_timeout: millis(options.shutdown_timeout_ms),
-        rotate: options.rotate.as_ref().map(|r| Rotation { size: r.size as u64, keep: r.keep, compress: r.compress }),
-        after_torn_line,
+        rotate: options.rotate.as_ref().map(|r| Rotation {
+            size: r.size as u64,
+            keep: r.keep,
+            compress: r.compress,
+        }),
+        after_torn_line: options.after_torn_line,
     };
-    Ok(Shared { writer: Writer::open(config, hooks)?, faults, holders: AtomicUsize::new(1) })
+    Ok(SharedWriter {
+        writer: Writer::open(config, hooks)?,
+        faults,
+        holders: AtomicUsize::new(1),
+    })
 }
 
 #[napi]
 impl NativeWriter {
     /// Opens `path`, or joins the writer another thread of this process already has for it.
     /// `onFlushed(id, written)` answers the flushes asked with `flushNotify`.
-    #[napi(constructor)]
+    #[napi(
+        constructor,
+        ts_args_type = "path: string, options: NativeOptions, onFlushed: (id: number, written: boolean) => void"
+    )]
     pub fn new(path: String, options: NativeOptions, on_flushed: FlushCallback) -> Result<Self> {
-        let shared = registry::open(&path, |key, torn| open_shared(key, &options, torn)).map_err(|e| js_error(&e))?;
-        Ok(NativeWriter { shared, closed: AtomicBool::new(false), on_flushed: Arc::new(on_flushed) })
+        let shared = registry::open(&path, |key| open_shared_writer(key, &options))
+            .map_err(|e| js_error(&e))?;
+        Ok(NativeWriter {
+            shared,
+            closed: AtomicBool::new(false),
+            on_flushed: Arc::new(on_flushed),
+        })
     }
 
     fn open(&self) -> Result<&Writer> {
-        if self.closed.load(SeqCst) { Err(closed()) } else { Ok(&self.shared.writer) }
+        if self.closed.load(SeqCst) {
+            Err(closed())
+        } else {
+            Ok(&self.shared.writer)
+        }
     }
 
     /// Queues `count` whole lines, copying the bytes; applies the queue policy (`block` waits).
@@ -185,7 +222,9 @@ impl NativeWriter {
     #[napi]
     pub fn write(&self, bytes: &[u8], count: u32, wake_now: bool) -> Result<()> {
         let wake = if wake_now { Wake::Now } else { Wake::Later };
-        self.open()?.send_with(bytes.to_vec(), count, wake).map_err(|e| js_error(&e))
+        self.open()?
+            .send_with(bytes.to_vec(), count, wake)
+            .map_err(|e| js_error(&e))
     }
 
     /// Wakes the writer thread for lines queued with `wakeNow` false.
@@ -210,14 +249,19 @@ impl NativeWriter {
         let on_flushed = Arc::clone(&self.on_flushed);
         Ok(self.open()?.flush_then(sync, move |written| {
             // Closing: the JavaScript thread is ending and nobody waits any more.
-            let _ = on_flushed.call((id, written).into(), ThreadsafeFunctionCallMode::NonBlocking);
+            let _ = on_flushed.call(
+                (id, written).into(),
+                ThreadsafeFunctionCallMode::NonBlocking,
+            );
         }))
     }
 
     /// Reopens the file by its path (after logrotate moved it).
     #[napi]
     pub fn reopen(&self, timeout_ms: f64) -> Result<()> {
-        self.open()?.reopen(millis(timeout_ms)).map_err(|e| js_error(&e))
+        self.open()?
+            .reopen(millis(timeout_ms))
+            .map_err(|e| js_error(&e))
     }
 
     /// Flushes (bounded) and lets go of the writer; the last holder shuts it down, and what it could
@@ -229,6 +273,12 @@ impl NativeWriter {
             return true;
         }
         registry::release(&self.shared, millis(timeout_ms))
+    }
+
+    /// Whether the writer thread gave up (at close) with its destination inside a line.
+    #[napi]
+    pub fn left_torn_line(&self) -> bool {
+        self.shared.writer.left_torn_line()
     }
 
     /// The writer thread's file switches as a sequence lock (odd while rotating), for the path watch.
@@ -254,13 +304,21 @@ impl NativeWriter {
     /// Hands over the faults reported since the last call (a summary fault says how many were not kept).
     #[napi]
     pub fn take_faults(&self) -> Result<Vec<NativeFault>> {
-        let mut faults = self.shared.faults.lock().map_err(|_| Error::from_reason("LOGXPY_ERR_INTERNAL||fault list poisoned"))?;
+        let mut faults = self.shared.faults.lock().map_err(|_| {
+            Error::from_reason(format!(
+                "{}||fault list poisoned",
+                constants::LOGXPY_ERR_INTERNAL
+            ))
+        })?;
         let mut out: Vec<NativeFault> = faults.kept.drain(..).collect();
         if faults.lost > 0 {
             out.push(NativeFault {
                 code: logxpy_core::LOGXPY_ERR_WRITE.to_string(),
                 errno: None,
-                message: format!("{} more fault(s) were reported than could be kept", faults.lost),
+                message: format!(
+                    "{} more fault(s) were reported than could be kept",
+                    faults.lost
+                ),
             });
             faults.lost = 0;
         }
@@ -278,10 +336,25 @@ impl Drop for NativeWriter {
     }
 }
 
-/// Flushes every writer this process has open, whichever thread opened it, within one bound; true
-/// when all was written. The main thread calls it at exit, when worker threads are stopped without
-/// running any JavaScript, so the records they handed over are written too.
+/// A writer that `flushAllWriters` had to give up on.
+#[napi(object)]
+pub struct NativeGivenUp {
+    pub path: String,
+    /// Records it could not write in time, now counted as dropped.
+    pub dropped: f64,
+}
+
+/// Flushes every writer this process has open, whichever thread opened it, within one bound; one
+/// that cannot finish is stopped, and comes back with what it dropped. The main thread calls it at
+/// exit, when worker threads are stopped without running any JavaScript, so the records they
+/// handed over are written too.
 #[napi]
-pub fn flush_all_writers(timeout_ms: f64) -> bool {
+pub fn flush_all_writers(timeout_ms: f64) -> Vec<NativeGivenUp> {
     registry::flush_all(millis(timeout_ms))
+        .into_iter()
+        .map(|(path, dropped)| NativeGivenUp {
+            path: path.to_string_lossy().into_owned(),
+            dropped: dropped as f64,
+        })
+        .collect()
 }

@@ -18,8 +18,8 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, bounded};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use super::open_append;
 use super::names::with_suffix;
+use super::open_append;
 use crate::error::Error;
 
 /// The name the compression threads carry in `top` and panic messages.

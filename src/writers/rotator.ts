@@ -27,10 +27,10 @@ const NEWLINE = 0x0a;
  * size is counted, not asked of the file system at each write.
  *
  * @example
- * const rotation = Rotation.of(target, settings.rotate, () => watch.rebase(target.fd), report);
+ * const rotation = Rotator.of(target, settings.rotate, () => watch.rebase(target.fd), report);
  * const attempt = writeAttempt(target, rotation);
  */
-export class Rotation {
+export class Rotator {
   readonly #target: FileTarget;
   readonly #settings: RotateSettings;
   readonly #switched: () => void;
@@ -62,10 +62,10 @@ export class Rotation {
     settings: RotateSettings | undefined,
     switched: () => void,
     fail: (fault: WriterFault) => void,
-  ): Rotation | undefined {
+  ): Rotator | undefined {
     if (settings === undefined) return undefined;
     const st = fstatSync(target.fd);
-    return st.isFile() ? new Rotation(target, settings, st.size, switched, fail) : undefined;
+    return st.isFile() ? new Rotator(target, settings, st.size, switched, fail) : undefined;
   }
 
   /** One write attempt: the lines of `buf` that belong in the current file, rotating first when not one more fits. */
@@ -158,9 +158,9 @@ export class Rotation {
  * there is one, else straight to the descriptor.
  *
  * @example
- * const attempt = writeAttempt(target, Rotation.of(target, settings, rebase, report));
+ * const attempt = writeAttempt(target, Rotator.of(target, settings, rebase, report));
  */
-export function writeAttempt(target: FileTarget, rotation: Rotation | undefined): WriteAttempt {
+export function writeAttempt(target: FileTarget, rotation: Rotator | undefined): WriteAttempt {
   if (rotation !== undefined) return (buf) => rotation.writeOnce(buf);
   return (buf) => writeOnce(target.fd, buf, target.path);
 }

@@ -1,41 +1,16 @@
+// The napi CLI generates native/binding.d.ts from the Rust sources at each build: the types below
+// follow the binding, so they cannot drift from it.
+import type * as Generated from "../native/binding";
 import { ErrorCode, LogxpyError } from "./errors";
 
-/** The binding's writer, as `crates/logxpy-napi` exports it. */
-export interface NativeBindingWriter {
-  /** With `wakeNow` false the writer thread is not woken for these lines: `wake()` must follow before the turn ends. */
-  write(bytes: Uint8Array, count: number, wakeNow: boolean): void;
-  wake(): void;
-  flushSync(timeoutMs: number): boolean;
-  /** Asks for a flush without waiting: the constructor's `onFlushed(id, written)` answers it. False when it could not be asked. */
-  flushNotify(id: number, sync: boolean): boolean;
-  reopen(timeoutMs: number): void;
-  close(timeoutMs: number): boolean;
-  /** The writer thread's file switches as a sequence lock: odd while it rotates, changed by every rotation. */
-  rotationSeq(): number;
-  metrics(): { enqueued: number; written: number; dropped: number; errors: number; pending: number; restarts: number };
-  takeFaults(): Array<{ code: string; errno?: string | null; message: string }>;
-}
+/** The binding's writer: the class `crates/logxpy-napi` exports, typed by its generated declarations. */
+export type NativeBindingWriter = Generated.NativeWriter;
 
-/** What the addon exports. */
-export interface NativeBinding {
-  NativeWriter: new (
-    path: string,
-    options: {
-      append: boolean;
-      mode: number;
-      maxQueue: number;
-      batchSize: number;
-      flushIntervalMs: number;
-      policy: string;
-      shutdownTimeoutMs: number;
-      /** Size rotation; `size` in bytes. */
-      rotate?: { size: number; keep: number; compress: boolean };
-    },
-    onFlushed: (id: number, written: boolean) => void,
-  ) => NativeBindingWriter;
-  /** Flushes every writer of the process, whichever thread opened it, within one bound. */
-  flushAllWriters(timeoutMs: number): boolean;
-}
+/** What logxpy uses of the addon. */
+export type NativeBinding = Pick<typeof Generated, "NativeWriter" | "flushAllWriters">;
+
+/** The options the binding's writer is opened with. */
+export type NativeWriterOptions = Generated.NativeOptions;
 
 let loaded: { binding: NativeBinding | undefined; why: string } | undefined;
 
@@ -92,6 +67,7 @@ const WRITER_METHODS = Object.keys({
   flushNotify: true,
   reopen: true,
   close: true,
+  leftTornLine: true,
   rotationSeq: true,
   metrics: true,
   takeFaults: true,
@@ -105,7 +81,7 @@ const WRITER_METHODS = Object.keys({
  * bindingMismatch({ NativeWriter: class {} } as never); // "the native addon is older than this logxpy (no write, …)"
  */
 export function bindingMismatch(binding: NativeBinding): string {
-  const proto = (binding.NativeWriter as { prototype?: Record<string, unknown> } | undefined)?.prototype;
+  const proto = (binding.NativeWriter as unknown as { prototype?: Record<string, unknown> } | undefined)?.prototype;
   const missing = WRITER_METHODS.filter((m) => typeof proto?.[m] !== "function");
   if (typeof binding.flushAllWriters !== "function") missing.push("flushAllWriters");
   if (missing.length === 0) return "";

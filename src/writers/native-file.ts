@@ -1,13 +1,14 @@
-import { rmSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
-import { ErrorCode, LogxpyError } from "../errors";
+import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { AsyncSettings, RotateSettings } from "../options";
 import { LineBuffer } from "../line-buffer";
-import { nativeError, type NativeBinding, type NativeBindingWriter } from "../native";
-import type { OpenOptions } from "./fd";
+import { nativeError, type NativeBinding, type NativeBindingWriter } from "../binding";
+import { removeForClean, type OpenOptions } from "./fd";
+import { markTorn, takeTorn } from "./torn-lines";
 import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
 import { FlushBound, type FlushOptions } from "./flush-bound";
+import { FlushRequests } from "./flush-requests";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
 /**
@@ -20,35 +21,21 @@ const HAND_OVER_BYTES = 64 * 1024;
 /** How often faults reported by the writer thread are collected when nothing else asks. */
 const FAULT_POLL_MS = 250;
 
-/** How soon a flush request that found the writer's control slots full is asked again. */
-const FLUSH_RETRY_MS = 10;
-
-/** Callers waiting for one flush of the writer thread. */
-interface FlushGroup {
-  durable: boolean;
-  waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
-}
-
 /**
  * The native writer: lines (UTF-8 bytes) are gathered on the JavaScript side
- * and handed to Rust a batch at a time, at the end of the event-loop turn or
- * as soon as `batchSize` records (or 64 KB) wait; Rust copies them and a Rust
- * thread writes them with `writev`. As a logger's only writer it is attached
- * to the logger's buffer, so records are gathered where they were encoded
- * and never copied on this side. One crossing per batch: each crossing has a
- * fixed cost that a batch shares. Waking the writer thread costs more than
- * the crossing, so a batch handed over inside a log call does not wake it:
- * the end of the turn does, once (Rust wakes it sooner once `4 × batchSize`
- * records, at most half of `maxQueue`, wait). See the README's "The native writer".
- * Queue policy, metrics, flush and shutdown live in Rust; the only records on
- * this side are the ones gathered since the last hand-over. Rotation
- * (`rotate`) lives there too: the writer thread switches files and
- * compresses the old ones, and acknowledges a flush once that is done.
+ * and handed to Rust a batch at a time, and a Rust thread writes them with
+ * `writev`; when and how they cross, and when the thread is woken, is
+ * ARCHITECTURE.md's "Hand-over and wake". As a logger's only writer it is
+ * attached to the logger's buffer, so records are gathered where they were
+ * encoded and never copied on this side. Queue policy, metrics, rotation and
+ * shutdown live in Rust; the only records on this side are the ones gathered
+ * since the last hand-over. Flushes follow ARCHITECTURE.md's "Flush
+ * acknowledgement".
  *
  * @example
- * const w = new NativeWriter(binding, "app.log", open, settings, 5000, report);
+ * const w = new NativeFileWriter(binding, "app.log", open, settings, 5000, report);
  */
-export class NativeWriter implements Writer {
+export class NativeFileWriter implements Writer {
   readonly backend = "native" as const;
   readonly #native: NativeBindingWriter;
   readonly #path: string;
@@ -77,14 +64,7 @@ export class NativeWriter implements Writer {
   #checkedSeq = 0;
   readonly #bound: FlushBound;
   #lastFault: WriterFault | undefined;
-  /**
-   * Flushes are coalesced: at most one is asked of the writer thread at a time (its id is
-   * `#inflight`, 0 while a retry is scheduled); callers arriving meanwhile share the next one,
-   * which is asked once the first is answered. So 1,000 concurrent `ainfo` calls cost two.
-   */
-  #inflight: { id: number; group: FlushGroup } | undefined;
-  #nextGroup: FlushGroup | undefined;
-  #flushSeq = 0;
+  readonly #flushes: FlushRequests;
 
   constructor(
     binding: NativeBinding,
@@ -95,17 +75,7 @@ export class NativeWriter implements Writer {
     report: (fault: WriterFault) => void,
     rotate?: RotateSettings,
   ) {
-    if (open.clean) {
-      try {
-        rmSync(path, { force: true });
-      } catch (err) {
-        const errno = (err as NodeJS.ErrnoException).code;
-        throw new LogxpyError(ErrorCode.OPEN, `cannot delete ${path} (clean): ${(err as Error).message}`, {
-          destination: path,
-          ...(errno === undefined ? {} : { errno }),
-        });
-      }
-    }
+    if (open.clean) removeForClean(path);
     try {
       this.#native = new binding.NativeWriter(path, {
         append: open.mode === "a",
@@ -116,7 +86,8 @@ export class NativeWriter implements Writer {
         policy: settings.policy,
         shutdownTimeoutMs: timeoutMs,
         ...(rotate === undefined ? {} : { rotate: { size: rotate.sizeBytes, keep: rotate.keep, compress: rotate.compress } }),
-      }, this.#onFlushed);
+        afterTornLine: takeTorn(path),
+      }, (id, written) => this.#flushes.answered(id, written));
     } catch (err) {
       throw nativeError(err, path);
     }
@@ -127,12 +98,20 @@ export class NativeWriter implements Writer {
     // worker) no JavaScript runs in the worker any more, and only what Rust holds is still written.
     this.#maxRecords = isMainThread ? Math.min(settings.batchSize, settings.maxQueue) : 1;
     this.#bound = new FlushBound(path, timeoutMs, {
-      settled: () => {
-        const m = this.metrics();
-        return m.written + m.dropped;
-      },
+      written: () => this.metrics().written,
       pending: () => this.metrics().pending,
-      lastFault: () => this.#lastFault,
+      lastFault: () => {
+        this.#collectFaults();
+        return this.#lastFault;
+      },
+    });
+    this.#flushes = new FlushRequests({
+      ask: (id, durable) => !this.#closed && this.#native.flushNotify(id, durable),
+      closed: () => this.#closed,
+      pending: () => this.metrics().pending,
+      // Faults first: an error listener that flushes from there joins the next flush.
+      beforeAnswer: () => this.#collectFaults(),
+      failure: (why) => this.#bound.failure(why),
     });
     this.#timeoutMs = timeoutMs;
     this.#report = report;
@@ -189,18 +168,9 @@ export class NativeWriter implements Writer {
   flush(options?: FlushOptions): Promise<void> {
     this.#handOver();
     if (this.#closed) return this.#finalState();
-    const done = new Promise<void>((resolve, reject) => {
-      const waiter = { resolve, reject };
-      if (this.#inflight === undefined) {
-        this.#ask({ durable: options?.durable === true, waiters: [waiter] });
-      } else {
-        const next = (this.#nextGroup ??= { durable: false, waiters: [] });
-        next.durable ||= options?.durable === true;
-        next.waiters.push(waiter);
-      }
-    });
-    return this.#bound.settle(done, options);
+    return this.#bound.settle(this.#flushes.request(options?.durable === true), options);
   }
+
 
   flushSync(timeoutMs: number): boolean {
     this.#handOver();
@@ -227,13 +197,14 @@ export class NativeWriter implements Writer {
     const complete = this.#native.close(timeoutMs);
     this.#closedMetrics = this.#nativeMetrics();
     this.#collectFaults();
-    if (!complete) {
-      const dropped = this.#closedMetrics.dropped - before.dropped;
-      const pending = this.#closedMetrics.pending;
+    // Whichever writer opens this path next, native or not, must not extend a line left half-written.
+    if (this.#native.leftTornLine()) markTorn(this.#path);
+    const { dropped: droppedNow, pending } = this.#closedMetrics;
+    if (!complete && (droppedNow > before.dropped || pending > 0)) {
       this.#report({
         code: ErrorCode.TIMEOUT,
         message:
-          `${dropped} record(s) could not be written to ${this.#path} within the ${timeoutMs} ms close timeout and were dropped` +
+          `${droppedNow - before.dropped} record(s) could not be written to ${this.#path} in time and were dropped` +
           (pending > 0 ? `; ${pending} more are still pending` : ""),
         destination: this.#path,
       });
@@ -295,56 +266,6 @@ export class NativeWriter implements Writer {
     return this.#closedMetrics!.pending === 0 ? Promise.resolve() : Promise.reject(this.#bound.failure("the writer is closed"));
   }
 
-  /** Asks the writer thread for a flush on behalf of `group`. */
-  #ask(group: FlushGroup): void {
-    const id = (this.#flushSeq = (this.#flushSeq % 0xffff_fffe) + 1);
-    let asked = false;
-    try {
-      asked = !this.#closed && this.#native.flushNotify(id, group.durable);
-    } catch {
-      // Closed by another holder: settled below from what is pending.
-    }
-    if (asked) {
-      this.#inflight = { id, group };
-    } else if (this.#closed) {
-      this.#answer(group, this.metrics().pending === 0);
-    } else {
-      // The thread's control slots are full (other threads' flushes): ask again shortly.
-      this.#inflight = { id: 0, group };
-      setTimeout(() => {
-        this.#inflight = undefined;
-        this.#ask(this.#merge(group));
-      }, FLUSH_RETRY_MS).unref();
-    }
-  }
-
-  /** The writer thread answered flush `id` (called on this thread). */
-  readonly #onFlushed = (id: number, written: boolean): void => {
-    if (this.#inflight?.id !== id) return;
-    const { group } = this.#inflight;
-    this.#inflight = undefined;
-    this.#collectFaults();
-    this.#answer(group, written);
-    const next = this.#nextGroup;
-    this.#nextGroup = undefined;
-    if (next !== undefined) this.#ask(next);
-  };
-
-  #answer(group: FlushGroup, written: boolean): void {
-    const err = written ? undefined : this.#bound.failure(group.durable ? "the data could not be written and synced" : "the writer gave up on them");
-    for (const w of group.waiters) {
-      if (err === undefined) w.resolve();
-      else w.reject(err);
-    }
-  }
-
-  /** `group` with the callers that queued for the next flush meanwhile. */
-  #merge(group: FlushGroup): FlushGroup {
-    const next = this.#nextGroup;
-    this.#nextGroup = undefined;
-    if (next === undefined) return group;
-    return { durable: group.durable || next.durable, waiters: [...group.waiters, ...next.waiters] };
-  }
 
   #nativeMetrics(): WriterMetrics {
     const m = this.#native.metrics();

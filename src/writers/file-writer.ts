@@ -1,9 +1,9 @@
 import { isMainThread } from "node:worker_threads";
 import type { AsyncSettings, RotateSettings } from "../options";
 import { FileTarget, type OpenOptions } from "./fd";
-import { nativeBinding } from "../native";
+import { nativeBinding } from "../binding";
 import { JsAsyncWriter } from "./js-async";
-import { NativeWriter } from "./native";
+import { NativeFileWriter } from "./native-file";
 import { SyncWriter } from "./sync";
 import type { Writer, WriterFault } from "./writer";
 
@@ -31,7 +31,7 @@ export function fileWriter(
   rotate?: RotateSettings,
 ): Writer {
   const binding = async === undefined ? undefined : nativeBinding();
-  if (binding !== undefined) return new NativeWriter(binding, path, open, async!, timeoutMs, report, rotate);
+  if (binding !== undefined) return new NativeFileWriter(binding, path, open, async!, timeoutMs, report, rotate);
   const target = FileTarget.open(path, open);
   if (async === undefined || !isMainThread) return new SyncWriter(target, timeoutMs, report, rotate);
   return new JsAsyncWriter(target, async, timeoutMs, report, rotate);

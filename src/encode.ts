@@ -1,0 +1,226 @@
+import type { Action } from "./action";
+import type { TraceContext } from "./context";
+import { errorParts } from "./error-parts";
+import type { TaskIds } from "./ids";
+import type { LineBuffer } from "./line-buffer";
+import type { ActionStatus, RecordFormat } from "./record";
+import type { Serializer } from "./serialize";
+import type { WriterMetrics } from "./writers/writer";
+
+type Fields = Record<string, unknown>;
+
+/** Hands the record encoded in `out` from `start` to the destinations; `nested` while another record is under way. */
+export type Deliver = (start: number, nested: boolean) => void;
+
+/** What encoding reads at each record: the current settings' format, serializer, task ids and global fields. */
+export interface EncodingState {
+  readonly format: RecordFormat;
+  readonly serializer: Serializer;
+  readonly ids: TaskIds;
+  /** Fields on every record (`configure({ context })`), or undefined when there are none. */
+  readonly context: Fields | undefined;
+}
+
+/** The `err` of a message record that is not an exception's (`undefined` can be thrown). */
+export const NO_ERROR = Symbol("no error");
+
+/**
+ * Encodes records, one after another, into one buffer (`out`), and hands each
+ * to `deliver`. Every record goes through {@link withRecord}, which owns the
+ * sequence: begin at the buffer's end, write, and either hand the record over
+ * or, when writing threw, take it off again. A record logged while another is
+ * being encoded (by a getter, say) is encoded after it and delivered as
+ * nested. With a single native writer the records stay in `out` until that
+ * writer hands them over (see `Writer.attach`); otherwise each is copied to
+ * every writer and taken off again.
+ *
+ * @example
+ * const out = new LineBuffer();
+ * const encoder = new RecordEncoder(state, out, { deliver: (start) => writer.write(out.buf, start, out.pos) });
+ * encoder.message(undefined, "info", "hello", { user: "ann" }, undefined);
+ */
+export class RecordEncoder {
+  readonly out: LineBuffer;
+  readonly #state: EncodingState;
+  /** Whose `deliver` takes each record: the logger's writers, whichever they are at the time. */
+  readonly #destinations: { readonly deliver: Deliver };
+  /** Records begun and not yet delivered or dropped: more than one means nested. */
+  #depth = 0;
+
+  constructor(state: EncodingState, out: LineBuffer, destinations: { readonly deliver: Deliver }) {
+    this.#state = state;
+    this.out = out;
+    this.#destinations = destinations;
+  }
+
+  /**
+   * Encodes one record with `write` and delivers it. The record stays begun
+   * while it is delivered, so a record that a destination or an error
+   * listener logs meanwhile counts as nested. What `write` throws drops the
+   * record and is rethrown.
+   */
+  withRecord(write: (out: LineBuffer) => void, deliver?: Deliver): void {
+    const start = this.out.pos;
+    this.#depth++;
+    try {
+      write(this.out);
+    } catch (err) {
+      this.#depth--;
+      this.out.pos = start;
+      throw err;
+    }
+    try {
+      // Looked up now, not before `write`: a getter may have changed the destinations meanwhile.
+      (deliver ?? this.#destinations.deliver)(start, this.#depth > 1);
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  /**
+   * A message record: its own task (`lvl:[1]`) outside any action, else the
+   * next child of the current action. `err` (an exception record's) adds the
+   * error's type, message, stack, own properties and cause.
+   */
+  message(store: TraceContext | undefined, mt: string, msg: unknown, fields: unknown, own: Fields | undefined, err: unknown = NO_ERROR): void {
+    const { format, serializer, ids } = this.#state;
+    this.withRecord((out) => {
+      const action = store?.action;
+      if (action === undefined) format.head(out, '"' + ids.next() + '"', "[1]");
+      else format.head(out, action.tidJson, action.nextLevel());
+      format.messageType(out, mt);
+      if (typeof msg === "string") serializer.writeString(msg);
+      else serializer.writeValue(msg);
+      const names = err === NO_ERROR ? format.messageNames : format.exceptionNames;
+      const taken = err === NO_ERROR ? names : this.#writeFailure(err, names);
+      this.#writeFields(store, fields, own, taken);
+      format.end(out);
+    });
+  }
+
+  /** An action's `started`, `succeeded` or `failed` record; `dur` on end records, `err` on failed ones. */
+  action(action: Action, st: ActionStatus, lvl: string, fields: unknown, own: Fields | undefined, store: TraceContext | undefined, dur?: number, err?: unknown): void {
+    const { format, serializer } = this.#state;
+    this.withRecord((out) => {
+      format.head(out, action.tidJson, lvl);
+      format.actionType(out);
+      serializer.writeString(action.type);
+      format.status(out, st);
+      if (dur !== undefined) {
+        out.ascii(format.durKey);
+        out.ascii(String(dur));
+      }
+      const taken = st === "failed" ? this.#writeFailure(err, format.actionNames) : format.actionNames;
+      this.#writeFields(store, fields, own, taken);
+      format.end(out);
+    });
+  }
+
+  /** The `async_stats` record (`statsInterval`), delivered by `deliver`. */
+  stats(metrics: WriterMetrics, deliver: Deliver): void {
+    const { format, serializer, ids } = this.#state;
+    this.withRecord((out) => {
+      format.head(out, '"' + ids.next() + '"', "[1]");
+      format.messageType(out, "async_stats");
+      out.ascii('"async writer statistics"');
+      serializer.writeFields(metrics, format.messageNames);
+      format.end(out);
+    }, deliver);
+  }
+
+  /** The user fields as `,"k":v` members: global, then scope, then the logger's own, then the call's. */
+  #writeFields(store: TraceContext | undefined, fields: unknown, own: Fields | undefined, reserved: ReadonlySet<string>): void {
+    const { serializer, context } = this.#state;
+    const given = fields === undefined || fields === null
+      ? undefined
+      : typeof fields === "object" && !Array.isArray(fields) ? (fields as Fields) : { value: fields };
+    const scope = store?.scope;
+    if (context === undefined && scope === undefined && own === undefined) {
+      if (given !== undefined) serializer.writeFields(given, reserved);
+      return;
+    }
+    // A null-prototype target keeps a "__proto__" field an ordinary field instead of a prototype change.
+    const merged = Object.create(null) as Fields;
+    mergeInto(merged, context);
+    mergeInto(merged, scope);
+    mergeInto(merged, own);
+    mergeInto(merged, given);
+    serializer.writeFields(merged, reserved);
+  }
+
+  /**
+   * An error's `,"exc":...,"reason":...,"stack":...` members, its own
+   * properties (`code`, `errno`, `syscall`...) and its `cause`: one way for
+   * exception records and failed actions alike. Returns the names the
+   * record's user fields may not take.
+   */
+  #writeFailure(err: unknown, reserved: ReadonlySet<string>): ReadonlySet<string> {
+    const { format, serializer } = this.#state;
+    const out = this.out;
+    const { exc, reason, stack } = errorParts(err);
+    out.ascii(format.excKey);
+    serializer.writeString(exc);
+    out.ascii(format.reasonKey);
+    serializer.writeString(reason);
+    if (stack !== undefined) {
+      out.ascii(format.stackKey);
+      serializer.writeString(stack);
+    }
+    if (err === null || typeof err !== "object") return reserved;
+    const taken = new Set(reserved);
+    for (const name of serializer.writeErrorProperties(err, reserved)) taken.add(name);
+    const cause = readCause(err);
+    if (cause !== undefined) {
+      out.ascii(',"cause":');
+      serializer.writeValue(cause);
+      taken.add("cause");
+    }
+    return taken;
+  }
+}
+
+/**
+ * Copies own enumerable fields, reading each one under guard: a getter or
+ * proxy that throws becomes the serializer's "[Throws: ...]" text for that
+ * field instead of losing the record.
+ */
+function mergeInto(target: Fields, source: Readonly<Fields> | undefined): void {
+  if (source === undefined) return;
+  let keys: string[];
+  try {
+    keys = Object.keys(source);
+  } catch (err) {
+    target.fields = `[Throws: ${safeString(err instanceof Error ? err.message : err)}]`;
+    return;
+  }
+  for (const key of keys) {
+    try {
+      target[key] = source[key];
+    } catch (err) {
+      target[key] = `[Throws: ${safeString(err instanceof Error ? err.message : err)}]`;
+    }
+  }
+}
+
+/** An error's `cause`, or undefined when reading it throws. */
+function readCause(err: object): unknown {
+  try {
+    return (err as { cause?: unknown }).cause;
+  } catch (e) {
+    return `[Throws: ${safeString(e instanceof Error ? e.message : e)}]`;
+  }
+}
+
+/**
+ * `String(value)`, or its `Object.prototype.toString` tag when that throws.
+ *
+ * @example
+ * safeString(Symbol("x")); // "Symbol(x)"
+ */
+export function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
