@@ -26,9 +26,10 @@ export const NO_ERROR = Symbol("no error");
 
 /**
  * Encodes records, one after another, into one buffer (`out`), and hands each
- * to `deliver`. Every record goes through {@link withRecord}, which owns the
- * sequence: begin at the buffer's end, write, and either hand the record over
- * or, when writing threw, take it off again. A record logged while another is
+ * to `deliver`. Every record follows one sequence, which this class owns
+ * (`withRecord`, and its steps written out in the two hot record kinds):
+ * begin at the buffer's end, write, and either hand the record over or, when
+ * writing threw, take it off again. A record logged while another is
  * being encoded (by a getter, say) is encoded after it and delivered as
  * nested. With a single native writer the records stay in `out` until that
  * writer hands them over (see `Writer.attach`); otherwise each is copied to
@@ -60,21 +61,14 @@ export class RecordEncoder {
    * record and is rethrown.
    */
   withRecord(write: (out: LineBuffer) => void, deliver?: Deliver): void {
-    const start = this.out.pos;
-    this.#depth++;
+    const start = this.#begin();
     try {
       write(this.out);
     } catch (err) {
-      this.#depth--;
-      this.out.pos = start;
+      this.#abort(start);
       throw err;
     }
-    try {
-      // Looked up now, not before `write`: a getter may have changed the destinations meanwhile.
-      (deliver ?? this.#destinations.deliver)(start, this.#depth > 1);
-    } finally {
-      this.#depth--;
-    }
+    this.#deliver(start, deliver);
   }
 
   /**
@@ -84,7 +78,10 @@ export class RecordEncoder {
    */
   message(store: TraceContext | undefined, mt: string, msg: unknown, fields: unknown, own: Fields | undefined, err: unknown = NO_ERROR): void {
     const { format, serializer, ids } = this.#state;
-    this.withRecord((out) => {
+    const out = this.out;
+    // withRecord's steps written out: a closure per record costs the hot path measurably.
+    const start = this.#begin();
+    try {
       const action = store?.action;
       if (action === undefined) format.head(out, '"' + ids.next() + '"', "[1]");
       else format.head(out, action.tidJson, action.nextLevel());
@@ -95,13 +92,19 @@ export class RecordEncoder {
       const taken = err === NO_ERROR ? names : this.#writeFailure(err, names);
       this.#writeFields(store, fields, own, taken);
       format.end(out);
-    });
+    } catch (e) {
+      this.#abort(start);
+      throw e;
+    }
+    this.#deliver(start);
   }
 
   /** An action's `started`, `succeeded` or `failed` record; `dur` on end records, `err` on failed ones. */
   action(action: Action, st: ActionStatus, lvl: string, fields: unknown, own: Fields | undefined, store: TraceContext | undefined, dur?: number, err?: unknown): void {
     const { format, serializer } = this.#state;
-    this.withRecord((out) => {
+    const out = this.out;
+    const start = this.#begin();
+    try {
       format.head(out, action.tidJson, lvl);
       format.actionType(out);
       serializer.writeString(action.type);
@@ -113,7 +116,11 @@ export class RecordEncoder {
       const taken = st === "failed" ? this.#writeFailure(err, format.actionNames) : format.actionNames;
       this.#writeFields(store, fields, own, taken);
       format.end(out);
-    });
+    } catch (e) {
+      this.#abort(start);
+      throw e;
+    }
+    this.#deliver(start);
   }
 
   /** The `async_stats` record (`statsInterval`), delivered by `deliver`. */
@@ -126,6 +133,31 @@ export class RecordEncoder {
       serializer.writeFields(metrics, format.messageNames);
       format.end(out);
     }, deliver);
+  }
+
+  /** Starts a record at the end of `out`; returns where it begins. */
+  #begin(): number {
+    this.#depth++;
+    return this.out.pos;
+  }
+
+  /** Takes a record that could not be encoded off `out`. */
+  #abort(start: number): void {
+    this.#depth--;
+    this.out.pos = start;
+  }
+
+  /**
+   * Hands the record from `start` over. It stays begun meanwhile, so a
+   * record that a destination or an error listener logs counts as nested.
+   */
+  #deliver(start: number, deliver?: Deliver): void {
+    try {
+      // Looked up now, not when the record began: a getter may have changed the destinations meanwhile.
+      (deliver ?? this.#destinations.deliver)(start, this.#depth > 1);
+    } finally {
+      this.#depth--;
+    }
   }
 
   /** The user fields as `,"k":v` members: global, then scope, then the logger's own, then the call's. */
