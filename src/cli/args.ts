@@ -63,43 +63,7 @@ Output:
  * parseCommandLine(["stats", "--json", "app.log"]).command; // "stats"
  */
 export function parseCommandLine(argv: string[]): CommandLine {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        follow: { type: "boolean", short: "f" },
-        task: { type: "string" },
-        action: { type: "string" },
-        status: { type: "string" },
-        level: { type: "string" },
-        since: { type: "string" },
-        until: { type: "string" },
-        "min-duration": { type: "string" },
-        "max-duration": { type: "string" },
-        field: { type: "string", multiple: true },
-        has: { type: "string", multiple: true },
-        grep: { type: "string" },
-        only: { type: "boolean" },
-        color: { type: "boolean" },
-        "no-color": { type: "boolean" },
-        "max-value": { type: "string" },
-        full: { type: "boolean" },
-        json: { type: "boolean" },
-        to: { type: "string" },
-        fields: { type: "string" },
-        output: { type: "string", short: "o" },
-        quiet: { type: "string" },
-        lines: { type: "string", short: "n" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "V" },
-      },
-    });
-  } catch (err) {
-    throw usage(`${(err as Error).message}; see logxpy --help`);
-  }
+  const parsed = parseOrExplain(argv);
   const v = parsed.values;
   const files = [...parsed.positionals];
   let command: Command = "tree";
@@ -144,4 +108,44 @@ function count(option: string, text: string, min: number): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < min) throw usage(`${option} takes a whole number of at least ${min}; got ${JSON.stringify(text)}`);
   return n;
+}
+
+/** Node's parse of the command line; what it refuses becomes a usage error that points to --help. */
+function parseOrExplain(argv: string[]) {
+  try {
+    return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      follow: { type: "boolean", short: "f" },
+      task: { type: "string" },
+      action: { type: "string" },
+      status: { type: "string" },
+      level: { type: "string" },
+      since: { type: "string" },
+      until: { type: "string" },
+      "min-duration": { type: "string" },
+      "max-duration": { type: "string" },
+      field: { type: "string", multiple: true },
+      has: { type: "string", multiple: true },
+      grep: { type: "string" },
+      only: { type: "boolean" },
+      color: { type: "boolean" },
+      "no-color": { type: "boolean" },
+      "max-value": { type: "string" },
+      full: { type: "boolean" },
+      json: { type: "boolean" },
+      to: { type: "string" },
+      fields: { type: "string" },
+      output: { type: "string", short: "o" },
+      quiet: { type: "string" },
+      lines: { type: "string", short: "n" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "V" },
+    },
+  });
+  } catch (err) {
+    throw usage(`${(err as Error).message}; see logxpy --help`);
+  }
 }

@@ -1,3 +1,4 @@
+import type { Stats } from "node:fs";
 import { type FileHandle, open, stat } from "node:fs/promises";
 import type { LineBatch } from "./lines";
 
@@ -82,7 +83,7 @@ export class Follower {
       await this.#reopen(-1);
       if (this.#fh === undefined) return;
     }
-    let st;
+    let st: Stats | undefined;
     try {
       st = await stat(this.path);
     } catch {
