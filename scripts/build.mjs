@@ -52,6 +52,12 @@ function buildNative() {
   if (result.status !== 0) why(`cargo build failed with status ${result.status}`);
 }
 
+// `npx logxpy` in a checkout installs the checkout into npm's exec cache as a link, which runs
+// `prepare` here: a checkout that is built already must not be rebuilt under a running program
+// (or test suite) that reads dist/ and native/.
+const built = existsSync(join(root, "dist/index.js")) && existsSync(join(root, "dist/cli/main.js"));
+if (process.env.npm_command === "exec" && built) process.exit(0);
+
 buildTypeScript();
 const packing = process.env.npm_command === "pack" || process.env.npm_command === "publish";
 if (process.env.LOGXPY_SKIP_NATIVE !== "1" && !packing) buildNative();
