@@ -2,7 +2,7 @@ import test from "ava";
 
 import { ErrorCode, LogxpyError } from "../src/errors";
 import { asyncSettings, initSettings, QueuePolicy } from "../src/options";
-import { FIRST_ERROR_BACKOFF_MS, MAX_ERROR_BACKOFF_MS } from "../src/writers/js-async";
+import { FIRST_ERROR_BACKOFF_MS, MAX_ERROR_BACKOFF_MS } from "../src/writers/backoff";
 
 // The addon is loaded directly, not through src/native.ts, so that this runs
 // under LOGXPY_NATIVE=0 too: the TypeScript definitions must match the Rust

@@ -156,7 +156,8 @@ export class Logger {
    * `durable: "fsync"`, synced to disk too). Always settles: rejects with a
    * `LogxpyError` `LOGXPY_ERR_TIMEOUT` (its `pending` says how many records
    * are left, its `cause` is the last I/O error) once a destination has
-   * made no progress for `shutdownTimeout`, or when `timeout` passes.
+   * made no progress for `shutdownTimeout` (at least 2 s: twice the longest
+   * pause between retries), or when `timeout` passes.
    *
    * @example
    * await log.flush({ timeout: "2s" });

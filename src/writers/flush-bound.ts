@@ -1,4 +1,5 @@
 import { ErrorCode, LogxpyError } from "../errors";
+import { MAX_ERROR_BACKOFF_MS } from "./backoff";
 import type { WriterFault } from "./writer";
 
 /** What a flush asks for, as the logger passes it to each writer. */
@@ -31,7 +32,8 @@ interface Waiter {
  * logged before it is written; while it waits, one timer per writer (not
  * per flush) watches how many records the destination has taken, and a
  * flush is rejected with `LOGXPY_ERR_TIMEOUT` once the destination has taken
- * none for `stallMs` (the shutdown timeout), or at its own explicit timeout.
+ * none for `stallMs` (the shutdown timeout, and at least twice the longest
+ * pause between retries, 2 s), or at its own explicit timeout.
  * Records a drop policy discards are not progress: a server that keeps
  * logging must not keep a flush to a dead destination waiting. The
  * timer is referenced, so a pending flush keeps the process up until it
@@ -53,7 +55,9 @@ export class FlushBound {
 
   constructor(destination: string, stallMs: number, progress: FlushProgress) {
     this.#destination = destination;
-    this.#stallMs = stallMs;
+    // A writer backing off from a failing destination waits up to MAX_ERROR_BACKOFF_MS before it
+    // tries again: a destination that recovered meanwhile must get that try before a flush gives up.
+    this.#stallMs = Math.max(stallMs, 2 * MAX_ERROR_BACKOFF_MS);
     this.#progress = progress;
     this.#tickMs = Math.max(5, Math.min(250, stallMs / 4));
   }

@@ -1,6 +1,7 @@
 import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import { QueuePolicy, type AsyncSettings, type RotateSettings } from "../options";
+import { FIRST_ERROR_BACKOFF_MS, MAX_AGAIN_BACKOFF_MS, MAX_ERROR_BACKOFF_MS } from "./backoff";
 import { DataSync } from "./data-sync";
 import { type FileTarget, sleepMs } from "./fd";
 import { markTorn, takeTorn } from "./torn-lines";
@@ -9,12 +10,6 @@ import { LineQueue } from "./line-queue";
 import { SupervisedFile } from "./supervised-file";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
-/** First pause after a failed write; it doubles up to the longest. */
-export const FIRST_ERROR_BACKOFF_MS = 10;
-/** Longest pause between retries of a failing destination. */
-export const MAX_ERROR_BACKOFF_MS = 1000;
-/** Longest pause between retries of a full pipe. */
-const MAX_AGAIN_BACKOFF_MS = 50;
 /** Batches written per event-loop turn, so a large backlog never holds the loop for long. */
 const BATCHES_PER_TURN = 64;
 
