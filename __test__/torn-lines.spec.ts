@@ -47,9 +47,10 @@ for (const writer of WRITERS) {
     const fragments = new Set<string>();
     for (let run = 0; run < KILLS; run++) {
       const child = burst(file, run, writer, "kill");
-      await nextMessage(child.child, (m) => m === "writing");
-      // Somewhere inside its 10 MB of writes, or after; the checks below hold wherever it lands.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+      // After burst 1, 2, … 6 of its 10: the writes of earlier bursts may still be under way (the
+      // async writers), so the kill lands at a different point of its 10 MB each run; the checks
+      // below hold wherever it lands.
+      await nextMessage<{ burst?: number }>(child.child, (m) => m?.burst === run + 1);
       child.child.kill("SIGKILL");
       t.is((await child.done).signal, "SIGKILL");
       const { lines: all, torn } = lines(file);

@@ -2,7 +2,7 @@
 // a summary table first, then one table per figure, then how it was measured.
 import { CONFIGS } from "./configs.mjs";
 
-const METRICS = ["loopMs", "totalMs", "logsPerSec", "peakRssMb", "rssGrowthMb", "p50Us", "p99Us", "p999Us", "maxUs", "lost", "invalid", "lineBytes"];
+const METRICS = ["loopMs", "totalMs", "logsPerSec", "peakRssMb", "rssGrowthMb", "p50Us", "p99Us", "p999Us", "maxUs", "lost", "invalid", "other", "lineBytes"];
 /** The rows every time ratio is quoted against. */
 const REFERENCES = [
   { id: "pino-async", header: "time ÷ pino async" },
@@ -90,7 +90,8 @@ function exitLoss(row) {
   if (!row) return DASH;
   if (row.failures) return "error";
   const torn = row.invalid ? ` (+${int(row.invalid)} torn)` : "";
-  return int(row.lost) + torn;
+  const own = row.other ? ` (+${int(row.other)} of its own)` : "";
+  return int(row.lost) + torn + own;
 }
 
 function fifoCells(row) {
@@ -204,7 +205,7 @@ function exitSection(scenario, exitRows = {}, throwRows = {}) {
     "",
     table(["configuration", "process.exit(0): lost", "uncaught exception: lost"], body),
     "",
-    "Counted in the file after the process ended: records whose reqId is missing; a torn line is a partial last record.",
+    "Counted in the file after the process ended: records whose reqId is missing; a torn line is a partial last record; \"of its own\" counts whole records the logger wrote besides the benchmark's (logxpy's one critical record of the uncaught exception that ended the process, `logUncaught`).",
   ].join("\n");
 }
 

@@ -152,6 +152,7 @@ async function measure(config, scenario, round) {
     run.check = checkRecords(records, run.logged ?? scenario.n);
     run.lost = run.check.missing;
     run.invalid = run.check.invalid;
+    run.other = run.check.other;
     run.lineBytes = run.check.bytes / Math.max(1, run.check.lines);
   }
   rmSync(file, { force: true });

@@ -9,13 +9,15 @@ const NEWLINE = 0x0a;
 
 /**
  * Counts the records of `path`.
- * @returns {{ lines: number, invalid: number, unique: number, duplicates: number, bytes: number, missing: number, ok: boolean }}
- *   `invalid` counts lines that are not JSON or carry no reqId in range (a
- *   torn last line among them); `ok` means exactly the expected records.
+ * @returns {{ lines: number, invalid: number, other: number, unique: number, duplicates: number, bytes: number, missing: number, ok: boolean }}
+ *   `invalid` counts lines that are not JSON or carry a reqId out of range
+ *   (a torn last line among them); `other` whole records with no reqId (the
+ *   logger's own, such as logxpy's record of the crash that ended the
+ *   process); `ok` means exactly the expected records and nothing else.
  */
 export function checkRecords(path, expected) {
   const seen = new Uint8Array(expected);
-  const counts = { lines: 0, invalid: 0, unique: 0, duplicates: 0 };
+  const counts = { lines: 0, invalid: 0, other: 0, unique: 0, duplicates: 0 };
   const checkLine = (text) => {
     counts.lines++;
     let id;
@@ -25,7 +27,8 @@ export function checkRecords(path, expected) {
       counts.invalid++;
       return;
     }
-    if (!Number.isInteger(id) || id < 0 || id >= expected) counts.invalid++;
+    if (id === undefined) counts.other++;
+    else if (!Number.isInteger(id) || id < 0 || id >= expected) counts.invalid++;
     else if (seen[id]) counts.duplicates++;
     else {
       seen[id] = 1;
@@ -56,5 +59,5 @@ export function checkRecords(path, expected) {
     closeSync(fd);
   }
   const missing = expected - counts.unique;
-  return { ...counts, bytes, missing, ok: counts.lines === expected && counts.invalid === 0 && missing === 0 };
+  return { ...counts, bytes, missing, ok: counts.lines === expected && counts.invalid === 0 && counts.other === 0 && missing === 0 };
 }

@@ -22,7 +22,7 @@ export interface EncodingState {
 }
 
 /** The `err` of a message record that is not an exception's (`undefined` can be thrown). */
-export const NO_ERROR = Symbol("no error");
+const NO_ERROR = Symbol("no error");
 
 /**
  * Encodes records, one after another, into one buffer (`out`), and hands each

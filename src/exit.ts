@@ -1,6 +1,6 @@
-import { writeSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
 import { ErrorCode } from "./errors";
+import { FaultReport } from "./fault-report";
 import { loadedBinding } from "./binding";
 
 /**
@@ -20,6 +20,7 @@ const live = new Map<Flushable, number>();
 /** Loggers to switch to write-through once the exit flush has run. */
 const loggers = new Set<WeakRef<{ writeThrough(): void }>>();
 let installed = false;
+const workerFaults = new FaultReport();
 
 function flushAll(): void {
   // One deadline for all: exit waits at most the longest timeout, not their sum (the default
@@ -36,11 +37,12 @@ function flushAll(): void {
   // handed to the native writer is in Rust and is written here, whichever thread opened the file.
   if (isMainThread) {
     for (const { path, dropped } of loadedBinding()?.flushAllWriters(Math.max(0, deadline - Date.now())) ?? []) {
-      try {
-        writeSync(2, `logxpy: ${ErrorCode.TIMEOUT}: ${dropped} record(s) a worker thread logged could not be written to ${path} in time and were dropped\n`);
-      } catch {
-        // stderr itself is gone; the counters still hold the loss.
-      }
+      // No logger listens for writers only worker threads opened: said on stderr, as faults nobody listens to are.
+      workerFaults.report({
+        code: ErrorCode.TIMEOUT,
+        message: `${dropped} record(s) a worker thread logged could not be written to ${path} in time and were dropped`,
+        destination: path,
+      });
     }
   }
   // "exit" listeners added after logxpy's run after it; what they log must not wait in a queue.

@@ -214,17 +214,19 @@ export type WriteAttempt = (buf: Uint8Array) => WriteOutcome;
  * fault, or undefined when everything was written.
  */
 export function writeFully(fd: number, buf: Uint8Array, destination: string, deadline: number): WriterFault | undefined {
-  return writeAll((b) => writeOnce(fd, b, destination), buf, destination, deadline);
+  return writeAll((b) => writeOnce(fd, b, destination), buf, destination, deadline).fault;
 }
 
 /**
  * {@link writeFully} through any {@link WriteAttempt}, which may take fewer
- * bytes than offered: each call gets what is left.
+ * bytes than offered: each call gets what is left. Says how many bytes went
+ * through, and the fault when not all did (a caller that gives up on a line
+ * needs to know whether the destination now ends inside it).
  *
  * @example
- * writeAll((b) => rotation.writeOnce(b), Buffer.from(line), "app.log", Date.now() + 5000);
+ * writeAll((b) => rotation.writeOnce(b), Buffer.from(line), "app.log", Date.now() + 5000).fault;
  */
-export function writeAll(attempt: WriteAttempt, buf: Uint8Array, destination: string, deadline: number): WriterFault | undefined {
+export function writeAll(attempt: WriteAttempt, buf: Uint8Array, destination: string, deadline: number): { written: number; fault?: WriterFault } {
   let offset = 0;
   let wait = 1;
   while (offset < buf.length) {
@@ -233,14 +235,14 @@ export function writeAll(attempt: WriteAttempt, buf: Uint8Array, destination: st
       offset += outcome.written;
       wait = 1;
     } else if ("fault" in outcome) {
-      return outcome.fault;
+      return { written: offset, fault: outcome.fault };
     } else {
       if (Date.now() >= deadline) {
-        return { code: ErrorCode.TIMEOUT, errno: "EAGAIN", message: `${destination} accepted no data before the timeout`, destination };
+        return { written: offset, fault: { code: ErrorCode.TIMEOUT, errno: "EAGAIN", message: `${destination} accepted no data before the timeout`, destination } };
       }
       sleepMs(wait);
       wait = Math.min(wait * 2, 50);
     }
   }
-  return undefined;
+  return { written: offset };
 }

@@ -103,7 +103,7 @@ export class JsAsyncWriter implements Writer {
       pending: () => this.#pending(),
       lastFault: () => this.#lastFault,
     });
-    this.#sync = new DataSync(() => target.fd, target.path);
+    this.#sync = new DataSync(() => target.fd, target.path, (fault) => this.#fail(fault));
     // The last writer of this path stopped inside a line: start on a fresh one.
     if (takeTorn(target.path)) {
       this.#carry = Buffer.from("\n");
@@ -136,7 +136,7 @@ export class JsAsyncWriter implements Writer {
   flush(options?: FlushOptions): Promise<void> {
     const rotation = this.#file.rotation;
     let done = rotation === undefined ? this.#drained() : this.#drained().then(() => rotation.settled());
-    if (options?.durable === true) done = done.then(() => this.#durable());
+    if (options?.durable === true) done = done.then(() => this.#sync.sync());
     return this.#bound.settle(done, options);
   }
 
@@ -179,17 +179,6 @@ export class JsAsyncWriter implements Writer {
   reopen(): void {
     this.flushSync(this.#timeoutMs);
     this.#file.reopen();
-  }
-
-  /** `fdatasync` after a durable flush; a failure counts as an error and is reported, then rejects. */
-  async #durable(): Promise<void> {
-    try {
-      await this.#sync.sync();
-    } catch (err) {
-      const e = err as { code: string; message: string; errno?: string };
-      this.#fail({ code: e.code, message: e.message, destination: this.#target.path, ...(e.errno === undefined ? {} : { errno: e.errno }) });
-      throw err;
-    }
   }
 
   metrics(): WriterMetrics {

@@ -49,7 +49,10 @@ export class SyncWriter implements Writer {
       this.#errors++;
       report(fault);
     });
-    this.#sync = new DataSync(() => target.fd, target.path);
+    this.#sync = new DataSync(() => target.fd, target.path, (fault) => {
+      this.#errors++;
+      report(fault);
+    });
     this.#torn = takeTorn(target.path);
     // Only a compression can be left unfinished at exit; nothing else is ever pending here.
     if (this.#file.rotation !== undefined) flushAtExit(this, timeoutMs);
@@ -62,18 +65,8 @@ export class SyncWriter implements Writer {
       return;
     }
     const line = this.#torn ? Buffer.concat([NEWLINE, buf.subarray(start, end)]) : buf.subarray(start, end);
-    let taken = 0;
-    const fault = writeAll(
-      (b) => {
-        const outcome = this.#file.attempt(b);
-        if ("written" in outcome) taken += outcome.written;
-        return outcome;
-      },
-      line,
-      this.#target.path,
-      Date.now() + this.#timeoutMs,
-    );
-    if (taken > 0) this.#torn = line[taken - 1] !== 10;
+    const { written, fault } = writeAll(this.#file.attempt, line, this.#target.path, Date.now() + this.#timeoutMs);
+    if (written > 0) this.#torn = line[written - 1] !== 10;
     if (fault === undefined) {
       this.#written++;
       return;
@@ -86,11 +79,7 @@ export class SyncWriter implements Writer {
   flush(options?: FlushOptions): Promise<void> {
     const settled = this.#file.rotation?.settled() ?? Promise.resolve();
     if (options?.durable !== true) return settled;
-    return settled.then(() => this.#sync.sync()).catch((err: { code: string; message: string; errno?: string }) => {
-      this.#errors++;
-      this.#report({ code: err.code, message: err.message, destination: this.#target.path, ...(err.errno === undefined ? {} : { errno: err.errno }) });
-      throw err;
-    });
+    return settled.then(() => this.#sync.sync());
   }
 
   flushSync(): boolean {
