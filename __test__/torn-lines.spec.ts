@@ -74,3 +74,15 @@ for (const writer of WRITERS) {
     rmSync(file);
   });
 }
+
+test("processes appending to one file and opening it again and again add no line break into each other's records", async (t) => {
+  const file = join(tempDir(), "shared.log");
+  // Each open looks at the last byte for a torn line; another process's write may be half done then.
+  const results = await Promise.all([1, 2, 3, 4].map((p) => runFixture("reinit-append-child.cjs", [file, String(p)]).done));
+  for (const r of results) t.is(r.code, 0, r.stderr);
+  const { lines: all, torn } = lines(file);
+  t.false(torn);
+  t.deepEqual(all.filter((l) => parses(l) === undefined).map((l) => l.slice(0, 80)), [], "every line a whole record");
+  t.is(all.length, 4 * 30 * 3000);
+});
+

@@ -15,6 +15,9 @@ export interface OpenOptions {
 
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 
+/** How long an opener waits to tell a torn last line from another process's write under way. */
+const TORN_RECHECK_MS = 5;
+
 
 /** Blocks the calling thread for `ms` without spinning (Atomics.wait is allowed on Node's main thread). */
 export function sleepMs(ms: number): void {
@@ -119,7 +122,9 @@ function openFd(path: string, truncate: boolean, fileMode: number): number {
  * A file left ending in half a line (a process killed, or a disk that
  * filled, in the middle of a write) gets a newline before anything is
  * appended: the fragment stays one bad line, and the first new record is
- * whole instead of glued onto it.
+ * whole instead of glued onto it. Another process appending to the file may
+ * be in the middle of a write the opener sees half of: a file that grows
+ * while it looks again is being written, not torn, and is left alone.
  */
 function endTornLine(path: string, fd: number): void {
   let reader: number | undefined;
@@ -129,7 +134,10 @@ function endTornLine(path: string, fd: number): void {
     // The log descriptor is write-only; the last byte is read through a second one.
     reader = fs.openSync(path, "r");
     const last = Buffer.alloc(1);
-    if (fs.readSync(reader, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) fs.writeSync(fd, "\n");
+    const endsInsideALine = (at: number): boolean => fs.readSync(reader!, last, 0, 1, at - 1) === 1 && last[0] !== 0x0a;
+    if (!endsInsideALine(size)) return;
+    sleepMs(TORN_RECHECK_MS);
+    if (fs.fstatSync(fd).size === size && endsInsideALine(size)) fs.writeSync(fd, "\n");
   } catch {
     // A file that cannot be read back (write-only permissions) is appended to as it is.
   } finally {

@@ -121,7 +121,9 @@ fn open_log(path: &Path, truncate: bool, mode: u32) -> io::Result<File> {
 }
 
 /// Best effort: a file that cannot be read back (write-only permissions)
-/// is appended to as it is.
+/// is appended to as it is. Another process appending to the file may be
+/// in the middle of a write this sees half of: a file that grows while it
+/// looks again is being written, not torn, and is left alone.
 fn end_torn_line(path: &Path, file: &mut File) {
     let torn = || -> io::Result<bool> {
         let meta = file.metadata()?;
@@ -130,15 +132,26 @@ fn end_torn_line(path: &Path, file: &mut File) {
         }
         // The log file is opened for appending only; its last byte is read through a second handle.
         let mut reader = File::open(path)?;
-        reader.seek(SeekFrom::End(-1))?;
-        let mut last = [0u8; 1];
-        reader.read_exact(&mut last)?;
-        Ok(last[0] != b'\n')
+        let mut ends_inside_a_line = |len: u64| -> io::Result<bool> {
+            reader.seek(SeekFrom::Start(len - 1))?;
+            let mut last = [0u8; 1];
+            reader.read_exact(&mut last)?;
+            Ok(last[0] != b'\n')
+        };
+        if !ends_inside_a_line(meta.len())? {
+            return Ok(false);
+        }
+        std::thread::sleep(TORN_RECHECK);
+        Ok(file.metadata()?.len() == meta.len() && ends_inside_a_line(meta.len())?)
     };
     if torn().unwrap_or(false) {
         let _ = file.write_all(b"\n");
     }
 }
+
+/// How long an opener waits to tell a torn last line from another
+/// process's write under way.
+const TORN_RECHECK: Duration = Duration::from_millis(5);
 
 /// A file opened by path for appending: `O_WRONLY | O_CREAT | O_APPEND |
 /// O_CLOEXEC` on Unix, append-only access (`FILE_APPEND_DATA`) on Windows.
