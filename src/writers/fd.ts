@@ -122,9 +122,14 @@ function openFd(path: string, truncate: boolean, fileMode: number): number {
  * A file left ending in half a line (a process killed, or a disk that
  * filled, in the middle of a write) gets a newline before anything is
  * appended: the fragment stays one bad line, and the first new record is
- * whole instead of glued onto it. Another process appending to the file may
- * be in the middle of a write the opener sees half of: a file that grows
- * while it looks again is being written, not torn, and is left alone.
+ * whole instead of glued onto it.
+ *
+ * Another process appending to the file may be in the middle of a write
+ * the opener sees half of (the kernel copies a write page by page, and the
+ * file's size grows as it goes). An empty write waits for a write under way
+ * to finish (it takes the same inode lock on Linux's local file systems); a
+ * file that still ends at the same half line after it, and again a moment
+ * later, was torn, not being written. See ARCHITECTURE.md, "Torn lines".
  */
 function endTornLine(path: string, fd: number): void {
   let reader: number | undefined;
@@ -134,16 +139,21 @@ function endTornLine(path: string, fd: number): void {
     // The log descriptor is write-only; the last byte is read through a second one.
     reader = fs.openSync(path, "r");
     const last = Buffer.alloc(1);
-    const endsInsideALine = (at: number): boolean => fs.readSync(reader!, last, 0, 1, at - 1) === 1 && last[0] !== 0x0a;
-    if (!endsInsideALine(size)) return;
+    const tornAt = (at: number): boolean =>
+      fs.fstatSync(fd).size === at && fs.readSync(reader!, last, 0, 1, at - 1) === 1 && last[0] !== 0x0a;
+    if (!tornAt(size)) return;
+    fs.writeSync(fd, EMPTY);
+    if (!tornAt(size)) return;
     sleepMs(TORN_RECHECK_MS);
-    if (fs.fstatSync(fd).size === size && endsInsideALine(size)) fs.writeSync(fd, "\n");
+    if (tornAt(size)) fs.writeSync(fd, "\n");
   } catch {
     // A file that cannot be read back (write-only permissions) is appended to as it is.
   } finally {
     if (reader !== undefined) closeQuietly(reader);
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function openError(path: string, err: unknown): LogxpyError {
   const errno = (err as NodeJS.ErrnoException).code;

@@ -122,27 +122,41 @@ fn open_log(path: &Path, truncate: bool, mode: u32) -> io::Result<File> {
 
 /// Best effort: a file that cannot be read back (write-only permissions)
 /// is appended to as it is. Another process appending to the file may be
-/// in the middle of a write this sees half of: a file that grows while it
-/// looks again is being written, not torn, and is left alone.
+/// in the middle of a write this sees half of (the kernel copies a write
+/// page by page, and the size grows as it goes). An empty write waits for a
+/// write under way to finish (on Linux's local file systems it takes the
+/// same inode lock); a file that still ends at the same half line after it,
+/// and again a moment later, was torn, not being written. See
+/// ARCHITECTURE.md, "Torn lines".
 fn end_torn_line(path: &Path, file: &mut File) {
     let torn = || -> io::Result<bool> {
         let meta = file.metadata()?;
         if !meta.is_file() || meta.len() == 0 {
             return Ok(false);
         }
+        let size = meta.len();
         // The log file is opened for appending only; its last byte is read through a second handle.
         let mut reader = File::open(path)?;
-        let mut ends_inside_a_line = |len: u64| -> io::Result<bool> {
-            reader.seek(SeekFrom::Start(len - 1))?;
+        let mut torn_at = |file: &File| -> io::Result<bool> {
+            if file.metadata()?.len() != size {
+                return Ok(false);
+            }
             let mut last = [0u8; 1];
+            reader.seek(SeekFrom::Start(size - 1))?;
             reader.read_exact(&mut last)?;
             Ok(last[0] != b'\n')
         };
-        if !ends_inside_a_line(meta.len())? {
+        if !torn_at(file)? {
+            return Ok(false);
+        }
+        // `write_all` would skip an empty buffer; the system call is the point.
+        #[allow(clippy::unused_io_amount)]
+        (&*file).write(&[])?;
+        if !torn_at(file)? {
             return Ok(false);
         }
         std::thread::sleep(TORN_RECHECK);
-        Ok(file.metadata()?.len() == meta.len() && ends_inside_a_line(meta.len())?)
+        torn_at(file)
     };
     if torn().unwrap_or(false) {
         let _ = file.write_all(b"\n");
