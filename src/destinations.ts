@@ -1,5 +1,5 @@
 import { ErrorCode, LogxpyError } from "./errors";
-import { describe } from "./levels";
+import { describe, levelValue, type ThresholdName } from "./levels";
 
 /** A function destination: called with each record (parsed) and its line. */
 export type DestinationFunction = (record: Record<string, unknown>, line: string) => void;
@@ -9,6 +9,8 @@ export interface FileDestination {
   type: "file";
   path: string;
   mode?: "w" | "a";
+  /** Only records at this level or above reach this file (the logger's `level` still comes first). */
+  level?: ThresholdName;
 }
 
 /** Standard output or error: readable (and coloured) on a terminal, JSON lines when piped. */
@@ -17,6 +19,8 @@ export interface ConsoleDestination {
   stream?: "stdout" | "stderr";
   /** Readable lines instead of JSON; default: when the stream is a terminal. */
   pretty?: boolean;
+  /** Only records at this level or above reach the console (the logger's `level` still comes first). */
+  level?: ThresholdName;
 }
 
 /**
@@ -29,15 +33,15 @@ export interface ConsoleDestination {
  */
 export type Destination = string | DestinationFunction | FileDestination | ConsoleDestination;
 
-// A key outside these is a typo or a setting logxpy does not have ({ level } per file, say): never ignored.
-const FILE_KEYS: ReadonlySet<string> = new Set(["type", "path", "mode"]);
-const CONSOLE_KEYS: ReadonlySet<string> = new Set(["type", "stream", "pretty"]);
+// A key outside these is a typo or a setting logxpy does not have: never ignored.
+const FILE_KEYS: ReadonlySet<string> = new Set(["type", "path", "mode", "level"]);
+const CONSOLE_KEYS: ReadonlySet<string> = new Set(["type", "stream", "pretty", "level"]);
 
-/** A destination in one shape, checked. */
+/** A destination in one shape, checked; `level` is the lowest record level it takes (undefined: all). */
 export type ResolvedDestination =
-  | { kind: "file"; path: string; mode: "w" | "a" | undefined }
-  | { kind: "console"; fd: 1 | 2; pretty: boolean | undefined }
-  | { kind: "function"; fn: DestinationFunction };
+  | { kind: "file"; path: string; mode: "w" | "a" | undefined; level?: number }
+  | { kind: "console"; fd: 1 | 2; pretty: boolean | undefined; level?: number }
+  | { kind: "function"; fn: DestinationFunction; level?: number };
 
 /**
  * Checks a destination and puts it in one shape; throws `LOGXPY_ERR_DESTINATION`.
@@ -51,7 +55,7 @@ export function resolveDestination(dest: unknown): ResolvedDestination {
   if (dest === "stderr") return { kind: "console", fd: 2, pretty: undefined };
   if (typeof dest === "string" && dest.length > 0) return { kind: "file", path: dest, mode: undefined };
   if (dest !== null && typeof dest === "object") {
-    const d = dest as { type?: unknown; path?: unknown; mode?: unknown; stream?: unknown; pretty?: unknown };
+    const d = dest as { type?: unknown; path?: unknown; mode?: unknown; stream?: unknown; pretty?: unknown; level?: unknown };
     const known = d.type === "file" ? FILE_KEYS : d.type === "console" ? CONSOLE_KEYS : undefined;
     const unknown = known === undefined ? undefined : Object.keys(d).find((key) => !known.has(key));
     if (unknown !== undefined) {
@@ -64,7 +68,7 @@ export function resolveDestination(dest: unknown): ResolvedDestination {
       if (d.mode !== undefined && d.mode !== "w" && d.mode !== "a") {
         throw new LogxpyError(ErrorCode.MODE, `destination mode must be "w" or "a"; got ${describe(d.mode)}`);
       }
-      return { kind: "file", path: d.path, mode: d.mode as "w" | "a" | undefined };
+      return { kind: "file", path: d.path, mode: d.mode as "w" | "a" | undefined, ...destinationLevel(d.level) };
     }
     if (d.type === "console") {
       if (d.stream !== undefined && d.stream !== "stdout" && d.stream !== "stderr") {
@@ -73,11 +77,16 @@ export function resolveDestination(dest: unknown): ResolvedDestination {
       if (d.pretty !== undefined && typeof d.pretty !== "boolean") {
         throw new LogxpyError(ErrorCode.DESTINATION, `console pretty must be true or false; got ${describe(d.pretty)}`);
       }
-      return { kind: "console", fd: d.stream === "stderr" ? 2 : 1, pretty: d.pretty };
+      return { kind: "console", fd: d.stream === "stderr" ? 2 : 1, pretty: d.pretty, ...destinationLevel(d.level) };
     }
   }
   throw new LogxpyError(
     ErrorCode.DESTINATION,
     `a destination must be a file path, "console", "stderr", a function, or { type: "file", path } / { type: "console" }; got ${describe(dest)}`,
   );
+}
+
+/** A destination's `level`, checked as the logger's is (`LOGXPY_ERR_LEVEL`). */
+function destinationLevel(level: unknown): { level?: number } {
+  return level === undefined ? {} : { level: levelValue(level) };
 }

@@ -3,14 +3,19 @@ import type { TraceContext } from "./context";
 import { errorParts } from "./error-parts";
 import type { TaskIds } from "./ids";
 import type { LineBuffer } from "./line-buffer";
+import { LEVELS, type LevelName } from "./levels";
 import type { ActionStatus, RecordFormat } from "./record";
 import type { Serializer } from "./serialize";
 import type { WriterMetrics } from "./writers/writer";
 
 type Fields = Record<string, unknown>;
 
-/** Hands the record encoded in `out` from `start` to the destinations; `nested` while another record is under way. */
-export type Deliver = (start: number, nested: boolean) => void;
+/**
+ * Hands the record encoded in `out` from `start` to the destinations;
+ * `nested` while another record is under way; `level` is the record's, for
+ * destinations with a level of their own.
+ */
+export type Deliver = (start: number, nested: boolean, level: number) => void;
 
 /** What encoding reads at each record: the current settings' format, serializer, task ids and global fields. */
 export interface EncodingState {
@@ -19,6 +24,8 @@ export interface EncodingState {
   readonly ids: TaskIds;
   /** Fields on every record (`configure({ context })`), or undefined when there are none. */
   readonly context: Fields | undefined;
+  /** Fields computed for every record (`init({ mixin })`), or undefined. */
+  readonly mixin: (() => Fields | undefined) | undefined;
 }
 
 /** The `err` of a message record that is not an exception's (`undefined` can be thrown). */
@@ -47,6 +54,8 @@ export class RecordEncoder {
   readonly #destinations: { readonly deliver: Deliver };
   /** Records begun and not yet delivered or dropped: more than one means nested. */
   #depth = 0;
+  /** True while the mixin runs: a record it logs gets no mixin fields, instead of calling it again. */
+  #inMixin = false;
 
   constructor(state: EncodingState, out: LineBuffer, destinations: { readonly deliver: Deliver }) {
     this.#state = state;
@@ -60,7 +69,7 @@ export class RecordEncoder {
    * listener logs meanwhile counts as nested. What `write` throws drops the
    * record and is rethrown.
    */
-  withRecord(write: (out: LineBuffer) => void, deliver?: Deliver): void {
+  withRecord(write: (out: LineBuffer) => void, level: number, deliver?: Deliver): void {
     const start = this.#begin();
     try {
       write(this.out);
@@ -68,7 +77,7 @@ export class RecordEncoder {
       this.#abort(start);
       throw err;
     }
-    this.#deliver(start, deliver);
+    this.#deliver(start, level, deliver);
   }
 
   /**
@@ -96,7 +105,7 @@ export class RecordEncoder {
       this.#abort(start);
       throw e;
     }
-    this.#deliver(start);
+    this.#deliver(start, LEVELS[mt as LevelName] ?? LEVELS.info);
   }
 
   /** An action's `started`, `succeeded` or `failed` record; `dur` on end records, `err` on failed ones. */
@@ -120,7 +129,8 @@ export class RecordEncoder {
       this.#abort(start);
       throw e;
     }
-    this.#deliver(start);
+    // For a destination's own level, an action's records count as info, a failed end as error.
+    this.#deliver(start, st === "failed" ? LEVELS.error : LEVELS.info);
   }
 
   /** The `async_stats` record (`statsInterval`), delivered by `deliver`. */
@@ -132,7 +142,7 @@ export class RecordEncoder {
       out.ascii('"async writer statistics"');
       serializer.writeFields(metrics, format.messageNames);
       format.end(out);
-    }, deliver);
+    }, LEVELS.info, deliver);
   }
 
   /** Starts a record at the end of `out`; returns where it begins. */
@@ -151,33 +161,46 @@ export class RecordEncoder {
    * Hands the record from `start` over. It stays begun meanwhile, so a
    * record that a destination or an error listener logs counts as nested.
    */
-  #deliver(start: number, deliver?: Deliver): void {
+  #deliver(start: number, level: number, deliver?: Deliver): void {
     try {
       // Looked up now, not when the record began: a getter may have changed the destinations meanwhile.
-      (deliver ?? this.#destinations.deliver)(start, this.#depth > 1);
+      (deliver ?? this.#destinations.deliver)(start, this.#depth > 1, level);
     } finally {
       this.#depth--;
     }
   }
 
-  /** The user fields as `,"k":v` members: global, then scope, then the logger's own, then the call's. */
+  /** The user fields as `,"k":v` members: global, then the mixin's, then scope, then the logger's own, then the call's. */
   #writeFields(store: TraceContext | undefined, fields: unknown, own: Fields | undefined, reserved: ReadonlySet<string>): void {
-    const { serializer, context } = this.#state;
+    const { serializer, context, mixin } = this.#state;
     const given = fields === undefined || fields === null
       ? undefined
       : typeof fields === "object" && !Array.isArray(fields) ? (fields as Fields) : { value: fields };
     const scope = store?.scope;
-    if (context === undefined && scope === undefined && own === undefined) {
+    if (context === undefined && mixin === undefined && scope === undefined && own === undefined) {
       if (given !== undefined) serializer.writeFields(given, reserved);
       return;
     }
     // A null-prototype target keeps a "__proto__" field an ordinary field instead of a prototype change.
     const merged = Object.create(null) as Fields;
     mergeInto(merged, context);
+    if (mixin !== undefined && !this.#inMixin) this.#mergeMixin(merged, mixin);
     mergeInto(merged, scope);
     mergeInto(merged, own);
     mergeInto(merged, given);
     serializer.writeFields(merged, reserved);
+  }
+
+  #mergeMixin(merged: Fields, mixin: () => Fields | undefined): void {
+    this.#inMixin = true;
+    try {
+      const computed = mixin();
+      if (computed !== null && typeof computed === "object") mergeInto(merged, computed);
+    } catch (err) {
+      merged.mixin = `[Throws: ${safeString(err instanceof Error ? err.message : err)}]`;
+    } finally {
+      this.#inMixin = false;
+    }
   }
 
   /**

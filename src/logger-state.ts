@@ -6,8 +6,9 @@ import { ErrorCode, LogxpyError } from "./errors";
 import { writeThroughAtExit } from "./exit";
 import { FaultReport } from "./fault-report";
 import { TaskIds } from "./ids";
+import type { LevelName } from "./levels";
 import { LineBuffer } from "./line-buffer";
-import { asyncSettings, configureSettings, initSettings, type AsyncOptions, type AsyncSettings, type ConfigureOptions, type InitOptions, type Settings } from "./options";
+import { asyncSettings, configureSettings, initSettings, type AsyncOptions, type AsyncSettings, type ConfigureOptions, type InitOptions, type Mixin, type Settings } from "./options";
 import { RecordFormat } from "./record";
 import { Serializer } from "./serialize";
 import { installSignals } from "./signals";
@@ -27,11 +28,18 @@ import type { WriterMetrics } from "./writers/writer";
  */
 export class LoggerState {
   threshold: number;
+  /** The name of `threshold`'s level, as `init` or `configure` set it. */
+  get levelName(): LevelName | "silent" {
+    return this.#settings.levelName;
+  }
+
   format: RecordFormat;
   serializer: Serializer;
   ids: TaskIds;
   /** Fields on every record (`configure({ context })`), or undefined when there are none. */
   context: Record<string, unknown> | undefined;
+  /** Fields computed for every record (`init({ mixin })`), or undefined. */
+  mixin: Mixin | undefined;
   readonly faults = new FaultReport();
   readonly encoder: RecordEncoder;
   readonly #writers: WriterSet;
@@ -82,6 +90,7 @@ export class LoggerState {
     this.serializer = this.#makeSerializer();
     this.ids = new TaskIds(settings.taskIdMode);
     this.context = nonEmpty(settings.context);
+    this.mixin = settings.mixin;
     this.#removeSignals();
     this.#removeSignals = installSignals(settings.handleSignals, this);
     logUncaughtTo(this, this);
@@ -113,6 +122,7 @@ export class LoggerState {
     this.threshold = next.level;
     if (masksChanged) this.serializer = this.#makeSerializer();
     if (options.context !== undefined) this.context = nonEmpty(next.context);
+    this.mixin = next.mixin;
   }
 
   useAsync(options: AsyncOptions | undefined): void {

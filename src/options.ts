@@ -1,5 +1,5 @@
 import { ErrorCode, LogxpyError } from "./errors";
-import { describe, type LevelName, levelValue } from "./levels";
+import { describe, levelValue, thresholdName, type LevelName, type ThresholdName } from "./levels";
 import { DEFAULT_LIMITS, type SerializeLimits } from "./serialize";
 import type { Destination } from "./destinations";
 import { DEFAULT_MASK_FIELDS, isMaskPath, parseMaskPath } from "./masking";
@@ -101,8 +101,8 @@ export interface RotateSettings {
 
 /** Options of `log.init()`. Every one is checked when `init` runs. */
 export interface InitOptions {
-  /** Records below this level are dropped (default "info"). */
-  level?: LevelName;
+  /** Records below this level are dropped (default "info"; "warn", "fatal" and "silent" are accepted too). */
+  level?: ThresholdName;
   /** "w" truncates the file at init (default), "a" appends. */
   mode?: "w" | "a";
   /** Delete an existing file before opening it (default false). */
@@ -134,6 +134,13 @@ export interface InitOptions {
   maskPatterns?: ReadonlyArray<RegExp>;
   /** Fields added to every record. */
   context?: Record<string, unknown>;
+  /**
+   * Called for every record; the fields it returns are added to it (after
+   * `context`, before scope, logger and call fields). For values that change
+   * per record: a request counter, the memory in use. What it throws is
+   * written as the record's `mixin` field instead.
+   */
+  mixin?: Mixin;
   /** More destinations besides the file: "console", a function, or `{ type: "file", path }`. */
   destinations?: ReadonlyArray<Destination>;
   /** Called with each I/O error after configuration (as `log.on("error")` is). */
@@ -154,6 +161,9 @@ export interface InitOptions {
   durable?: Durability;
 }
 
+/** A function whose fields are added to every record: `init({ mixin })`. */
+export type Mixin = () => Record<string, unknown> | undefined;
+
 /** How far `flush()` and `ainfo()` wait: until written (false), or until synced to disk ("fsync"). */
 export type Durability = "fsync" | false;
 
@@ -172,7 +182,7 @@ export function durability(value: unknown, name: string): Durability {
 /** The validated, complete form of {@link InitOptions}. */
 export interface Settings {
   level: number;
-  levelName: LevelName;
+  levelName: LevelName | "silent";
   mode: "w" | "a";
   clean: boolean;
   asyncEnabled: boolean;
@@ -182,6 +192,7 @@ export interface Settings {
   maskFields: ReadonlyArray<string | RegExp>;
   maskPatterns: ReadonlyArray<RegExp>;
   context: Record<string, unknown>;
+  mixin: Mixin | undefined;
   destinations: ReadonlyArray<Destination>;
   onError: ((err: Error) => void) | undefined;
   fileMode: number;
@@ -198,14 +209,14 @@ export interface Settings {
 const INIT_KEYS = new Set(Object.keys({
   level: true, mode: true, clean: true, asyncEnabled: true, asyncMaxQueue: true, asyncBatchSize: true,
   asyncFlushInterval: true, asyncPolicy: true, statsInterval: true, taskIdMode: true, format: true,
-  maskFields: true, maskPatterns: true, context: true, destinations: true, onError: true, fileMode: true,
+  maskFields: true, maskPatterns: true, context: true, mixin: true, destinations: true, onError: true, fileMode: true,
   shutdownTimeout: true, limits: true, handleSignals: true, rotate: true, logUncaught: true, durable: true,
 } satisfies Record<keyof InitOptions, true>));
 const ASYNC_KEYS = new Set(Object.keys({
   maxQueue: true, batchSize: true, flushInterval: true, policy: true, statsInterval: true,
 } satisfies Record<keyof AsyncOptions, true>));
 const CONFIGURE_KEYS = new Set(Object.keys({
-  level: true, destinations: true, maskFields: true, maskPatterns: true, context: true,
+  level: true, destinations: true, maskFields: true, maskPatterns: true, context: true, mixin: true,
 } satisfies Record<keyof ConfigureOptions, true>));
 
 /** The Python logxpy's policy names, kept so its users' configurations still work. */
@@ -229,8 +240,8 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     throw new LogxpyError(ErrorCode.OPTION, `init options must be an object; got ${describe(options)}`);
   }
   rejectUnknown(options, INIT_KEYS, "init");
-  const level = levelValue(options.level ?? "info");
-  const levelName = String(options.level ?? "info").toLowerCase() as LevelName;
+  const levelName = thresholdName(options.level ?? "info");
+  const level = levelValue(levelName);
   const mode = options.mode ?? "w";
   if (mode !== "w" && mode !== "a") {
     throw new LogxpyError(ErrorCode.MODE, `mode must be "w" (truncate) or "a" (append); got ${describe(mode)}`);
@@ -254,6 +265,7 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     maskFields: maskFields(options.maskFields ?? DEFAULT_MASK_FIELDS),
     maskPatterns: maskPatterns(options.maskPatterns),
     context: plainObject(options.context, "context"),
+    mixin: functionOption<Mixin>(options.mixin, "mixin"),
     destinations: arrayOption(options.destinations, "destinations"),
     onError: functionOption(options.onError, "onError"),
     fileMode: fileMode(options.fileMode),
@@ -268,7 +280,7 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
 
 /** What `log.configure()` may change; keys left out keep their current value. */
 export interface ConfigureOptions {
-  level?: LevelName;
+  level?: ThresholdName;
   /** The destinations besides the `init` file, replacing the ones given before; the file stays. */
   destinations?: ReadonlyArray<Destination>;
   /** Names, paths and RegExps of fields written as "***" (see `InitOptions.maskFields`). */
@@ -276,6 +288,8 @@ export interface ConfigureOptions {
   /** Patterns replaced by "***" inside string values and the message (see `InitOptions.maskPatterns`). */
   maskPatterns?: ReadonlyArray<RegExp>;
   context?: Record<string, unknown>;
+  /** Fields computed per record (see `InitOptions.mixin`); `null` removes it. */
+  mixin?: Mixin | null;
 }
 
 /**
@@ -293,10 +307,11 @@ export function configureSettings(options: ConfigureOptions, current: Settings):
     maskFields: options.maskFields ?? current.maskFields,
     maskPatterns: options.maskPatterns ?? current.maskPatterns,
     context: options.context ?? current.context,
+    mixin: options.mixin === null ? undefined : options.mixin ?? current.mixin,
     destinations: options.destinations ?? current.destinations,
   });
-  const { level, levelName, maskFields, maskPatterns, context, destinations } = checked;
-  return { ...current, level, levelName, maskFields, maskPatterns, context, destinations };
+  const { level, levelName, maskFields, maskPatterns, context, mixin, destinations } = checked;
+  return { ...current, level, levelName, maskFields, maskPatterns, context, mixin, destinations };
 }
 
 /**

@@ -138,8 +138,8 @@ export class WriterSet {
   /** After the exit flush: every record is flushed as it is delivered, since nothing runs later to do it. */
   writeThrough(timeoutMs: number): void {
     const base = this.deliver;
-    this.deliver = (start, nested) => {
-      base(start, nested);
+    this.deliver = (start, nested, level) => {
+      base(start, nested, level);
       this.flushSync(timeoutMs);
     };
   }
@@ -194,15 +194,20 @@ export class WriterSet {
   #strategy(): Deliver {
     const writers = this.#writers;
     const out = this.#out;
+    // A destination's own level; -Infinity takes every record.
+    const levels = this.#destinations.map((d) => d.level ?? Number.NEGATIVE_INFINITY);
+    const filtered = levels.some((l) => l !== Number.NEGATIVE_INFINITY);
     let base: Deliver;
-    const only = writers.length === 1 ? writers[0]! : undefined;
+    const only = writers.length === 1 && !filtered ? writers[0]! : undefined;
     if (only?.attach !== undefined) {
       only.attach(out);
       base = (start, nested) => only.commit!(start, nested);
     } else {
-      base = (start, nested) => {
+      base = (start, nested, level) => {
         try {
-          for (const w of writers) w.write(out.buf, start, out.pos);
+          for (let i = 0; i < writers.length; i++) {
+            if (level >= levels[i]!) writers[i]!.write(out.buf, start, out.pos);
+          }
         } finally {
           // With no other record under way, nothing in `out` is needed any more.
           if (nested) out.pos = start;
@@ -213,8 +218,8 @@ export class WriterSet {
     const every = this.#async?.statsInterval ?? 0;
     if (every === 0) return base;
     let count = 0;
-    return (start, nested) => {
-      base(start, nested);
+    return (start, nested, level) => {
+      base(start, nested, level);
       if (++count === every) {
         count = 0;
         this.#onStats(base);
