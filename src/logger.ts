@@ -1,10 +1,14 @@
+import { IncomingMessage } from "node:http";
+import { types } from "node:util";
 import { Action, runInAction } from "./action";
+import { requestFields, responseFields, serializeFields, type Serializers } from "./http/request";
+import { RequestTask } from "./http/request-task";
 import { traceStorage, type TraceContext } from "./context";
 import { ErrorCode, LogxpyError } from "./errors";
 import { errorParts } from "./error-parts";
 import { safeString } from "./encode";
 import { LoggerState } from "./logger-state";
-import { describe, LEVELS } from "./levels";
+import { describe, LEVELS, levelValue, thresholdName, type LevelName, type ThresholdName } from "./levels";
 import { loggedFunction, type LoggedOptions } from "./logged";
 import { AsyncConfig, type AsyncConfigInit } from "./async-config";
 import { plainObject } from "./option-checks";
@@ -48,14 +52,28 @@ export class Logger {
   readonly #core: LoggerState;
   /** This logger's own fields (`ctx`, `new`), or undefined. */
   readonly #context: Fields | undefined;
+  /**
+   * Where this logger's threshold lives: the shared state (the root and its
+   * children follow `configure({ level })`), or this child's own, once set
+   * with `child(b, { level })` or `child.level = ...`.
+   */
+  #levels: LevelHolder;
+  /** Functions applied to fields of these names before a record is written (`child(b, { serializers })`). */
+  readonly #serializers: Serializers | undefined;
   /** The child logger's name, as given to `new`. */
   readonly name: string;
 
-  constructor(core: LoggerState = new LoggerState(), context?: Fields, name = "root") {
+  constructor(core: LoggerState = new LoggerState(), context?: Fields, name = "root", levels?: LevelHolder, serializers?: Serializers) {
     this.#core = core;
     this.#context = context;
     this.name = name;
+    this.#levels = levels ?? core;
+    this.#root = levels === undefined;
+    this.#serializers = serializers;
   }
+
+  /** True for a logger made with `new Logger()` (such as `log`): its `level` is the shared one. */
+  readonly #root: boolean;
 
   // ---- configuration -------------------------------------------------------
 
@@ -126,6 +144,38 @@ export class Logger {
   /** Which writer the log file uses: "native", "js" or "sync". */
   get backend(): "native" | "js" | "sync" {
     return this.#core.backend;
+  }
+
+  /**
+   * The threshold: records below it are dropped. Setting it on `log` is
+   * `configure({ level })`; on a child, it changes that child only (and the
+   * children made from it afterwards). Takes the level names, `"warn"`,
+   * `"fatal"` and `"silent"`; throws `LOGXPY_ERR_LEVEL` for anything else.
+   *
+   * @example
+   * log.level = "debug";
+   * log.level; // "debug"
+   */
+  get level(): LevelName | "silent" {
+    return this.#levels.levelName;
+  }
+
+  set level(name: ThresholdName) {
+    const levelName = thresholdName(name);
+    if (this.#root) this.#core.configure({ level: levelName });
+    else if (this.#levels === this.#core) this.#levels = { levelName, threshold: levelValue(levelName) };
+    else Object.assign(this.#levels, { levelName, threshold: levelValue(levelName) });
+  }
+
+  /**
+   * Whether a record of this level would be written; for work done only to
+   * build a record.
+   *
+   * @example
+   * if (log.isLevelEnabled("debug")) log.debug("state", { dump: expensiveDump() });
+   */
+  isLevelEnabled(level: ThresholdName): boolean {
+    return this.#levels.threshold <= levelValue(level);
   }
 
   /**
@@ -208,38 +258,64 @@ export class Logger {
 
   // ---- messages ------------------------------------------------------------
 
+  // Each takes `(msg, fields?)`, and pino's order too: `(fields, msg)`, or an error first,
+  // `(err, msg?)`, which writes the error as `exception` does.
+
+  /** The level below debug: record-by-record detail, off unless `level: "trace"`. */
+  trace(msg: unknown, fields?: unknown): this {
+    if (this.#levels.threshold <= LEVELS.trace) this.#message("trace", msg, fields);
+    return this;
+  }
+
   debug(msg: unknown, fields?: unknown): this {
-    if (this.#core.threshold <= LEVELS.debug) this.#message("debug", msg, fields);
+    if (this.#levels.threshold <= LEVELS.debug) this.#message("debug", msg, fields);
     return this;
   }
 
   info(msg: unknown, fields?: unknown): this {
-    if (this.#core.threshold <= LEVELS.info) this.#message("info", msg, fields);
+    if (this.#levels.threshold <= LEVELS.info) this.#message("info", msg, fields);
     return this;
   }
 
   success(msg: unknown, fields?: unknown): this {
-    if (this.#core.threshold <= LEVELS.success) this.#message("success", msg, fields);
+    if (this.#levels.threshold <= LEVELS.success) this.#message("success", msg, fields);
     return this;
   }
 
   note(msg: unknown, fields?: unknown): this {
-    if (this.#core.threshold <= LEVELS.note) this.#message("note", msg, fields);
+    if (this.#levels.threshold <= LEVELS.note) this.#message("note", msg, fields);
     return this;
   }
 
   warning(msg: unknown, fields?: unknown): this {
-    if (this.#core.threshold <= LEVELS.warning) this.#message("warning", msg, fields);
+    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields);
+    return this;
+  }
+
+  /** `warning`, by the name Node's loggers use; the record's `mt` is "warning". */
+  warn(msg: unknown, fields?: unknown): this {
+    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields);
     return this;
   }
 
   error(msg: unknown, fields?: unknown): this {
-    if (this.#core.threshold <= LEVELS.error) this.#message("error", msg, fields);
+    if (this.#levels.threshold <= LEVELS.error) this.#message("error", msg, fields);
     return this;
   }
 
   critical(msg: unknown, fields?: unknown): this {
-    if (this.#core.threshold <= LEVELS.critical) this.#message("critical", msg, fields);
+    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields);
+    return this;
+  }
+
+  /** `critical`, by the name Node's loggers use; the record's `mt` is "critical". */
+  fatal(msg: unknown, fields?: unknown): this {
+    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields);
+    return this;
+  }
+
+  /** Logs nothing: pino's `silent` level method, for code that calls `logger[level](...)`. */
+  silent(_msg?: unknown, _fields?: unknown): this {
     return this;
   }
 
@@ -294,6 +370,24 @@ export class Logger {
     return this.#awaited(options);
   }
 
+  /** {@link trace}, awaited as {@link ainfo} is. */
+  atrace(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    this.trace(msg, fields);
+    return this.#awaited(options);
+  }
+
+  /** {@link warn}, awaited as {@link ainfo} is. */
+  awarn(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    this.warn(msg, fields);
+    return this.#awaited(options);
+  }
+
+  /** {@link fatal}, awaited as {@link ainfo} is. */
+  afatal(msg: unknown, fields?: unknown, options?: DurableOptions): Promise<void> {
+    this.fatal(msg, fields);
+    return this.#awaited(options);
+  }
+
   /** The flush that covers the record just logged; bad options reject rather than throw, as a log call must not. */
   #awaited(options: DurableOptions | undefined): Promise<void> {
     try {
@@ -305,7 +399,7 @@ export class Logger {
 
   /** An info record whose message is marked "📍", for "got this far" traces. */
   checkpoint(msg: unknown, fields?: unknown): this {
-    if (this.#core.threshold <= LEVELS.info) this.#message("info", `📍 ${typeof msg === "string" ? msg : safeString(msg)}`, fields);
+    if (this.#levels.threshold <= LEVELS.info) this.#message("info", `📍 ${typeof msg === "string" ? msg : safeString(msg)}`, fields);
     return this;
   }
 
@@ -317,7 +411,7 @@ export class Logger {
    * try { await pay(); } catch (err) { log.exception(err, "payment failed", { orderId }); }
    */
   exception(err: unknown, msg?: string, fields?: unknown): this {
-    if (this.#core.threshold > LEVELS.error) return this;
+    if (this.#levels.threshold > LEVELS.error) return this;
     try {
       this.#core.encoder.message(traceStorage.getStore(), "error", msg ?? errorParts(err).reason, fields, this.#context, err);
     } catch (e) {
@@ -326,12 +420,69 @@ export class Logger {
     return this;
   }
 
+  /**
+   * A level method's record. Besides `(msg, fields)`, pino's orders:
+   * `(fields, msg)`, and an error first, `(err, msg?)` or `(err, fields)`,
+   * written as `exception` writes it.
+   */
   #message(mt: string, msg: unknown, fields: unknown): void {
     try {
-      this.#core.encoder.message(traceStorage.getStore(), mt, msg, fields, this.#context);
+      if (typeof msg === "object" && msg !== null) {
+        if (isError(msg)) {
+          const text = typeof fields === "string" ? fields : errorParts(msg).reason;
+          this.#record(mt, text, typeof fields === "string" ? undefined : fields, msg);
+          return;
+        }
+        if (typeof fields === "string" && !Array.isArray(msg)) {
+          this.#record(mt, fields, msg, NO_ERROR);
+          return;
+        }
+      }
+      this.#record(mt, msg, fields, NO_ERROR);
     } catch (err) {
       this.#core.faults.internalError(err);
     }
+  }
+
+  /**
+   * Writes a message record. Fields carrying a request or a response are
+   * serialized (never written raw), and a framework's request record opens
+   * or ends its request's task (see src/http/request-task.ts).
+   */
+  #record(mt: string, msg: unknown, fields: unknown, err: unknown): void {
+    let store = traceStorage.getStore();
+    let task: RequestTask | undefined;
+    let given = fields;
+    if (typeof fields === "object" && fields !== null && !Array.isArray(fields)) {
+      const f = fields as Fields;
+      const http = f.req !== undefined || f.res !== undefined;
+      if (http) {
+        task = this.#requestTask(f, mt);
+        if (task !== undefined) store = { action: task.action, scope: undefined };
+      }
+      if (http || this.#serializers !== undefined) given = serializeFields(f, this.#serializers);
+    }
+    if (err === NO_ERROR) this.#core.encoder.message(store, mt, msg, given, this.#context);
+    else this.#core.encoder.message(store, mt, msg, given, this.#context, err);
+    if (task !== undefined) task.watch((fields as Fields).res);
+  }
+
+  /**
+   * The task of the request a record is about: the open one, or, for a
+   * framework's request record (Fastify's "incoming request"), a new one,
+   * entered so that the hooks and the handler that follow run inside it.
+   */
+  #requestTask(f: Fields, mt: string): RequestTask | undefined {
+    const open = RequestTask.of(f.req) ?? RequestTask.of(f.res);
+    if (open !== undefined) {
+      if (f.err !== undefined && this.#levels.threshold <= LEVELS.error && (mt === "error" || mt === "critical")) open.error = f.err;
+      return open;
+    }
+    // A bare node:http request is only described: its task is the middleware's (logxpy/http).
+    if (f.req === undefined || f.req instanceof IncomingMessage) return undefined;
+    const task = RequestTask.start(f.req, (fields, from) => this.startTask("http:request", fields, from), TASK_HEADER);
+    task?.enter();
+    return task;
   }
 
   // ---- context -------------------------------------------------------------
@@ -345,7 +496,56 @@ export class Logger {
    */
   ctx(fields: Fields): Logger {
     plainObject(fields, "log.ctx fields");
-    return new Logger(this.#core, { ...this.#context, ...fields }, this.name);
+    return new Logger(this.#core, { ...this.#context, ...fields }, this.name, this.#levels, this.#serializers);
+  }
+
+  /**
+   * `ctx` by pino's name, with pino's child options: `level` (this child's
+   * own threshold) and `serializers` (functions applied to the fields of
+   * their names). Fastify calls it for each request.
+   *
+   * @example
+   * const jobLog = log.child({ jobId: 7 }, { level: "debug" });
+   */
+  child(bindings: Fields, options?: ChildOptions): Logger {
+    plainObject(bindings, "log.child bindings");
+    const given = plainObject(options, "log.child options");
+    for (const key of Object.keys(given)) {
+      // Fastify passes its own options along with pino's (undefined ones among them).
+      if (!CHILD_KEYS.has(key) && (given as Fields)[key] !== undefined) {
+        throw new LogxpyError(ErrorCode.OPTION, `log.child: unknown option ${JSON.stringify(key)}; known options are ${[...CHILD_KEYS].join(", ")}`);
+      }
+    }
+    const levels = options?.level === undefined ? this.#levels : ownLevel(options.level);
+    const serializers = options?.serializers === undefined ? this.#serializers : { ...this.#serializers, ...serializerMap(options.serializers) };
+    return new Logger(this.#core, { ...this.#context, ...bindings }, this.name, levels, serializers);
+  }
+
+  /**
+   * The serializers this logger applies, with logxpy's own for `req`, `res`
+   * and `err` (the names Fastify and pino-http log requests under): a
+   * request becomes method, url, route, peer address and masked headers, a
+   * response its status, an error stays an error for the record to describe.
+   */
+  get serializers(): Serializers {
+    return { ...DEFAULT_SERIALIZERS, ...this.#serializers };
+  }
+
+  /**
+   * `fn`, bound to the current task: when it runs later, from an emitter or
+   * a queue shared by many requests, what it logs joins the task that was
+   * current here instead of the one that happens to trigger it.
+   *
+   * @example
+   * bus.on("done", log.bind((job) => log.info("job done", { job })));
+   */
+  bind<F extends (...args: never[]) => unknown>(fn: F): F {
+    needsFunction(fn, "log.bind(fn)");
+    const store = traceStorage.getStore();
+    const bound = function (this: unknown, ...args: never[]): unknown {
+      return traceStorage.run(store as TraceContext, () => fn.apply(this, args));
+    };
+    return bound as unknown as F;
   }
 
   /**
@@ -357,7 +557,7 @@ export class Logger {
   new(name?: string): Logger {
     if (name !== undefined && typeof name !== "string") throw new LogxpyError(ErrorCode.OPTION, `log.new needs a name (a string); got ${describe(name)}`);
     const full = name === undefined ? this.name : this.name === "root" ? name : `${this.name}.${name}`;
-    return new Logger(this.#core, { ...this.#context, logger: full }, full);
+    return new Logger(this.#core, { ...this.#context, logger: full }, full, this.#levels, this.#serializers);
   }
 
   /**
@@ -419,7 +619,7 @@ export class Logger {
    */
   logged<F extends (...args: never[]) => unknown>(fn: F, options?: LoggedOptions): F {
     return loggedFunction(
-      { startAction: (type, fields) => this.startAction(type, fields), isEnabled: (level) => this.#core.threshold <= level },
+      { startAction: (type, fields) => this.startAction(type, fields), isEnabled: (level) => this.#levels.threshold <= level },
       fn,
       options,
     );
@@ -452,12 +652,28 @@ export class Logger {
    */
   continueTask<T>(taskId: string, fn: () => T): T {
     needsFunction(fn, "log.continueTask(taskId, fn)");
+    return runInAction(this.startTask("logxpy:remote_task", undefined, taskId), fn);
+  }
+
+  /**
+   * Starts an action as a new task, whatever action is current, or, given a
+   * task id from `currentTaskId` (maybe another process's), as the
+   * continuation of that task. An id that cannot be parsed starts a new
+   * task with the id as `invalidTaskId`. For integrations: a request, a job
+   * taken off a queue.
+   *
+   * @example
+   * const job = log.startTask("job:run", { jobId }, message.headers["x-logxpy-task"]);
+   * await job.run(() => handle(message)); job.finish();
+   */
+  startTask(type: string, fields?: Fields, taskId?: string): Action {
+    if (typeof type !== "string") type = safeString(type);
+    if (taskId === undefined) return Action.start(this.#actionEmitter, type, this.#core.ids.next(), [], fields);
     const m = typeof taskId === "string" ? /^([^@]+)@\/(\d+(?:\/\d+)*)$/.exec(taskId) : null;
     const path = m === null ? undefined : m[2]!.split("/").map(Number);
-    const action = m === null || path!.some((n) => !Number.isSafeInteger(n) || n < 1)
-      ? Action.start(this.#actionEmitter, "logxpy:remote_task", this.#core.ids.next(), [], { invalidTaskId: taskId })
-      : Action.start(this.#actionEmitter, "logxpy:remote_task", m[1]!, path!, undefined);
-    return runInAction(action, fn);
+    return m === null || path!.some((n) => !Number.isSafeInteger(n) || n < 1)
+      ? Action.start(this.#actionEmitter, type, this.#core.ids.next(), [], { ...fields, invalidTaskId: taskId })
+      : Action.start(this.#actionEmitter, type, m[1]!, path!, fields);
   }
 
   readonly #actionEmitter = (action: Action, st: ActionStatus, lvl: string, fields: unknown, dur?: number, err?: unknown): void => {
@@ -470,6 +686,51 @@ export class Logger {
 }
 
 
+
+/** Options of `log.child()`: pino's, of which logxpy has these two. */
+export interface ChildOptions {
+  /** This child's own threshold (see `Logger.level`). */
+  level?: ThresholdName;
+  /** Functions applied to the fields of their names before a record is written. */
+  serializers?: Record<string, (value: unknown) => unknown>;
+}
+
+const CHILD_KEYS = new Set(Object.keys({ level: true, serializers: true } satisfies Record<keyof ChildOptions, true>));
+
+/** Where a threshold lives: the shared state's, or a child's own. */
+interface LevelHolder {
+  threshold: number;
+  levelName: LevelName | "silent";
+}
+
+function ownLevel(level: unknown): LevelHolder {
+  const levelName = thresholdName(level);
+  return { levelName, threshold: levelValue(levelName) };
+}
+
+function serializerMap(value: unknown): Serializers {
+  const given = plainObject(value, "log.child serializers");
+  for (const [key, fn] of Object.entries(given)) {
+    if (typeof fn !== "function") throw new LogxpyError(ErrorCode.OPTION, `log.child serializers.${key} must be a function; got ${describe(fn)}`);
+  }
+  return given as Serializers;
+}
+
+const DEFAULT_SERIALIZERS: Serializers = {
+  req: (value) => requestFields(value) ?? value,
+  res: (value) => responseFields(value) ?? value,
+  err: (value) => value,
+};
+
+/** The header a caller's task id comes in (`currentTaskId()`), as logxpy/http reads it too. */
+export const TASK_HEADER = "x-logxpy-task";
+
+/** The `err` of a record that is not an exception's. */
+const NO_ERROR = Symbol("no error");
+
+function isError(value: object): value is Error {
+  return value instanceof Error || types.isNativeError(value);
+}
 
 /** Misuse found before anything ran: a `LOGXPY_ERR_OPTION` naming the call. */
 function needsFunction(fn: unknown, call: string): asserts fn is (...args: never[]) => unknown {

@@ -1,0 +1,143 @@
+// Fastify 5 with logxpy as its logger (`loggerInstance`), over real HTTP: each request one task.
+import test from "ava";
+import Fastify from "fastify";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Logger } from "../src/index";
+import { readRecords, tempDir } from "./helpers";
+
+type Rec = Record<string, unknown>;
+
+async function server(t: { teardown(fn: () => unknown): void }) {
+  const file = join(tempDir(), "fastify.log");
+  const log = new Logger().init(file);
+  const app = Fastify({ loggerInstance: log });
+  const lookup = async (id: string) => {
+    await sleep(5);
+    log.info("looked up", { id }); // the root logger, in awaited code: still inside the request
+    return { id };
+  };
+  app.get("/users/:id", async (request) => {
+    request.log.info({ step: "handler" }, "handling");
+    return lookup((request.params as { id: string }).id);
+  });
+  app.get("/boom", async () => {
+    await sleep(1);
+    throw new Error("kaboom");
+  });
+  app.get("/slow", async () => {
+    await sleep(600);
+    return "late";
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.server.address() as { port: number };
+  t.teardown(() => app.close());
+  return { app, log, file, url: `http://127.0.0.1:${port}` };
+}
+
+/** The records of each task, by task id. */
+function tasks(records: Rec[]): Map<string, Rec[]> {
+  const by = new Map<string, Rec[]>();
+  for (const r of records) by.set(r.tid as string, [...(by.get(r.tid as string) ?? []), r]);
+  return by;
+}
+
+function requestTask(records: Rec[], url: string): Rec[] {
+  const start = records.find((r) => r.at === "http:request" && r.st === "started" && r.url === url);
+  if (start === undefined) throw new Error(`no http:request action for ${url}`);
+  return tasks(records).get(start.tid as string)!;
+}
+
+/** True when `inner`'s level is under `outer`'s action (Eliot levels: the action's prefix). */
+function inside(rec: Rec, action: Rec): boolean {
+  const a = action.lvl as number[];
+  const r = rec.lvl as number[];
+  return r.length > a.length - 1 && a.slice(0, -1).every((n, i) => r[i] === n);
+}
+
+test("fastify({ loggerInstance: log }) is accepted, and each request is one http:request task", async (t) => {
+  const { app, log, file, url } = await server(t);
+  const res = await fetch(`${url}/users/7`, { headers: { authorization: "Bearer secret-token", "x-custom": "kept" } });
+  t.deepEqual(await res.json(), { id: "7" });
+  await fetch(`${url}/users/8`);
+  await app.close();
+  await log.flush();
+  const records = readRecords(file);
+  const seven = requestTask(records, "/users/7");
+  const [start] = seven;
+  t.like(start, { at: "http:request", st: "started", method: "GET", url: "/users/7", route: "/users/:id", remoteAddress: "127.0.0.1" });
+  t.is(typeof start!.reqId, "string", "Fastify's request id binding is on the started record");
+  const end = seven.find((r) => r.at === "http:request" && r.st === "succeeded")!;
+  t.truthy(end, "the action ends");
+  t.is(end.status, 200);
+  t.true(typeof end.dur === "number" && end.dur > 0);
+  const msgs = seven.filter((r) => r.msg !== undefined).map((r) => r.msg);
+  t.deepEqual(msgs, ["incoming request", "handling", "looked up", "request completed"]);
+  for (const r of seven) t.true(inside(r, start!), `${String(r.msg ?? r.st)} sits inside the action`);
+  t.is(new Set(seven.map((r) => JSON.stringify(r.lvl))).size, seven.length, "every record has its own level");
+  const incoming = seven.find((r) => r.msg === "incoming request")!;
+  const req = incoming.req as Rec;
+  t.like(req, { method: "GET", url: "/users/7", route: "/users/:id", remoteAddress: "127.0.0.1" });
+  t.is((req.headers as Rec).authorization, "***", "headers are masked");
+  t.is((req.headers as Rec)["x-custom"], "kept");
+  const completed = seven.find((r) => r.msg === "request completed")!;
+  t.deepEqual(completed.res, { statusCode: 200 });
+  t.true(typeof completed.responseTime === "number");
+  t.is(seven.find((r) => r.msg === "looked up")!.id, "7");
+  const eight = requestTask(records, "/users/8");
+  t.not(eight[0]!.tid, start!.tid, "the next request on the same connection is its own task");
+  t.is(eight.filter((r) => r.msg === "looked up").length, 1);
+});
+
+test("a handler that throws fails its action with the error and the 500 status", async (t) => {
+  const { app, log, file, url } = await server(t);
+  const res = await fetch(`${url}/boom`);
+  t.is(res.status, 500);
+  await app.close();
+  await log.flush();
+  const boom = requestTask(readRecords(file), "/boom");
+  const failed = boom.find((r) => r.at === "http:request" && r.st === "failed")!;
+  t.truthy(failed);
+  t.like(failed, { status: 500, exc: "Error", reason: "kaboom" });
+  t.true(String(failed.stack).includes("kaboom"));
+  const errored = boom.find((r) => r.mt === "error")!;
+  t.is((errored.err as Rec).message, "kaboom");
+  t.deepEqual(errored.res, { statusCode: 500 });
+});
+
+test("a 404 is a task that ends with status 404, not a failure", async (t) => {
+  const { app, log, file, url } = await server(t);
+  t.is((await fetch(`${url}/nowhere`)).status, 404);
+  await app.close();
+  await log.flush();
+  const task = requestTask(readRecords(file), "/nowhere");
+  t.like(task.find((r) => r.at === "http:request" && r.st !== "started"), { st: "succeeded", status: 404 });
+});
+
+test("a client that goes away before the response fails the action as aborted", async (t) => {
+  const { app, log, file, url } = await server(t);
+  const ac = new AbortController();
+  const pending = fetch(`${url}/slow`, { signal: ac.signal }).catch(() => "aborted");
+  await sleep(200);
+  ac.abort();
+  t.is(await pending, "aborted");
+  await sleep(200);
+  await log.flush();
+  const task = requestTask(readRecords(file), "/slow");
+  t.like(task.find((r) => r.at === "http:request" && r.st === "failed"), { aborted: true, exc: "ClientAbortedError" });
+  await app.close();
+});
+
+test("concurrent requests keep their records in their own tasks", async (t) => {
+  const { app, log, file, url } = await server(t);
+  const ids = Array.from({ length: 40 }, (_, i) => String(i));
+  await Promise.all(ids.map((id) => fetch(`${url}/users/${id}`).then((r) => r.json())));
+  await app.close();
+  await log.flush();
+  const records = readRecords(file);
+  for (const id of ids) {
+    const task = requestTask(records, `/users/${id}`);
+    t.deepEqual(task.filter((r) => r.msg === "looked up").map((r) => r.id), [id]);
+    t.is(task.filter((r) => r.at === "http:request").length, 2);
+  }
+});

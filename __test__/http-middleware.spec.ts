@@ -1,0 +1,189 @@
+// logxpy/http over real HTTP: Express 5 and plain node:http, one http:request task per request.
+import test from "ava";
+import express from "express";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ErrorCode, Logger } from "../src/index";
+import { httpLogger } from "../src/http/index";
+import { readRecords, tempDir } from "./helpers";
+
+type Rec = Record<string, unknown>;
+
+async function listen(t: { teardown(fn: () => unknown): void }, server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => new Promise((resolve) => server.close(resolve)));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+function logger(): { log: Logger; file: string } {
+  const file = join(tempDir(), "http.log");
+  return { log: new Logger().init(file), file };
+}
+
+function taskOf(records: Rec[], url: string): Rec[] {
+  const start = records.find((r) => r.at === "http:request" && r.st === "started" && r.url === url);
+  if (start === undefined) throw new Error(`no http:request action for ${url}`);
+  return records.filter((r) => r.tid === start.tid);
+}
+
+const end = (task: Rec[]): Rec => task.find((r) => r.at === "http:request" && r.st !== "started")!;
+
+async function expressApp(t: { teardown(fn: () => unknown): void }) {
+  const { log, file } = logger();
+  const logging = httpLogger({ logger: log });
+  const app = express();
+  app.use(logging);
+  app.get("/users/:id", async (req, res) => {
+    (req as unknown as { log: Logger }).log.info("looking up");
+    await sleep(5);
+    log.info("found", { id: req.params.id });
+    res.json({ id: req.params.id });
+  });
+  app.get("/boom", async () => {
+    await sleep(1);
+    throw new Error("handler broke");
+  });
+  app.get("/stream", (_req, res) => {
+    let n = 0;
+    const body = new Readable({
+      read() {
+        if (n === 3) return this.push(null);
+        n++;
+        log.info("chunk", { n });
+        setTimeout(() => this.push(`part ${n}\n`), 10);
+      },
+    });
+    body.pipe(res);
+  });
+  app.get("/slow", async (_req, res) => {
+    await sleep(600);
+    res.send("late");
+  });
+  app.use(logging.errors);
+  const url = await listen(t, createServer(app));
+  return { log, file, url };
+}
+
+test("Express: each request is an http:request task holding everything the handler logs, ended with status and duration", async (t) => {
+  const { log, file, url } = await expressApp(t);
+  const res = await fetch(`${url}/users/7`, { headers: { "x-request-id": "req-abc" } });
+  t.deepEqual(await res.json(), { id: "7" });
+  t.is(res.headers.get("x-request-id"), "req-abc", "the request id is echoed back");
+  const generated = await fetch(`${url}/users/8`);
+  await generated.text();
+  await log.flush();
+  const records = readRecords(file);
+  const seven = taskOf(records, "/users/7");
+  t.like(seven[0], { st: "started", method: "GET", url: "/users/7", requestId: "req-abc", remoteAddress: "127.0.0.1" });
+  t.deepEqual(seven.filter((r) => r.msg).map((r) => [r.msg, r.requestId]), [["looking up", "req-abc"], ["found", undefined]]);
+  t.like(end(seven), { st: "succeeded", status: 200 });
+  t.true((end(seven).dur as number) >= 0.004, "the duration covers the awaited work");
+  const eight = taskOf(records, "/users/8");
+  t.regex(String(eight[0]!.requestId), /^[0-9a-f-]{36}$/, "a request without an id gets one");
+  t.is(generated.headers.get("x-request-id"), eight[0]!.requestId as string);
+  t.not(eight[0]!.tid, seven[0]!.tid);
+});
+
+test("Express: an async handler's error fails the action with that error when logging.errors is installed", async (t) => {
+  const { log, file, url } = await expressApp(t);
+  t.is((await fetch(`${url}/boom`)).status, 500);
+  await log.flush();
+  t.like(end(taskOf(readRecords(file), "/boom")), { st: "failed", status: 500, exc: "Error", reason: "handler broke" });
+});
+
+test("Express without the error handler: a 500 still fails the action, by its status", async (t) => {
+  const { log, file } = logger();
+  const app = express();
+  app.use(httpLogger({ logger: log }));
+  app.get("/boom", () => {
+    throw new Error("sync throw");
+  });
+  const url = await listen(t, createServer(app));
+  t.is((await fetch(`${url}/boom`)).status, 500);
+  await log.flush();
+  t.like(end(taskOf(readRecords(file), "/boom")), { st: "failed", status: 500, exc: "HttpStatusError" });
+});
+
+test("Express: a 404 ends the action as succeeded with its status", async (t) => {
+  const { log, file, url } = await expressApp(t);
+  t.is((await fetch(`${url}/missing`)).status, 404);
+  await log.flush();
+  t.like(end(taskOf(readRecords(file), "/missing")), { st: "succeeded", status: 404 });
+});
+
+test("Express: a streaming response ends the action when the stream ends; its records are inside", async (t) => {
+  const { log, file, url } = await expressApp(t);
+  t.is(await (await fetch(`${url}/stream`)).text(), "part 1\npart 2\npart 3\n");
+  await log.flush();
+  const task = taskOf(readRecords(file), "/stream");
+  t.deepEqual(task.filter((r) => r.msg === "chunk").map((r) => r.n), [1, 2, 3]);
+  t.is(task.at(-1)!.st, "succeeded", "the end comes after every chunk");
+  t.true((end(task).dur as number) >= 0.02);
+});
+
+test("Express: a client that goes away first fails the action as aborted", async (t) => {
+  const { log, file, url } = await expressApp(t);
+  const ac = new AbortController();
+  const pending = fetch(`${url}/slow`, { signal: ac.signal }).catch(() => "aborted");
+  await sleep(100);
+  ac.abort();
+  t.is(await pending, "aborted");
+  await sleep(100);
+  await log.flush();
+  t.like(end(taskOf(readRecords(file), "/slow")), { st: "failed", aborted: true, exc: "ClientAbortedError" });
+});
+
+test("a caller's task id header continues its task: the request's records join the caller's tree", async (t) => {
+  const { log, file, url } = await expressApp(t);
+  let handedOver = "";
+  await log.action("client:call", async () => {
+    handedOver = log.currentTaskId();
+    await (await fetch(`${url}/users/1`, { headers: { "x-logxpy-task": handedOver } })).text();
+  });
+  await log.flush();
+  const records = readRecords(file);
+  const caller = records.find((r) => r.at === "client:call")!;
+  const served = records.find((r) => r.at === "http:request" && r.url === "/users/1")!;
+  t.is(served.tid, caller.tid);
+  t.deepEqual(served.lvl, [...handedOver.split("@/")[1]!.split("/").map(Number), 1]);
+});
+
+test("node:http: the middleware wraps a plain handler", async (t) => {
+  const { log, file } = logger();
+  const logging = httpLogger({ logger: log, requestIdHeader: "X-Correlation-Id", genReqId: () => "fixed-id" });
+  const server = createServer((req, res) =>
+    logging(req, res, async () => {
+      await sleep(2);
+      log.info("plain handler");
+      res.statusCode = 201;
+      res.end("made");
+    }),
+  );
+  const url = await listen(t, server);
+  const res = await fetch(`${url}/things`, { method: "POST" });
+  t.is(res.status, 201);
+  t.is(res.headers.get("x-correlation-id"), "fixed-id");
+  await log.flush();
+  const task = taskOf(readRecords(file), "/things");
+  t.like(task[0], { method: "POST", requestId: "fixed-id" });
+  t.is(task.find((r) => r.msg === "plain handler")!.tid, task[0]!.tid);
+  t.like(end(task), { st: "succeeded", status: 201 });
+});
+
+test("many concurrent requests keep their records in their own tasks", async (t) => {
+  const { log, file, url } = await expressApp(t);
+  const ids = Array.from({ length: 50 }, (_, i) => String(i));
+  await Promise.all(ids.map((id) => fetch(`${url}/users/${id}`).then((r) => r.text())));
+  await log.flush();
+  const records = readRecords(file);
+  for (const id of ids) t.deepEqual(taskOf(records, `/users/${id}`).filter((r) => r.msg === "found").map((r) => r.id), [id]);
+});
+
+test("bad options are configuration errors", (t) => {
+  t.throws(() => httpLogger({ requestIdHeader: "bad header" }), { code: ErrorCode.OPTION, message: /requestIdHeader/ });
+  t.throws(() => httpLogger({ logger: {} as never }), { code: ErrorCode.OPTION, message: /logger/ });
+  t.throws(() => httpLogger({ genReqId: 3 } as never), { code: ErrorCode.OPTION });
+  t.throws(() => httpLogger({ level: "info" } as never), { code: ErrorCode.OPTION, message: /unknown option "level"/ });
+});

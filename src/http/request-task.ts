@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Action } from "../action";
+import { traceStorage } from "../context";
+import { rawRequest, rawResponse, requestSummary } from "./request";
+
+type Fields = Record<string, unknown>;
+
+/** How a request's action begins: a new task, or one continued from the caller's task id header. */
+export type StartRequestAction = (fields: Fields, continueFrom: string | undefined) => Action;
+
+/**
+ * One request's `http:request` action, from the request's arrival to its
+ * response's end: `succeeded` with the status (below 500), `failed` with the
+ * error a handler raised or the status (500 and above), or `failed` as
+ * aborted when the client went away first. Ends once.
+ *
+ * @example
+ * const task = RequestTask.start(req, (fields, from) => log.startAction("http:request", fields), "x-logxpy-task");
+ * task.watch(res);
+ */
+export class RequestTask {
+  readonly action: Action;
+  readonly #req: IncomingMessage;
+  #res: ServerResponse | undefined;
+  /** The error a handler raised (`next(err)`, a failed record's `err`), for the failed record. */
+  error: unknown;
+
+  private constructor(req: IncomingMessage, action: Action) {
+    this.#req = req;
+    this.action = action;
+    TASKS.set(req, this);
+    // The request closes after its response has finished, or when the client goes away first.
+    req.once("close", () => this.#closed());
+  }
+
+  /** Starts the action for `req` (a request or a framework's wrapper); `taskHeader` names the header a caller's task id comes in. */
+  static start(value: unknown, start: StartRequestAction, taskHeader: string): RequestTask | undefined {
+    const req = rawRequest(value);
+    if (req === undefined) return undefined;
+    const from = req.headers[taskHeader];
+    return new RequestTask(req, start(requestSummary(value)!, typeof from === "string" ? from : undefined));
+  }
+
+  /** The open task of a request (or of the response to it), if one was started. */
+  static of(value: unknown): RequestTask | undefined {
+    const req = rawRequest(value) ?? (rawResponse(value) as (ServerResponse & { req?: IncomingMessage }) | undefined)?.req;
+    const task = req === undefined ? undefined : TASKS.get(req);
+    return task?.action.ended === false ? task : undefined;
+  }
+
+  /**
+   * Makes the rest of the current synchronous run, and everything it starts
+   * (hooks, the handler, what it awaits), run inside this task's action:
+   * for a framework that gives no function to wrap, only a place to log.
+   */
+  enter(): void {
+    traceStorage.enterWith({ action: this.action, scope: undefined });
+  }
+
+  /** Ends the action when `res` finishes; at once if it has already. */
+  watch(value: unknown): void {
+    const res = rawResponse(value);
+    if (res === undefined || this.#res !== undefined) return;
+    this.#res = res;
+    if (res.writableFinished) this.end();
+    else res.once("finish", () => this.end());
+  }
+
+  /**
+   * Ends the action from the response's status: `failed` at 500 and above,
+   * with the handler's error when one was seen; a 4xx is the client's
+   * mistake, answered, so the action succeeded.
+   */
+  end(): void {
+    if (this.action.ended) return;
+    const status = this.#res?.statusCode;
+    if (status === undefined) {
+      if (this.error === undefined) this.action.finish();
+      else this.action.fail(this.error);
+    } else if (status >= 500) {
+      this.action.fail(this.error ?? new HttpStatusError(status), { status });
+    } else {
+      this.action.finish({ status });
+    }
+  }
+
+  /** The request closed: after the response finished, or with the client gone before it did. */
+  #closed(): void {
+    if (this.action.ended) return;
+    // `aborted` is the one sign of a client gone when no response was seen (Fastify logs none at a higher level).
+    if (this.#res === undefined ? !this.#req.aborted : this.#res.writableFinished) {
+      this.end();
+      return;
+    }
+    const status = this.#res?.statusCode;
+    this.action.fail(new ClientAbortedError(), status === undefined ? { aborted: true } : { aborted: true, status });
+  }
+}
+
+const TASKS = new WeakMap<IncomingMessage, RequestTask>();
+
+/** The failure of a request answered with a 5xx status and no error raised. */
+export class HttpStatusError extends Error {
+  readonly status: number;
+  constructor(status: number) {
+    super(`responded ${status}`);
+    this.name = "HttpStatusError";
+    this.status = status;
+  }
+}
+
+/** The failure of a request whose client closed the connection before the response ended. */
+export class ClientAbortedError extends Error {
+  constructor() {
+    super("the client closed the connection before the response ended");
+    this.name = "ClientAbortedError";
+  }
+}

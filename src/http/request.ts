@@ -1,0 +1,116 @@
+import { IncomingMessage, ServerResponse } from "node:http";
+
+type Fields = Record<string, unknown>;
+
+/**
+ * The node:http request behind `value`: the request itself, or the object a
+ * framework wraps it in (Fastify's request keeps it as `raw`).
+ */
+export function rawRequest(value: unknown): IncomingMessage | undefined {
+  if (value instanceof IncomingMessage) return value;
+  const raw = typeof value === "object" && value !== null ? (value as { raw?: unknown }).raw : undefined;
+  return raw instanceof IncomingMessage ? raw : undefined;
+}
+
+/** The node:http response behind `value`: the response itself, or a framework's wrapper (Fastify's reply). */
+export function rawResponse(value: unknown): ServerResponse | undefined {
+  if (value instanceof ServerResponse) return value;
+  const raw = typeof value === "object" && value !== null ? (value as { raw?: unknown }).raw : undefined;
+  return raw instanceof ServerResponse ? raw : undefined;
+}
+
+/**
+ * What a record says of a request: method, url, the route pattern when the
+ * framework knows it, the peer's address and the headers (masked by
+ * `maskFields` like every field: `authorization` and `cookie` by default).
+ * `value` is the request or a framework's wrapper of it.
+ *
+ * @example
+ * requestFields(req); // { method: "GET", url: "/users/7", remoteAddress: "127.0.0.1", remotePort: 51234, headers: {...} }
+ */
+export function requestFields(value: unknown): Fields | undefined {
+  const req = rawRequest(value);
+  if (req === undefined) return undefined;
+  const route = routeOf(value, req);
+  const socket = req.socket as { remoteAddress?: string; remotePort?: number } | undefined;
+  return {
+    method: req.method,
+    url: req.url,
+    ...(route === undefined ? {} : { route }),
+    remoteAddress: socket?.remoteAddress,
+    remotePort: socket?.remotePort,
+    headers: { ...req.headers },
+  };
+}
+
+/**
+ * The short form of a request for the `started` record of its action:
+ * method, url, route and the peer's address.
+ */
+export function requestSummary(value: unknown): Fields | undefined {
+  const req = rawRequest(value);
+  if (req === undefined) return undefined;
+  const route = routeOf(value, req);
+  return { method: req.method, url: req.url, ...(route === undefined ? {} : { route }), remoteAddress: req.socket?.remoteAddress };
+}
+
+/** What a record says of a response: its status code. */
+export function responseFields(value: unknown): Fields | undefined {
+  const res = rawResponse(value);
+  return res === undefined ? undefined : { statusCode: res.statusCode };
+}
+
+/**
+ * The route pattern ("/users/:id"): Fastify's `routeOptions.url`, or
+ * Express's `req.route.path` joined to the router's `baseUrl`, once routing
+ * has matched.
+ */
+function routeOf(value: unknown, req: IncomingMessage): string | undefined {
+  try {
+    const fastify = (value as { routeOptions?: { url?: unknown } }).routeOptions?.url;
+    if (typeof fastify === "string") return fastify;
+    const express = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: unknown };
+    if (typeof express.route?.path === "string") return `${typeof express.baseUrl === "string" ? express.baseUrl : ""}${express.route.path}`;
+  } catch {
+    // A framework getter that throws leaves the route out; the url is still there.
+  }
+  return undefined;
+}
+
+/**
+ * A copy of `fields` with requests and responses (node:http's, or a
+ * framework's wrappers of them) replaced by what a record says of them, and
+ * the logger's `serializers` applied; `fields` itself when nothing changes.
+ * Plain objects under these names are left as they are.
+ */
+export function serializeFields(fields: Fields, serializers: Serializers | undefined): Fields {
+  let out: Fields | undefined;
+  const set = (key: string, value: unknown): void => {
+    out ??= { ...fields };
+    out[key] = value;
+  };
+  if (serializers !== undefined) {
+    for (const key of Object.keys(serializers)) {
+      if (fields[key] === undefined) continue;
+      try {
+        set(key, serializers[key]!(fields[key]));
+      } catch (err) {
+        set(key, `[Throws: ${err instanceof Error ? err.message : String(err)}]`);
+      }
+    }
+  }
+  const req = (out ?? fields).req;
+  if (req !== undefined && typeof req === "object") {
+    const serialized = requestFields(req);
+    if (serialized !== undefined) set("req", serialized);
+  }
+  const res = (out ?? fields).res;
+  if (res !== undefined && typeof res === "object") {
+    const serialized = responseFields(res);
+    if (serialized !== undefined) set("res", serialized);
+  }
+  return out ?? fields;
+}
+
+/** Functions applied to the fields of their names before a record is written, as pino's serializers are. */
+export type Serializers = Readonly<Record<string, (value: unknown) => unknown>>;
