@@ -1,13 +1,16 @@
 import { CLI, requireTool, run } from "./cli-helpers";
 
-/** A terminal of its own in tmux running `logxpy`; `screen` is everything it printed, scrollback included. */
+/**
+ * A terminal of its own in tmux running `logxpy` (or `program`, a command
+ * line); `screen` is everything it printed, scrollback included.
+ */
 export class Pane {
   readonly name = `logxpy-follow-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-  constructor(args: string[], env: Record<string, string> = {}) {
+  constructor(args: string[], env: Record<string, string> = {}, program: string[] = [process.execPath, CLI]) {
     requireTool("tmux");
     const vars = Object.entries(env).map(([k, v]) => `${k}='${v}' `).join("");
-    const cmd = vars + [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
+    const cmd = vars + [...program, ...args].map((a) => `'${a}'`).join(" ");
     // The history limit is read when a pane is made, so it is set (for the server) in the same call, before.
     run("tmux", ["start-server", ";", "set-option", "-g", "history-limit", "100000", ";", "new-session", "-d", "-s", this.name, "-x", "160", "-y", "50", `${cmd}; sleep 600`]);
   }

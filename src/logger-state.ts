@@ -78,7 +78,8 @@ export class LoggerState {
     if (target !== undefined && (typeof target !== "string" || target.length === 0)) {
       throw new LogxpyError(ErrorCode.DESTINATION, `init target must be a file path; got ${typeof target}`);
     }
-    const primary = file === undefined ? resolveDestination("console") : resolveDestination({ type: "file", path: file });
+    // init("console") / init("stderr") log to that stream alone, as the names do among destinations.
+    const primary = file === undefined || CONSOLE_NAMES.has(file) ? resolveDestination(file ?? "console") : resolveDestination({ type: "file", path: file });
     const destinations = distinctFiles([primary, ...settings.destinations.map(resolveDestination)]);
     // Nothing changes until the new files are open: a failed init leaves the logger as it was.
     this.#install(destinations, settings.asyncEnabled ? settings.async : undefined, false, settings);
@@ -204,6 +205,9 @@ export class LoggerState {
     return new Serializer(limits, { names: maskFields, patterns: maskPatterns }, this.encoder.out);
   }
 }
+
+/** The destination names an `init` target shares with destinations; a file so named is `./console`. */
+const CONSOLE_NAMES: ReadonlySet<string> = new Set(["console", "stdout", "stderr"]);
 
 /** `<script>.log` beside the main script, or undefined when there is none (REPL, `node -e`, stdin). */
 function defaultLogPath(): string | undefined {

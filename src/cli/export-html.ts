@@ -1,8 +1,7 @@
-import { neutralise } from "../console-format";
 import type { Entry } from "./entry";
 import { type Item, wanted } from "./filters";
 import { ActionNode, type Task } from "./task";
-import { isoTime, seconds } from "./text";
+import { isoTime, neutralise, seconds } from "./text";
 
 const STYLE = `
 body{font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;margin:1.5em;color:#1d2330;background:#fbfbfd}

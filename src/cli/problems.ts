@@ -1,4 +1,4 @@
-import { neutralise } from "../console-format";
+import { neutralise } from "./text";
 
 /**
  * How many bad lines are named one by one before the rest are only counted:

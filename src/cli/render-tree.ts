@@ -1,7 +1,7 @@
 import type { Entry } from "./entry";
 import { type Item, wanted } from "./filters";
 import { ActionNode, type Task } from "./task";
-import { isoTime, type Paint, seconds, shown } from "./text";
+import { isoTime, levelColour, type Paint, seconds, shown } from "./text";
 
 /** How a task is drawn. */
 export interface TreeOptions {
@@ -108,8 +108,7 @@ function childShapes(node: ActionNode, task: Task, o: TreeOptions, outer: Shown 
 function messageShape(e: Entry, task: Task, o: TreeOptions, outer: Shown | undefined): Shape {
   const p = o.paint;
   const mt = e.mt ?? "";
-  const colour = LEVEL_COLOUR[mt] ?? LEVEL_COLOUR.info!;
-  const parts = [colour(shown(mt, o.maxValue), p)];
+  const parts = [levelColour(mt, p)(shown(mt, o.maxValue))];
   if (e.msg !== undefined) parts.push(shown(e.msg, o.maxValue));
   const at = offset(e.ts, task, p);
   if (at !== "") parts.push(at);
@@ -118,16 +117,6 @@ function messageShape(e: Entry, task: Task, o: TreeOptions, outer: Shown | undef
   if (exc !== undefined) kids.push(exc);
   return { text: parts.join(" "), kids };
 }
-
-const LEVEL_COLOUR: Record<string, (s: string, p: Paint) => string> = {
-  debug: (s, p) => p.gray(s),
-  info: (s, p) => p.cyan(s),
-  success: (s, p) => p.green(s),
-  note: (s, p) => p.magenta(s),
-  warning: (s, p) => p.yellow(s),
-  error: (s, p) => p.red(s),
-  critical: (s, p) => p.bgRed(p.white(s)),
-};
 
 function exceptionShape(e: Entry, o: TreeOptions): Shape | undefined {
   if (e.exc === undefined && e.reason === undefined && e.stack === undefined) return undefined;

@@ -1,5 +1,3 @@
-import { neutralise } from "../console-format";
-
 /**
  * SGR codes that open and close each style. Written out rather than taken
  * from a colour library: the package has no runtime dependency, and these
@@ -28,6 +26,25 @@ export function colors(asked: boolean | undefined, tty: boolean, env: NodeJS.Pro
     paint[name] = on ? (text) => `\x1b[${open}m${text}\x1b[${close}m` : (text) => text;
   }
   return paint;
+}
+
+/**
+ * The colour of a message's level name; cyan (info's) for a type that is
+ * not a level, such as an Eliot message type.
+ *
+ * @example
+ * levelColour("error", paint)("ERROR"); // red
+ */
+export function levelColour(mt: string, p: Paint): (text: string) => string {
+  switch (mt) {
+    case "debug": return p.gray;
+    case "success": return p.green;
+    case "note": return p.magenta;
+    case "warning": return p.yellow;
+    case "error": return p.red;
+    case "critical": return (s) => p.bgRed(p.white(s));
+    default: return p.cyan;
+  }
 }
 
 /**
@@ -66,4 +83,16 @@ export function seconds(s: number): string {
  */
 export function isoTime(ts: number | undefined): string {
   return ts === undefined ? "-" : new Date(ts * 1000).toISOString();
+}
+
+/** Shows C0/C1 control characters (ESC, CR, LF, BEL...) as visible escapes. */
+export function neutralise(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    if (c === "\t") return "\\t";
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`;
+  });
 }

@@ -1,5 +1,5 @@
-import { isatty } from "node:tty";
-import { prettyLine } from "../console-format";
+import { isatty, WriteStream } from "node:tty";
+import { ConsoleFormat } from "../console-format";
 import { writeFully } from "./fd";
 import { ImmediateWriter } from "./immediate";
 import type { WriterFault } from "./writer";
@@ -19,11 +19,12 @@ export class ConsoleWriter extends ImmediateWriter {
     this.#fd = fd;
     this.#timeoutMs = timeoutMs;
     this.#report = report;
-    const readable = pretty ?? isatty(fd);
-    const color = readable && isatty(fd) && !("NO_COLOR" in process.env && process.env.NO_COLOR !== "");
-    this.#render = readable
-      ? (buf, start, end) => Buffer.from(prettyLine(buf.toString("utf8", start, end), color), "utf8")
-      : (buf, start, end) => buf.subarray(start, end);
+    if (pretty ?? isatty(fd)) {
+      const format = new ConsoleFormat(colourOn(fd, process.env));
+      this.#render = (buf, start, end) => Buffer.from(format.render(buf.toString("utf8", start, end)), "utf8");
+    } else {
+      this.#render = (buf, start, end) => buf.subarray(start, end);
+    }
   }
 
   write(buf: Buffer, start: number, end: number): void {
@@ -38,4 +39,22 @@ export class ConsoleWriter extends ImmediateWriter {
       this.#report(fault);
     }
   }
+}
+
+/**
+ * Whether the pretty console is coloured, by the rule `util.styleText` and
+ * `util.inspect` follow: `FORCE_COLOR` decides when set (`""`, `1`, `2`,
+ * `3`, `true` on, anything else off), even off a terminal; else colour only
+ * on a terminal, and not under `NO_COLOR`, `NODE_DISABLE_COLORS` or
+ * `TERM=dumb`. Written out rather than asking Node with both set, which
+ * prints a process warning.
+ *
+ * @example
+ * colourOn(1, { FORCE_COLOR: "1" }); // true, even when standard output is a pipe
+ */
+export function colourOn(fd: number, env: NodeJS.ProcessEnv): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return ["", "1", "2", "3", "true"].includes(force);
+  if (env.NO_COLOR !== undefined || env.NODE_DISABLE_COLORS !== undefined || env.TERM === "dumb") return false;
+  return isatty(fd) && WriteStream.prototype.getColorDepth(env) > 2;
 }
