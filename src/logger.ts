@@ -1,4 +1,5 @@
 import { Action, runInAction } from "./action";
+import { nativeUnavailableReason } from "./binding";
 import { traceStorage, type TraceContext } from "./context";
 import { ErrorCode, LogxpyError } from "./errors";
 import { errorParts } from "./error-parts";
@@ -126,6 +127,16 @@ export class Logger {
   /** Which writer the log file uses: "native", "js" or "sync". */
   get backend(): "native" | "js" | "sync" {
     return this.#core.backend;
+  }
+
+  /**
+   * Why the native writer is not available ("" when it is), e.g. "no native addon loads on linux-x64 (…)".
+   *
+   * @example
+   * if (log.backend === "js") console.log(log.nativeUnavailableReason);
+   */
+  get nativeUnavailableReason(): string {
+    return nativeUnavailableReason();
   }
 
   /**
