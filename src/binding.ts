@@ -79,9 +79,9 @@ function say(why: string): void {
 function loadFailure(err: unknown): string {
   const lines: string[] = [];
   for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) lines.push(cause.message.split("\n")[0]!);
-  // esbuild's `file` loader turns `require("x.node")` into the file's name: the loader then fails on a string.
+  // The generated loader, in strict mode, fails on a file name that stands in for the addon.
   const named = lines.map((line) => /on string '([^']*\.node)'/.exec(line)).find((m) => m !== null);
-  if (named) return `the bundle has the addon's file name (${named[1]}) where the addon should be: bundle .node files with esbuild's --loader:.node=copy or webpack's node-loader`;
+  if (named) return fileNameForAddon(named[1]!);
   const native = lines.slice(1).filter((line) => !/wasi/i.test(line));
   return native.length > 0 ? native.reverse().join("; ") : (lines[0] ?? String(err));
 }
@@ -111,9 +111,10 @@ const WRITER_METHODS = Object.keys({
  * bindingMismatch({ NativeWriter: class {} } as never); // "the native addon is older than this logxpy (no write, …)"
  */
 export function bindingMismatch(binding: NativeBinding): string {
+  // Not an addon at all but a bundler's stand-in for the .node file: no version of it is "older".
+  if (typeof binding === "string") return fileNameForAddon(binding);
   const writer = (binding as Partial<NativeBinding> | null | undefined)?.NativeWriter as unknown;
-  // Not an addon at all (a bundler's stand-in for the .node file): no version of it is "older".
-  if (typeof writer !== "function") return `what loaded as the native addon is not one (its NativeWriter is ${describeValue(writer)}); see the README's "Bundlers"`;
+  if (typeof writer !== "function") return `what loaded as the native addon is not one (its NativeWriter is ${writer === null ? "null" : typeof writer}); see the README's "Bundlers"`;
   const proto = (writer as { prototype?: Record<string, unknown> }).prototype;
   const missing = WRITER_METHODS.filter((m) => typeof proto?.[m] !== "function");
   if (typeof binding.flushAllWriters !== "function") missing.push("flushAllWriters");
@@ -139,8 +140,9 @@ export function nativeUnavailableReason(): string {
   return loaded!.why;
 }
 
-function describeValue(value: unknown): string {
-  return value === null ? "null" : typeof value === "string" ? `the string '${value}'` : typeof value;
+/** esbuild's `file` loader (and webpack's `asset/resource`) turn `require("x.node")` into the file's name. */
+function fileNameForAddon(name: string): string {
+  return `the bundle has the addon's file name (${name}) where the addon should be: bundle .node files with esbuild's --loader:.node=copy or webpack's node-loader`;
 }
 
 /**
