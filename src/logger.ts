@@ -3,6 +3,7 @@ import { types } from "node:util";
 import { Action, runInAction } from "./action";
 import { requestFields, responseFields, serializeFields, type Serializers } from "./http/request";
 import { RequestTask } from "./http/request-task";
+import { nativeUnavailableReason } from "./binding";
 import { traceStorage, type TraceContext } from "./context";
 import { ErrorCode, LogxpyError } from "./errors";
 import { errorParts } from "./error-parts";
@@ -176,6 +177,16 @@ export class Logger {
    */
   isLevelEnabled(level: ThresholdName): boolean {
     return this.#levels.threshold <= levelValue(level);
+  }
+
+  /**
+   * Why the native writer is not available ("" when it is), e.g. "no native addon loads on linux-x64 (…)".
+   *
+   * @example
+   * if (log.backend === "js") console.log(log.nativeUnavailableReason);
+   */
+  get nativeUnavailableReason(): string {
+    return nativeUnavailableReason();
   }
 
   /**

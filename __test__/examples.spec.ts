@@ -1,0 +1,72 @@
+import test from "ava";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { readRecords, tempDir } from "./helpers";
+
+const run = promisify(execFile);
+
+/** Runs examples/<name>.mjs as a user would, with its log file in a fresh directory. */
+async function example(name: string, ...args: string[]) {
+  const file = join(tempDir(), `${name}.log`);
+  const { stdout } = await run(process.execPath, [join(__dirname, "../examples", `${name}.mjs`), file, ...args]);
+  return { stdout: stdout.trim(), records: readRecords(file) };
+}
+
+const backend = process.env.LOGXPY_NATIVE === "0" ? "js" : "native";
+
+test("async-basic writes a task whose nested action and message sit inside it, with the scope's field", async (t) => {
+  const { stdout, records } = await example("async-basic");
+  t.regex(stdout, new RegExp(`with the ${backend} writer$`));
+  t.deepEqual(
+    records.map((r) => [r.lvl, r.at ?? r.mt, r.st ?? r.msg, r.requestId]),
+    [
+      [[1], "info", "service starting", undefined],
+      [[1], "order:create", "started", "r-42"],
+      [[2, 1], "price:compute", "started", "r-42"],
+      [[2, 2], "price:compute", "succeeded", "r-42"],
+      [[3], "success", "order stored", "r-42"],
+      [[4], "order:create", "succeeded", "r-42"],
+    ],
+  );
+  t.is(new Set(records.slice(1).map((r) => r.tid)).size, 1);
+});
+
+test("high-throughput writes every record under the block policy, with its async_stats records, and debug records are not written", async (t) => {
+  const { stdout, records } = await example("high-throughput", "120000");
+  const report = JSON.parse(stdout) as Record<string, number | string>;
+  const stats = records.filter((r) => r.mt === "async_stats");
+  t.is(report.backend, backend);
+  t.is(stats.length, 2);
+  t.like(report, { records: 120_000, dropped: 0, errors: 0, pending: 0, enqueued: 120_000 + stats.length, written: 120_000 + stats.length });
+  const served = records.filter((r) => r.msg === "request served");
+  t.is(served.length, 120_000);
+  t.true(served.every((r, i) => r.i === i));
+  t.false(records.some((r) => r.mt === "debug"));
+});
+
+test("sync-critical has its record in the file before the log call returns, then logs asynchronously again", async (t) => {
+  const { stdout, records } = await example("sync-critical");
+  t.deepEqual(JSON.parse(stdout), { onDiskBeforeReturn: true, isAsync: true });
+  t.deepEqual(
+    records.map((r) => r.msg),
+    ["batch job starting", "charging card", "batch job done"],
+  );
+});
+
+test("worker-threads puts every worker's records into the main thread's task, each under its own remote task", async (t) => {
+  const { stdout, records } = await example("worker-threads", "3");
+  t.regex(stdout, /^3 workers logged to /);
+  t.is(new Set(records.map((r) => r.tid)).size, 1);
+  t.deepEqual(records[0]!.lvl, [1]);
+  t.like(records.at(-1), { at: "jobs:run", st: "succeeded" });
+  const remote = records.filter((r) => r.at === "logxpy:remote_task" && r.st === "started");
+  t.deepEqual(remote.map((r) => (r.lvl as number[])[0]).sort(), [2, 3, 4]);
+  for (const n of [0, 1, 2]) {
+    const steps = records.filter((r) => r.worker === n);
+    t.deepEqual(steps.map((r) => r.step), [0, 1, 2]);
+    // A worker's steps sit one level under its remote task's start.
+    const root = (steps[0]!.lvl as number[])[0];
+    t.true(steps.every((r) => (r.lvl as number[])[0] === root && (r.lvl as number[]).length === 2));
+  }
+});
