@@ -70,3 +70,30 @@ test("worker-threads puts every worker's records into the main thread's task, ea
     t.true(steps.every((r) => (r.lvl as number[])[0] === root && (r.lvl as number[]).length === 2));
   }
 });
+
+/** The records of the http:request task for `url`, and its end record. */
+function requestTask(records: Record<string, unknown>[], url: string) {
+  const start = records.find((r) => r.at === "http:request" && r.st === "started" && r.url === url)!;
+  const task = records.filter((r) => r.tid === start.tid);
+  return { start, task, end: task.find((r) => r.at === "http:request" && r.st !== "started")! };
+}
+
+test("http-server serves three requests, each one task with the handler's action inside, ended by its status", async (t) => {
+  const { stdout, records } = await example("http-server");
+  t.regex(stdout, /^\/users\/7 → 200\n\/users\/9 → 404\n\/crash → 500\n/);
+  const found = requestTask(records, "/users/7");
+  t.like(found.start, { method: "GET", requestId: "demo-users-7" });
+  t.deepEqual(found.task.map((r) => r.at ?? r.msg), ["http:request", "looking up", "db:find_user", "db:find_user", "http:request"]);
+  t.like(found.end, { st: "succeeded", status: 200 });
+  t.like(requestTask(records, "/users/9").end, { st: "succeeded", status: 404 });
+  t.like(requestTask(records, "/crash").end, { st: "failed", status: 500, reason: "the handler broke" });
+});
+
+test("fastify serves two requests, each one task holding Fastify's own records, request.log's and the awaited action", async (t) => {
+  const { stdout, records } = await example("fastify");
+  t.regex(stdout, /^\/orders\/1 → 200\n\/fail → 500\n/);
+  const order = requestTask(records, "/orders/1");
+  t.deepEqual(order.task.map((r) => r.at ?? r.msg), ["http:request", "incoming request", "loading order", "db:load_order", "db:load_order", "request completed", "http:request"]);
+  t.like(order.end, { st: "succeeded", status: 200 });
+  t.like(requestTask(records, "/fail").end, { st: "failed", status: 500, reason: "payment service down" });
+});

@@ -189,7 +189,7 @@ test("calls missing their function, or given options of the wrong shape, throw a
 test("a destination object with a key it does not have is refused, in init and configure", (t) => {
   const dir = tempDir();
   const log = new Logger();
-  const file = { type: "file", path: join(dir, "e.log"), level: "error" } as never;
+  const file = { type: "file", path: join(dir, "e.log"), format: "eliot" } as never;
   t.is(t.throws(() => log.init(join(dir, "a.log"), { destinations: [file] }), { instanceOf: LogxpyError })?.code, "LOGXPY_ERR_DESTINATION");
   const err = t.throws(() => log.configure({ destinations: [{ type: "console", colour: true } as never] }), { instanceOf: LogxpyError });
   t.is(err?.code, "LOGXPY_ERR_DESTINATION");
