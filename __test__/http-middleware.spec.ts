@@ -32,7 +32,7 @@ const end = (task: Rec[]): Rec => task.find((r) => r.at === "http:request" && r.
 
 async function expressApp(t: { teardown(fn: () => unknown): void }) {
   const { log, file } = logger();
-  const logging = httpLogger({ logger: log });
+  const logging = httpLogger({ logger: log, echoRequestId: true });
   const app = express();
   app.use(logging);
   app.get("/users/:id", async (req, res) => {
@@ -152,7 +152,7 @@ test("a caller's task id header continues its task: the request's records join t
 
 test("node:http: the middleware wraps a plain handler", async (t) => {
   const { log, file } = logger();
-  const logging = httpLogger({ logger: log, requestIdHeader: "X-Correlation-Id", genReqId: () => "fixed-id" });
+  const logging = httpLogger({ logger: log, requestIdHeader: "X-Correlation-Id", genReqId: () => "fixed-id", echoRequestId: true });
   const server = createServer((req, res) =>
     logging(req, res, async () => {
       await sleep(2);
@@ -165,6 +165,8 @@ test("node:http: the middleware wraps a plain handler", async (t) => {
   const res = await fetch(`${url}/things`, { method: "POST" });
   t.is(res.status, 201);
   t.is(res.headers.get("x-correlation-id"), "fixed-id");
+  const quiet = await listen(t, createServer((req, res) => httpLogger({ logger: log })(req, res, () => res.end("x"))));
+  t.is((await fetch(quiet)).headers.get("x-request-id"), null, "the id is sent back only when asked");
   await log.flush();
   const task = taskOf(readRecords(file), "/things");
   t.like(task[0], { method: "POST", requestId: "fixed-id" });

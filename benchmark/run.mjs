@@ -16,6 +16,12 @@ import { peakRssMb } from "./rss.mjs";
 import { renderReport, summarize } from "./report.mjs";
 import { checkRecords } from "./validate.mjs";
 
+if (process.argv.includes("--http")) {
+  // A server under load is a scenario of its own: see benchmark/http.mjs.
+  await import("./http.mjs");
+  process.exit(process.exitCode ?? 0);
+}
+
 if (process.argv.includes("--cli")) {
   // The reader on a big file is a program of its own: see benchmark/cli.mjs.
   await import("./cli.mjs");

@@ -24,7 +24,7 @@ import { ErrorCode, LogxpyError } from "../errors";
 import { describe } from "../levels";
 import { log as defaultLogger } from "../index";
 import { TASK_HEADER, type Logger } from "../logger";
-import { plainObject, rejectUnknown } from "../option-checks";
+import { boolOption, plainObject, rejectUnknown } from "../option-checks";
 import { isThenable } from "../thenable";
 import { RequestTask } from "./request-task";
 
@@ -32,8 +32,10 @@ import { RequestTask } from "./request-task";
 export interface HttpLoggerOptions {
   /** The logger the requests are logged with (default: `log`). */
   logger?: Logger;
-  /** The header a request id comes in, and is echoed back in (default "x-request-id"). */
+  /** The header a request id comes in (default "x-request-id"). */
   requestIdHeader?: string;
+  /** Send the request id back in the response, in the same header (default false). */
+  echoRequestId?: boolean;
   /** Makes a request id when the request brings none (default: a random UUID). */
   genReqId?: (req: IncomingMessage) => string;
   /** The header a caller's logxpy task id comes in, to continue its task (default "x-logxpy-task"). */
@@ -52,7 +54,7 @@ export interface LoggedRequest {
   log: Logger;
 }
 
-const OPTION_KEYS = new Set(Object.keys({ logger: true, requestIdHeader: true, genReqId: true, taskHeader: true } satisfies Record<keyof HttpLoggerOptions, true>));
+const OPTION_KEYS = new Set(Object.keys({ logger: true, requestIdHeader: true, echoRequestId: true, genReqId: true, taskHeader: true } satisfies Record<keyof HttpLoggerOptions, true>));
 
 /**
  * The request-logging middleware; see the module's description.
@@ -68,6 +70,7 @@ export function httpLogger(options: HttpLoggerOptions = {}): HttpMiddleware {
   }
   const idHeader = headerName(options.requestIdHeader ?? "x-request-id", "requestIdHeader");
   const taskHeader = headerName(options.taskHeader ?? TASK_HEADER, "taskHeader");
+  const echo = boolOption(options.echoRequestId, "httpLogger: echoRequestId", false);
   const genReqId = options.genReqId ?? (() => randomUUID());
   if (typeof genReqId !== "function") throw new LogxpyError(ErrorCode.OPTION, `httpLogger: genReqId must be a function; got ${describe(genReqId)}`);
 
@@ -79,9 +82,8 @@ export function httpLogger(options: HttpLoggerOptions = {}): HttpMiddleware {
     } catch {
       id = randomUUID();
     }
-    if (!res.headersSent) res.setHeader(idHeader, id);
-    const task = RequestTask.start(req, (fields, from) => logger.startTask("http:request", { requestId: id, ...fields }, from), taskHeader)!;
-    task.watch(res);
+    if (echo && !res.headersSent) res.setHeader(idHeader, id);
+    const task = RequestTask.start(req, (fields, from) => logger.startTask("http:request", { requestId: id, ...fields }, from), taskHeader, res)!;
     const logged = req as IncomingMessage & Partial<LoggedRequest>;
     logged.id ??= id;
     logged.log ??= logger.child({ requestId: id });

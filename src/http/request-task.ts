@@ -25,26 +25,35 @@ export class RequestTask {
   /** The error a handler raised (`next(err)`, a failed record's `err`), for the failed record. */
   error: unknown;
 
-  private constructor(req: IncomingMessage, action: Action) {
+  private constructor(req: IncomingMessage, action: Action, res: ServerResponse | undefined) {
     this.#req = req;
     this.action = action;
-    TASKS.set(req, this);
-    // The request closes after its response has finished, or when the client goes away first.
-    req.once("close", () => this.#closed());
+    (req as Tracked)[TASK] = this;
+    // Both close after the response has finished, or when the client goes away first. One shared
+    // listener, not a closure per request: a busy server starts tens of thousands a second.
+    if (res === undefined) {
+      req.on("close", onClose);
+    } else {
+      this.#res = res;
+      res.on("close", onClose);
+    }
   }
 
-  /** Starts the action for `req` (a request or a framework's wrapper); `taskHeader` names the header a caller's task id comes in. */
-  static start(value: unknown, start: StartRequestAction, taskHeader: string): RequestTask | undefined {
+  /**
+   * Starts the action for `req` (a request or a framework's wrapper); `taskHeader` names the
+   * header a caller's task id comes in. Given `res`, the action ends when it closes.
+   */
+  static start(value: unknown, start: StartRequestAction, taskHeader: string, res?: ServerResponse): RequestTask | undefined {
     const req = rawRequest(value);
     if (req === undefined) return undefined;
     const from = req.headers[taskHeader];
-    return new RequestTask(req, start(requestSummary(value)!, typeof from === "string" ? from : undefined));
+    return new RequestTask(req, start(requestSummary(value)!, typeof from === "string" ? from : undefined), res);
   }
 
   /** The open task of a request (or of the response to it), if one was started. */
   static of(value: unknown): RequestTask | undefined {
     const req = rawRequest(value) ?? (rawResponse(value) as (ServerResponse & { req?: IncomingMessage }) | undefined)?.req;
-    const task = req === undefined ? undefined : TASKS.get(req);
+    const task = req === undefined ? undefined : (req as Tracked)[TASK];
     return task?.action.ended === false ? task : undefined;
   }
 
@@ -57,13 +66,12 @@ export class RequestTask {
     traceStorage.enterWith({ action: this.action, scope: undefined });
   }
 
-  /** Ends the action when `res` finishes; at once if it has already. */
+  /** A framework's response record: the action ends at once if the response has finished, else when the request closes. */
   watch(value: unknown): void {
     const res = rawResponse(value);
-    if (res === undefined || this.#res !== undefined) return;
+    if (res === undefined) return;
     this.#res = res;
     if (res.writableFinished) this.end();
-    else res.once("finish", () => this.end());
   }
 
   /**
@@ -85,7 +93,7 @@ export class RequestTask {
   }
 
   /** The request closed: after the response finished, or with the client gone before it did. */
-  #closed(): void {
+  closed(): void {
     if (this.action.ended) return;
     // `aborted` is the one sign of a client gone when no response was seen (Fastify logs none at a higher level).
     if (this.#res === undefined ? !this.#req.aborted : this.#res.writableFinished) {
@@ -97,7 +105,14 @@ export class RequestTask {
   }
 }
 
-const TASKS = new WeakMap<IncomingMessage, RequestTask>();
+/** Where a request keeps its task: a property, which costs the collector less than a WeakMap entry. */
+const TASK = Symbol("logxpy.requestTask");
+type Tracked = IncomingMessage & { [TASK]?: RequestTask };
+
+function onClose(this: IncomingMessage | ServerResponse): void {
+  const req = "req" in this ? (this as ServerResponse).req : (this as IncomingMessage);
+  (req as Tracked | undefined)?.[TASK]?.closed();
+}
 
 /** The failure of a request answered with a 5xx status and no error raised. */
 export class HttpStatusError extends Error {

@@ -17,6 +17,14 @@ import type { Writer, WriterFault, WriterMetrics } from "./writer";
  * this bounds the copy one call pays for and the memory held.
  */
 const HAND_OVER_BYTES = 64 * 1024;
+/**
+ * How long the main thread gathers records before it hands them over and
+ * wakes the writer thread (at most `flushInterval`): in a server each turn
+ * of the event loop logs a few records, and handing over and waking at the
+ * end of every turn cost a busy server more than the records themselves
+ * (measured in benchmark/RESULTS-http.md).
+ */
+const GATHER_MS = 2;
 
 /** How often faults reported by the writer thread are collected when nothing else asks. */
 const FAULT_POLL_MS = 250;
@@ -52,6 +60,11 @@ export class NativeFileWriter implements Writer {
   #committed = 0;
   #stagedCount = 0;
   #immediate: NodeJS.Immediate | undefined;
+  /** How long records are gathered before they are handed over (0: until the end of the turn). */
+  readonly #gatherMs: number;
+  /** The gathering timer, made once and rearmed; unref'd, since the exit flush hands over what it holds. */
+  #gatherTimer: NodeJS.Timeout | undefined;
+  #gathering = false;
   /** Records were handed over without waking the writer thread; the end of the turn must. */
   #wakeOwed = false;
   readonly #poll: NodeJS.Timeout;
@@ -97,6 +110,7 @@ export class NativeFileWriter implements Writer {
     // A worker thread hands each record over at once: when the main thread exits (or terminates the
     // worker) no JavaScript runs in the worker any more, and only what Rust holds is still written.
     this.#maxRecords = isMainThread ? Math.min(settings.batchSize, settings.maxQueue) : 1;
+    this.#gatherMs = isMainThread ? Math.min(settings.flushIntervalMs, GATHER_MS) : 0;
     this.#bound = new FlushBound(path, timeoutMs, {
       written: () => this.metrics().written,
       pending: () => this.metrics().pending,
@@ -191,6 +205,7 @@ export class NativeFileWriter implements Writer {
     this.#closed = true;
     clearInterval(this.#poll);
     if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    if (this.#gatherTimer !== undefined) clearTimeout(this.#gatherTimer);
     forgetAtExit(this);
     const before = this.#nativeMetrics();
     // Flushes and, as the last holder, stops the thread: what it gives up on is counted as dropped.
@@ -282,15 +297,28 @@ export class NativeFileWriter implements Writer {
   };
 
   /**
-   * A record was added to the stage: hand it over with the others now if enough wait (the writer
-   * thread is woken at the end of the turn), else at the end of the turn.
+   * A record was added to the stage: hand it over with the others now if
+   * enough wait (the writer thread is woken later), else once the gathering
+   * time has passed (or, with a zero `flushInterval`, at the end of the turn).
    */
   #gathered(): void {
     if (++this.#stagedCount >= this.#maxRecords || this.#committed - this.#from >= HAND_OVER_BYTES) this.#handOver(false);
+    if (this.#gatherMs > 0) {
+      if (this.#gathering) return;
+      this.#gathering = true;
+      if (this.#gatherTimer === undefined) this.#gatherTimer = setTimeout(this.#gatheredLongEnough, this.#gatherMs).unref();
+      else this.#gatherTimer.refresh();
+      return;
+    }
     // Not unref'd: an unref'd immediate does not stop the loop from blocking in poll, so it could
     // run long after this turn (at the next timer or I/O), and the records with it.
     if (this.#immediate === undefined) this.#immediate = setImmediate(this.#handOverSoon);
   }
+
+  readonly #gatheredLongEnough = (): void => {
+    this.#gathering = false;
+    this.#handOverSoon();
+  };
 
   /**
    * Gives the gathered records to Rust in one call; Rust copies them before it returns.
