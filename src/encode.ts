@@ -170,7 +170,13 @@ export class RecordEncoder {
     }
   }
 
-  /** The user fields as `,"k":v` members: global, then the mixin's, then scope, then the logger's own, then the call's. */
+  /**
+   * The user fields as `,"k":v` members: global, then the mixin's, then
+   * scope, then the logger's own, then the call's, a later one's key
+   * winning; written from each in turn rather than merged into a new object
+   * first, which cost a record with a scope or a child logger's fields 60%
+   * more.
+   */
   #writeFields(store: TraceContext | undefined, fields: unknown, own: Fields | undefined, reserved: ReadonlySet<string>): void {
     const { serializer, context, mixin } = this.#state;
     const given = fields === undefined || fields === null
@@ -181,23 +187,26 @@ export class RecordEncoder {
       if (given !== undefined) serializer.writeFields(given, reserved);
       return;
     }
-    // A null-prototype target keeps a "__proto__" field an ordinary field instead of a prototype change.
-    const merged = Object.create(null) as Fields;
-    mergeInto(merged, context);
-    if (mixin !== undefined && !this.#inMixin) this.#mergeMixin(merged, mixin);
-    mergeInto(merged, scope);
-    mergeInto(merged, own);
-    mergeInto(merged, given);
-    serializer.writeFields(merged, reserved);
+    const sources: Fields[] = [];
+    if (context !== undefined) sources.push(context);
+    if (mixin !== undefined && !this.#inMixin) {
+      const computed = this.#callMixin(mixin);
+      if (computed !== undefined) sources.push(computed);
+    }
+    if (scope !== undefined) sources.push(scope as Fields);
+    if (own !== undefined) sources.push(own);
+    if (given !== undefined) sources.push(given);
+    serializer.writeMergedFields(sources, reserved);
   }
 
-  #mergeMixin(merged: Fields, mixin: () => Fields | undefined): void {
+  /** The mixin's fields, or its error as the `mixin` field; a record it logs meanwhile gets no mixin. */
+  #callMixin(mixin: () => Fields | undefined): Fields | undefined {
     this.#inMixin = true;
     try {
       const computed = mixin();
-      if (computed !== null && typeof computed === "object") mergeInto(merged, computed);
+      return computed !== null && typeof computed === "object" ? computed : undefined;
     } catch (err) {
-      merged.mixin = `[Throws: ${safeString(err instanceof Error ? err.message : err)}]`;
+      return { mixin: `[Throws: ${safeString(err instanceof Error ? err.message : err)}]` };
     } finally {
       this.#inMixin = false;
     }
@@ -231,29 +240,6 @@ export class RecordEncoder {
       taken.add("cause");
     }
     return taken;
-  }
-}
-
-/**
- * Copies own enumerable fields, reading each one under guard: a getter or
- * proxy that throws becomes the serializer's "[Throws: ...]" text for that
- * field instead of losing the record.
- */
-function mergeInto(target: Fields, source: Readonly<Fields> | undefined): void {
-  if (source === undefined) return;
-  let keys: string[];
-  try {
-    keys = Object.keys(source);
-  } catch (err) {
-    target.fields = `[Throws: ${safeString(err instanceof Error ? err.message : err)}]`;
-    return;
-  }
-  for (const key of keys) {
-    try {
-      target[key] = source[key];
-    } catch (err) {
-      target[key] = `[Throws: ${safeString(err instanceof Error ? err.message : err)}]`;
-    }
   }
 }
 

@@ -54,6 +54,18 @@ const ERROR_RESERVED: ReadonlySet<string> = new Set(["type"]);
 
 const objectTag = Object.prototype.toString;
 const hasOwn = Object.prototype.hasOwnProperty;
+
+/** Whether one of `sources` from `from` on has `key` of its own (a proxy whose trap throws has not). */
+function shadowed(key: string, sources: readonly object[], from: number): boolean {
+  for (let j = from; j < sources.length; j++) {
+    try {
+      if (hasOwn.call(sources[j], key)) return true;
+    } catch {
+      // A throwing trap: its own value for the key is written as the throw, so this one is not.
+    }
+  }
+  return false;
+}
 const isEnumerable = Object.prototype.propertyIsEnumerable;
 
 /** A member name as it is written (`"name":`) and whether its value is masked. */
@@ -166,23 +178,42 @@ export class Serializer {
 
   /** {@link fields}, written to the buffer. */
   writeFields(obj: object, reserved: ReadonlySet<string>): void {
+    this.writeMergedFields([obj], reserved);
+  }
+
+  /**
+   * The fields of several objects as one record's members, a key of a later
+   * object winning over the same key of an earlier one, as if merged into
+   * one object first, without making that object: each key is written where
+   * the object it comes from is.
+   *
+   * @example
+   * serializer.writeMergedFields([{ app: "a", v: 1 }, { v: 2 }], reserved); // ,"app":"a","v":2
+   */
+  writeMergedFields(sources: readonly object[], reserved: ReadonlySet<string>): void {
     const out = this.#out;
-    const mark = out.pos;
     // Mask paths start at the record's fields. Saved and restored: a getter may log a record meanwhile.
     const outer = this.#active;
     this.#active = this.#paths;
     try {
-      this.#members(obj, 1, [obj], reserved, null);
-    } catch (e) {
-      out.pos = mark;
-      const name = reserved.has(UNLISTABLE_FIELDS) ? rename(UNLISTABLE_FIELDS, {}, reserved) : UNLISTABLE_FIELDS;
-      out.byte(44);
-      out.text(quote(name) + ":");
-      this.writeString(thrown(e));
+      for (let i = 0; i < sources.length; i++) {
+        const mark = out.pos;
+        try {
+          this.#members(sources[i]!, 1, [sources[i]], reserved, null, sources, i + 1);
+        } catch (e) {
+          // An object whose keys cannot be listed (a proxy's trap threw) is one field saying so; the others stay.
+          out.pos = mark;
+          const name = reserved.has(UNLISTABLE_FIELDS) ? rename(UNLISTABLE_FIELDS, {}, reserved) : UNLISTABLE_FIELDS;
+          out.byte(44);
+          out.text(quote(name) + ":");
+          this.writeString(thrown(e));
+        }
+      }
     } finally {
       this.#active = outer;
     }
   }
+
 
   /**
    * An error's own enumerable properties (`code`, `errno`, `syscall`...) as
@@ -366,11 +397,15 @@ export class Serializer {
     stack: unknown[],
     reserved: ReadonlySet<string> | null,
     skip: ReadonlySet<string> | null,
+    // The record's field sources: a key that one from `later` on has too is written there, not here.
+    sources: readonly object[] | null = null,
+    later = 0,
   ): void {
     const max = this.#maxObjectKeys;
     let count = 0;
     for (const key in o) {
       if (!hasOwn.call(o, key) || skip?.has(key)) continue;
+      if (sources !== null && later < sources.length && shadowed(key, sources, later)) continue;
       // Past the limit the loop only counts, for the marker.
       if (++count > max) continue;
       const name = reserved?.has(key) ? rename(key, o, reserved) : key;
