@@ -1,3 +1,4 @@
+import type { ActionSpan } from "./otel";
 import type { ActionStatus } from "./record";
 import { traceStorage } from "./context";
 import { quote } from "./json-text";
@@ -34,6 +35,8 @@ export class Action {
   readonly tidJson: string;
   /** The action type (`at`). */
   readonly type: string;
+  /** Its OpenTelemetry span (`otel: { spans: true }`), or a caller's trace ids it continues; else undefined. */
+  readonly span: ActionSpan | undefined;
   readonly #prefix: readonly number[];
   readonly #prefixText: string;
   readonly #emit: ActionEmitter;
@@ -47,15 +50,16 @@ export class Action {
    * `emit`. Programs start actions with `log.startAction`, `log.action` or
    * `log.continueTask`, which call this.
    */
-  static start(emit: ActionEmitter, type: string, tid: string, prefix: readonly number[], fields: unknown): Action {
-    const action = new Action(emit, type, tid, prefix);
+  static start(emit: ActionEmitter, type: string, tid: string, prefix: readonly number[], fields: unknown, span?: ActionSpan): Action {
+    const action = new Action(emit, type, tid, prefix, span);
     emit(action, "started", action.nextLevel(), fields);
     return action;
   }
 
-  private constructor(emit: ActionEmitter, type: string, tid: string, prefix: readonly number[]) {
+  private constructor(emit: ActionEmitter, type: string, tid: string, prefix: readonly number[], span: ActionSpan | undefined) {
     this.#emit = emit;
     this.type = type;
+    this.span = span;
     this.tid = tid;
     // A task id can come from a peer (continueTask): quoted as every string of a record is.
     this.tidJson = quote(tid);
@@ -84,7 +88,10 @@ export class Action {
    */
   run<T>(fn: () => T): T {
     const store = traceStorage.getStore();
-    return traceStorage.run({ action: this, scope: store?.scope }, fn);
+    const context = { action: this, scope: store?.scope };
+    // With a span, OpenTelemetry's context has it active inside too, for the instrumentations below.
+    if (this.span !== undefined) return this.span.run(() => traceStorage.run(context, fn));
+    return traceStorage.run(context, fn);
   }
 
   /** Writes the `succeeded` record with `fields` and the duration. A second end is ignored. */
@@ -92,6 +99,7 @@ export class Action {
     if (this.#ended) return;
     this.#ended = true;
     this.#emit(this, "succeeded", this.nextLevel(), fields, this.#seconds());
+    this.span?.end("succeeded", fields);
   }
 
   /** Writes the `failed` record with the error's type, message and stack. A second end is ignored. */
@@ -99,6 +107,7 @@ export class Action {
     if (this.#ended) return;
     this.#ended = true;
     this.#emit(this, "failed", this.nextLevel(), fields, this.#seconds(), err);
+    this.span?.end("failed", fields, err);
   }
 
   /** Seconds since the start, to the microsecond. */

@@ -3,6 +3,7 @@ import type { TraceContext } from "./context";
 import { errorParts } from "./error-parts";
 import type { TaskIds } from "./ids";
 import type { LineBuffer } from "./line-buffer";
+import type { OtelBridge, SpanIds } from "./otel";
 import { LEVELS, type LevelName } from "./levels";
 import type { ActionStatus, RecordFormat } from "./record";
 import type { Serializer } from "./serialize";
@@ -26,6 +27,8 @@ export interface EncodingState {
   readonly context: Fields | undefined;
   /** Fields computed for every record (`init({ mixin })`), or undefined. */
   readonly mixin: (() => Fields | undefined) | undefined;
+  /** Trace ids from OpenTelemetry (`init({ otel })`), or undefined. */
+  readonly otel: OtelBridge | undefined;
 }
 
 /** The `err` of a message record that is not an exception's (`undefined` can be thrown). */
@@ -98,7 +101,9 @@ export class RecordEncoder {
       if (typeof msg === "string") serializer.writeString(msg);
       else serializer.writeValue(msg);
       const names = err === NO_ERROR ? format.messageNames : format.exceptionNames;
-      const taken = err === NO_ERROR ? names : this.#writeFailure(err, names);
+      let taken = err === NO_ERROR ? names : this.#writeFailure(err, names);
+      const span = this.#state.otel?.idsOf(action);
+      if (span !== undefined) taken = this.#writeTraceIds(span, taken);
       this.#writeFields(store, fields, own, taken);
       format.end(out);
     } catch (e) {
@@ -122,7 +127,9 @@ export class RecordEncoder {
         out.ascii(format.durKey);
         out.ascii(String(dur));
       }
-      const taken = st === "failed" ? this.#writeFailure(err, format.actionNames) : format.actionNames;
+      let taken = st === "failed" ? this.#writeFailure(err, format.actionNames) : format.actionNames;
+      const span = this.#state.otel?.idsOf(action);
+      if (span !== undefined) taken = this.#writeTraceIds(span, taken);
       this.#writeFields(store, fields, own, taken);
       format.end(out);
     } catch (e) {
@@ -199,6 +206,30 @@ export class RecordEncoder {
     serializer.writeMergedFields(sources, reserved);
   }
 
+  /**
+   * `,"trace_id":…,"span_id":…,"trace_flags":…` (OpenTelemetry's names for
+   * a log record's span, in W3C hex); returns the names the user fields may
+   * then not take.
+   */
+  #writeTraceIds(ids: SpanIds, reserved: ReadonlySet<string>): ReadonlySet<string> {
+    const out = this.out;
+    // Hex from a valid span context or a checked traceparent: nothing to escape.
+    out.ascii(',"trace_id":"');
+    out.ascii(ids.traceId);
+    out.ascii('","span_id":"');
+    out.ascii(ids.spanId);
+    out.ascii('","trace_flags":"');
+    out.ascii(FLAGS[ids.traceFlags & 0xff]!);
+    out.ascii('"');
+    let names = WITH_TRACE_NAMES.get(reserved);
+    if (names === undefined) {
+      names = new Set([...reserved, "trace_id", "span_id", "trace_flags"]);
+      // The format's sets are few and long-lived; an exception's own set is made per record.
+      if (WITH_TRACE_NAMES.size < 16) WITH_TRACE_NAMES.set(reserved, names);
+    }
+    return names;
+  }
+
   /** The mixin's fields, or its error as the `mixin` field; a record it logs meanwhile gets no mixin. */
   #callMixin(mixin: () => Fields | undefined): Fields | undefined {
     this.#inMixin = true;
@@ -251,6 +282,9 @@ function readCause(err: object): unknown {
     return `[Throws: ${safeString(e instanceof Error ? e.message : e)}]`;
   }
 }
+
+const FLAGS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const WITH_TRACE_NAMES = new Map<ReadonlySet<string>, ReadonlySet<string>>();
 
 /**
  * `String(value)`, or its `Object.prototype.toString` tag when that throws.

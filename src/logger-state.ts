@@ -14,6 +14,7 @@ import { Serializer } from "./serialize";
 import { installSignals } from "./signals";
 import { isThenable } from "./thenable";
 import { logUncaughtTo } from "./uncaught";
+import { otelBridge, type OtelBridge } from "./otel";
 import { distinctFiles, WriterSet } from "./writer-set";
 import type { FlushOptions } from "./writers/flush-bound";
 import type { WriterMetrics } from "./writers/writer";
@@ -40,6 +41,8 @@ export class LoggerState {
   context: Record<string, unknown> | undefined;
   /** Fields computed for every record (`init({ mixin })`), or undefined. */
   mixin: Mixin | undefined;
+  /** OpenTelemetry (`init({ otel })`), when `@opentelemetry/api` is installed; undefined costs a record nothing. */
+  otel: OtelBridge | undefined;
   readonly faults = new FaultReport();
   readonly encoder: RecordEncoder;
   readonly #writers: WriterSet;
@@ -81,6 +84,7 @@ export class LoggerState {
     // init("console") / init("stderr") log to that stream alone, as the names do among destinations.
     const primary = file === undefined || CONSOLE_NAMES.has(file) ? resolveDestination(file ?? "console") : resolveDestination({ type: "file", path: file });
     const destinations = distinctFiles([primary, ...settings.destinations.map(resolveDestination)]);
+    const otel = otelBridge(settings.otel, (fields) => this.#masked(fields));
     // Nothing changes until the new files are open: a failed init leaves the logger as it was.
     this.#install(destinations, settings.asyncEnabled ? settings.async : undefined, false, settings);
     this.#primary = primary;
@@ -92,6 +96,7 @@ export class LoggerState {
     this.ids = new TaskIds(settings.taskIdMode);
     this.context = nonEmpty(settings.context);
     this.mixin = settings.mixin;
+    this.otel = otel;
     this.#removeSignals();
     this.#removeSignals = installSignals(settings.handleSignals, this);
     logUncaughtTo(this, this);
@@ -200,6 +205,15 @@ export class LoggerState {
     return extra.length > 0 ? extra : [resolveDestination("console")];
   }
 
+  /** `fields` as a record would write them (masked, within the limits), as plain values: for span attributes. */
+  #masked(fields: Record<string, unknown>): Record<string, unknown> {
+    try {
+      return JSON.parse(`{${this.serializer.fields(fields, NO_NAMES).slice(1)}}`) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+
   #makeSerializer(): Serializer {
     const { maskFields, maskPatterns, limits } = this.#settings;
     return new Serializer(limits, { names: maskFields, patterns: maskPatterns }, this.encoder.out);
@@ -219,3 +233,5 @@ function defaultLogPath(): string | undefined {
 function nonEmpty(fields: Record<string, unknown>): Record<string, unknown> | undefined {
   return Object.keys(fields).length === 0 ? undefined : { ...fields };
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();

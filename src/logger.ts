@@ -2,6 +2,7 @@ import { IncomingMessage } from "node:http";
 import { types } from "node:util";
 import { Action, runInAction } from "./action";
 import { requestFields, responseFields, serializeFields, type Serializers } from "./http/request";
+import { formatTraceparent, parseTraceparent, type SpanIds } from "./otel";
 import { RequestTask } from "./http/request-task";
 import { nativeUnavailableReason } from "./binding";
 import { traceStorage, type TraceContext } from "./context";
@@ -491,7 +492,7 @@ export class Logger {
     }
     // A bare node:http request is only described: its task is the middleware's (logxpy/http).
     if (f.req === undefined || f.req instanceof IncomingMessage) return undefined;
-    const task = RequestTask.start(f.req, (fields, from) => this.startTask("http:request", fields, from), TASK_HEADER);
+    const task = RequestTask.start(f.req, (fields, taskId, traceparent) => this.#startTask("http:request", fields, taskId, parseTraceparent(traceparent)), TASK_HEADER);
     task?.enter();
     return task;
   }
@@ -615,9 +616,10 @@ export class Logger {
   startAction(type: string, fields?: Fields): Action {
     const parent = traceStorage.getStore()?.action;
     const name = typeof type === "string" ? type : safeString(type);
+    const span = this.#core.otel?.startSpan(name, fields, parent?.span, undefined);
     return parent === undefined
-      ? Action.start(this.#actionEmitter, name, this.#core.ids.next(), [], fields)
-      : Action.start(this.#actionEmitter, name, parent.tid, parent.nextPath(), fields);
+      ? Action.start(this.#actionEmitter, name, this.#core.ids.next(), [], fields, span)
+      : Action.start(this.#actionEmitter, name, parent.tid, parent.nextPath(), fields, span);
   }
 
   /**
@@ -654,9 +656,12 @@ export class Logger {
 
   /**
    * Runs `fn` as a `logxpy:remote_task` action continuing the task of
-   * `taskId` (made by `currentTaskId`, maybe in another process). An id that
-   * cannot be parsed starts a new task instead, with the id recorded as
-   * `invalidTaskId`, because a bad header from a peer must not fail a request.
+   * `taskId` (made by `currentTaskId`, maybe in another process), or, given a
+   * W3C `traceparent`, as a new task inside the caller's trace (its records
+   * carry the caller's `trace_id`; with `otel: { spans: true }` its span is a
+   * child of the caller's). An id that cannot be parsed starts a new task
+   * instead, with the id recorded as `invalidTaskId`, because a bad header
+   * from a peer must not fail a request.
    *
    * @example
    * log.continueTask(req.headers["x-logxpy-task"], () => handle(req));
@@ -669,7 +674,8 @@ export class Logger {
   /**
    * Starts an action as a new task, whatever action is current, or, given a
    * task id from `currentTaskId` (maybe another process's), as the
-   * continuation of that task. An id that cannot be parsed starts a new
+   * continuation of that task; `from` may be a W3C `traceparent` instead, or
+   * `traceparent` given beside the task id, to join the caller's trace. An id that cannot be parsed starts a new
    * task with the id as `invalidTaskId`. For integrations: a request, a job
    * taken off a queue.
    *
@@ -677,14 +683,36 @@ export class Logger {
    * const job = log.startTask("job:run", { jobId }, message.headers["x-logxpy-task"]);
    * await job.run(() => handle(message)); job.finish();
    */
-  startTask(type: string, fields?: Fields, taskId?: string): Action {
-    if (typeof type !== "string") type = safeString(type);
-    if (taskId === undefined) return Action.start(this.#actionEmitter, type, this.#core.ids.next(), [], fields);
+  startTask(type: string, fields?: Fields, from?: string, traceparent?: string): Action {
+    const remote = parseTraceparent(from);
+    return remote === undefined ? this.#startTask(type, fields, from, parseTraceparent(traceparent)) : this.#startTask(type, fields, undefined, remote);
+  }
+
+  /**
+   * The W3C `traceparent` of the current span (the action's, with
+   * `otel: { spans: true }`, else OpenTelemetry's active one), for a call to
+   * another service; undefined outside any span or without
+   * `@opentelemetry/api`.
+   *
+   * @example
+   * const headers = { "x-logxpy-task": log.currentTaskId(), ...(log.traceparent() && { traceparent: log.traceparent() }) };
+   */
+  traceparent(): string | undefined {
+    const ids = this.#core.otel?.idsOf(traceStorage.getStore()?.action);
+    return ids === undefined ? undefined : formatTraceparent(ids);
+  }
+
+  /** {@link startTask}, given a logxpy task id to continue, a caller's trace ids to join, both, or neither. */
+  #startTask(type: unknown, fields: Fields | undefined, taskId: unknown, remote: SpanIds | undefined): Action {
+    const name = typeof type === "string" ? type : safeString(type);
     const m = typeof taskId === "string" ? /^([^@]+)@\/(\d+(?:\/\d+)*)$/.exec(taskId) : null;
     const path = m === null ? undefined : m[2]!.split("/").map(Number);
-    return m === null || path!.some((n) => !Number.isSafeInteger(n) || n < 1)
-      ? Action.start(this.#actionEmitter, type, this.#core.ids.next(), [], { ...fields, invalidTaskId: taskId })
-      : Action.start(this.#actionEmitter, type, m[1]!, path!, fields);
+    const valid = m !== null && path!.every((n) => Number.isSafeInteger(n) && n >= 1);
+    const given = taskId === undefined || valid ? fields : { ...fields, invalidTaskId: taskId };
+    const span = this.#core.otel?.startSpan(name, given, undefined, remote);
+    return valid
+      ? Action.start(this.#actionEmitter, name, m![1]!, path!, given, span)
+      : Action.start(this.#actionEmitter, name, this.#core.ids.next(), [], given, span);
   }
 
   readonly #actionEmitter = (action: Action, st: ActionStatus, lvl: string, fields: unknown, dur?: number, err?: unknown): void => {

@@ -1,4 +1,5 @@
 import { ErrorCode, LogxpyError } from "./errors";
+import type { OtelOptions } from "./otel";
 import { describe, levelValue, thresholdName, type LevelName, type ThresholdName } from "./levels";
 import { DEFAULT_LIMITS, type SerializeLimits } from "./serialize";
 import type { Destination } from "./destinations";
@@ -159,6 +160,8 @@ export interface InitOptions {
   logUncaught?: boolean;
   /** `"fsync"`: `ainfo()` and friends, and `flush()`, also wait for the data to be synced to disk (default false). */
   durable?: Durability;
+  /** OpenTelemetry: `{ traceIds: true, spans: false }` by default; see {@link OtelOptions}. */
+  otel?: OtelOptions;
 }
 
 /** A function whose fields are added to every record: `init({ mixin })`. */
@@ -202,6 +205,8 @@ export interface Settings {
   rotate: RotateSettings | undefined;
   logUncaught: boolean;
   durable: Durability;
+  /** As given: checked where `@opentelemetry/api` is looked for (otel.ts). */
+  otel: OtelOptions | undefined;
 }
 
 
@@ -210,7 +215,7 @@ const INIT_KEYS = new Set(Object.keys({
   level: true, mode: true, clean: true, asyncEnabled: true, asyncMaxQueue: true, asyncBatchSize: true,
   asyncFlushInterval: true, asyncPolicy: true, statsInterval: true, taskIdMode: true, format: true,
   maskFields: true, maskPatterns: true, context: true, mixin: true, destinations: true, onError: true, fileMode: true,
-  shutdownTimeout: true, limits: true, handleSignals: true, rotate: true, logUncaught: true, durable: true,
+  shutdownTimeout: true, limits: true, handleSignals: true, rotate: true, logUncaught: true, durable: true, otel: true,
 } satisfies Record<keyof InitOptions, true>));
 const ASYNC_KEYS = new Set(Object.keys({
   maxQueue: true, batchSize: true, flushInterval: true, policy: true, statsInterval: true,
@@ -275,6 +280,7 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     rotate: rotation(options.rotate),
     logUncaught: boolOption(options.logUncaught, "logUncaught", true),
     durable: durability(options.durable, "durable"),
+    otel: options.otel,
   };
 }
 

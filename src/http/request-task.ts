@@ -5,8 +5,8 @@ import { rawRequest, rawResponse, requestSummary } from "./request";
 
 type Fields = Record<string, unknown>;
 
-/** How a request's action begins: a new task, or one continued from the caller's task id header. */
-export type StartRequestAction = (fields: Fields, continueFrom: string | undefined) => Action;
+/** How a request's action begins: a new task, or continuing the caller's task (its id header), in the caller's trace (its traceparent). */
+export type StartRequestAction = (fields: Fields, taskId: string | undefined, traceparent: string | undefined) => Action;
 
 /**
  * One request's `http:request` action, from the request's arrival to its
@@ -47,7 +47,8 @@ export class RequestTask {
     const req = rawRequest(value);
     if (req === undefined) return undefined;
     const from = req.headers[taskHeader];
-    return new RequestTask(req, start(requestSummary(value)!, typeof from === "string" ? from : undefined), res);
+    const traceparent = req.headers.traceparent;
+    return new RequestTask(req, start(requestSummary(value)!, typeof from === "string" ? from : undefined, typeof traceparent === "string" ? traceparent : undefined), res);
   }
 
   /** The open task of a request (or of the response to it), if one was started. */
