@@ -102,5 +102,6 @@ if (!run) {
   console.error(`unknown scenario ${scenario}`);
   process.exit(2);
 }
-const figures = await run();
+// A configuration may run the measurement inside a context of its own (an active span).
+const figures = await (logger.within ?? ((fn) => fn()))(run);
 if (figures) console.log(JSON.stringify({ ...base, ...figures, ...logger.summary() }));

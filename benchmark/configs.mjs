@@ -14,6 +14,8 @@ import { MESSAGE } from "./records.mjs";
 const require = createRequire(import.meta.url);
 /** Where logxpy's dist/ (and native/) are: run.mjs's snapshot, or this checkout. */
 const LOGXPY_BUILD = process.env.LOGXPY_BENCH_BUILD ?? fileURLToPath(new URL("..", import.meta.url));
+/** Where the benchmark's own @opentelemetry packages are, for the snapshot build to resolve the API from. */
+const OTEL_PATH = fileURLToPath(new URL("./node_modules", import.meta.url));
 
 async function openLogxpy(file, options) {
   const { log } = require(join(LOGXPY_BUILD, "dist/index.js"));
@@ -25,6 +27,23 @@ async function openLogxpy(file, options) {
     // The writer's counters show any record dropped instead of written.
     summary: () => ({ metrics: log.getAsyncMetrics() }),
   };
+}
+
+/**
+ * logxpy with @opentelemetry/api installed (the child's NODE_PATH lets the
+ * snapshot build find it): with no SDK registered, so no span is ever
+ * active, or with a recording span active around the whole measured loop.
+ */
+async function openLogxpyOtel(file, withSpan) {
+  const logger = await openLogxpy(file, {});
+  if (!withSpan) return logger;
+  const { context, trace } = await import("@opentelemetry/api");
+  const { BasicTracerProvider } = await import("@opentelemetry/sdk-trace-base");
+  const { AsyncLocalStorageContextManager } = await import("@opentelemetry/context-async-hooks");
+  trace.setGlobalTracerProvider(new BasicTracerProvider());
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const span = trace.getTracer("bench").startSpan("bench");
+  return { ...logger, within: (fn) => context.with(trace.setSpan(context.active(), span), fn) };
 }
 
 async function openPinoDestination(file, options) {
@@ -106,7 +125,8 @@ async function openFloor() {
 /**
  * Every configuration, in table order. `env` is applied to the child's
  * environment (undefined removes a variable); `writes: false` marks the
- * floor, which has no file to count, lose or block on.
+ * floor, which has no file to count, lose or block on; `scenarios` limits a
+ * configuration to those scenario ids.
  */
 export const CONFIGS = [
   {
@@ -127,6 +147,22 @@ export const CONFIGS = [
     label: "logxpy sync",
     env: {},
     open: (file) => openLogxpy(file, { asyncEnabled: false }),
+  },
+  {
+    id: "logxpy-otel",
+    label: "logxpy native, @opentelemetry/api installed, no span",
+    expectsBackend: "native",
+    env: { LOGXPY_NATIVE: undefined, NODE_PATH: OTEL_PATH },
+    scenarios: ["throughput-standard", "latency"],
+    open: (file) => openLogxpyOtel(file, false),
+  },
+  {
+    id: "logxpy-otel-span",
+    label: "logxpy native, inside an active span",
+    expectsBackend: "native",
+    env: { LOGXPY_NATIVE: undefined, NODE_PATH: OTEL_PATH },
+    scenarios: ["throughput-standard", "latency"],
+    open: (file) => openLogxpyOtel(file, true),
   },
   {
     id: "pino-async",

@@ -65,6 +65,7 @@ try {
       if (round >= scenario.rounds) continue;
       for (const config of rotate(CONFIGS, round)) {
         if (scenario.needsFile && config.writes === false) continue;
+        if (config.scenarios && !config.scenarios.includes(scenario.id)) continue;
         const run = await measure(config, scenario, round);
         runs.push(run);
         progress(`[${mode} ${round + 1}/${plan.rounds}] ${scenario.id.padEnd(19)} ${config.id.padEnd(15)} ${describeOutcome(run)}`);
