@@ -153,13 +153,14 @@ process.stdin.on("data", async (text) => {
   await config.drain();
   // Every thread of the process (the writer's too), from listening to the last line written.
   const cpu = process.cpuUsage(cpuAtListen);
+  // LOGXPY_BENCH_THREADS=1: each thread's CPU per request on stderr (the writer thread's share, for the mmap question).
   if (process.env.LOGXPY_BENCH_THREADS) {
     const { readdirSync, readFileSync } = await import("node:fs");
     const per = {};
     for (const t of readdirSync("/proc/self/task")) {
       const comm = readFileSync(`/proc/self/task/${t}/comm`, "utf8").trim();
       const f = readFileSync(`/proc/self/task/${t}/stat`, "utf8").split(") ")[1].split(" ");
-      per[comm] = (per[comm] ?? 0) + (Number(f[11]) + Number(f[12])) * 10000 / served;
+      per[`${comm}:${t}`] = Number(((Number(f[11]) + Number(f[12])) * 10000 / served).toFixed(2));
     }
     process.stderr.write(`${configId} µs/request by thread: ${JSON.stringify(per)}\n`);
   }

@@ -4,7 +4,9 @@
 // round; then the server writes out every line and the parent checks the
 // file (three whole JSON lines per request served). Reported per Node
 // version: median req/s, its ratio to the server that logs nothing, the
-// logging overhead (1 − ratio) and autocannon's p50/p99 latency.
+// logging overhead (1 − ratio), autocannon's p50/p99 latency and the server
+// process's CPU time per request (every thread). --configs=a,b, --rounds=N
+// and --only-other-node rerun a part while working on it.
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -36,8 +38,8 @@ const RUN_CONFIGS = chosen ? CONFIGS.filter((c) => chosen.includes(c.id)) : CONF
 const OTHER_NODE = process.argv.find((a) => a.startsWith("--node="))?.slice("--node=".length) ?? "24.22.3";
 const progress = (text) => process.stderr.write(text + "\n");
 
-const nodes = [{ version: process.version, bin: process.execPath }];
-if (!quick) nodes.push({ version: `v${OTHER_NODE}`, bin: execFileSync("bash", [join(ROOT, ".ci/node-build"), OTHER_NODE], { encoding: "utf8" }).trim() });
+const nodes = process.argv.includes("--only-other-node") ? [] : [{ version: process.version, bin: process.execPath }];
+if (!quick || process.argv.includes("--only-other-node")) nodes.push({ version: `v${OTHER_NODE}`, bin: execFileSync("bash", [join(ROOT, ".ci/node-build"), OTHER_NODE], { encoding: "utf8" }).trim() });
 
 const workDir = mkdtempSync(join(os.tmpdir(), "logxpy-http-bench-"));
 // One build for every run, as run.mjs does: a rebuild meanwhile cannot change the writer between rounds.
