@@ -44,7 +44,10 @@ impl GrpcTransport {
         };
         let mut client = LogsServiceClient::new(channel);
         if gzip {
-            client = client.send_compressed(CompressionEncoding::Gzip);
+            // A collector answers in the encoding it was sent.
+            client = client
+                .send_compressed(CompressionEncoding::Gzip)
+                .accept_compressed(CompressionEncoding::Gzip);
         }
         let mut metadata = MetadataMap::new();
         for (name, value) in headers {
