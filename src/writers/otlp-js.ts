@@ -1,0 +1,362 @@
+import { createRequire } from "node:module";
+import { ErrorCode, LogxpyError } from "../errors";
+import { flushAtExit, forgetAtExit } from "../exit";
+import { QueuePolicy, type AsyncSettings } from "../options";
+import { type OtlpLogRecord, push, toLogRecord } from "../otlp/log-record";
+import type { OtlpTarget } from "../otlp/target";
+import { FIRST_ERROR_BACKOFF_MS, MAX_ERROR_BACKOFF_MS } from "./backoff";
+import { FlushBound, type FlushOptions } from "./flush-bound";
+import type { Writer, WriterFault, WriterMetrics } from "./writer";
+
+/** What logxpy uses of the official exporters (`OTLPLogExporter` of either package). */
+interface LogExporter {
+  export(records: OtlpLogRecord[], done: (result: { code: number; error?: Error & { code?: unknown; data?: unknown } }) => void): void;
+  shutdown(): Promise<void>;
+}
+
+/** gRPC status codes the OTLP specification calls retryable (RESOURCE_EXHAUSTED too, as the native exporter does). */
+const GRPC_RETRYABLE: ReadonlySet<number> = new Set([1, 2, 4, 8, 10, 11, 14, 15]);
+const HTTP_RETRYABLE: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+/** The packages the pure-TypeScript writer exports with, pinned in package.json (optional peers). */
+const PACKAGES = {
+  grpc: "@opentelemetry/exporter-logs-otlp-grpc",
+  "http/protobuf": "@opentelemetry/exporter-logs-otlp-http",
+} as const;
+
+/**
+ * The pure-TypeScript OTLP writer: records wait in a bounded queue (copied
+ * lines, parsed only when a batch is exported) and one export at a time goes
+ * to the collector through the official OpenTelemetry exporter, which is
+ * loaded only here, when an OTLP destination is configured without the
+ * native addon. Failures are counted, reported with the status, and retried
+ * with the file writers' backoff; a collector that keeps failing opens the
+ * circuit breaker, as in Rust (crates/logxpy-core/src/circuit.rs).
+ *
+ * Two things differ from the native writer, because the exporter needs the
+ * event loop: under `block`, a full queue drops the new record (counted and
+ * reported) rather than wait, since waiting would stop the very export that
+ * makes room; and `process.exit()` cannot wait for an export, so what is
+ * still queued then is counted as dropped and reported. When the event loop
+ * drains on its own, every record is exported first.
+ *
+ * @example
+ * const w = new JsOtlpWriter(resolveOtlp({ type: "otlp" }), settings, 5000, report);
+ */
+export class JsOtlpWriter implements Writer {
+  readonly backend = "js" as const;
+  readonly #target: OtlpTarget;
+  readonly #settings: AsyncSettings;
+  readonly #report: (fault: WriterFault) => void;
+  readonly #exporter: LogExporter;
+  readonly #resource: unknown;
+  readonly #scope = { name: "logxpy" };
+  readonly #bound: FlushBound;
+
+  #queue: string[] = [];
+  /** The batch under export (or waiting for its retry). */
+  #batch: string[] = [];
+  #exporting = false;
+  #timer: NodeJS.Timeout | undefined;
+  #enqueued = 0;
+  #written = 0;
+  #dropped = 0;
+  #errors = 0;
+  #backoffMs = FIRST_ERROR_BACKOFF_MS;
+  #failures = 0;
+  #failingSince = 0;
+  #circuit: "closed" | "open" | "half-open" = "closed";
+  #droppedAtOpen = 0;
+  #probeReported = false;
+  #fullReported = false;
+  #closed = false;
+  #lastFault: WriterFault | undefined;
+  #waiters: Array<{ target: number; resolve: () => void }> = [];
+
+  constructor(target: OtlpTarget, settings: AsyncSettings, timeoutMs: number, report: (fault: WriterFault) => void) {
+    this.#target = target;
+    this.#settings = settings;
+    this.#report = report;
+    const { exporter, resource } = loadExporter(target);
+    this.#exporter = exporter;
+    this.#resource = resource;
+    this.#bound = new FlushBound(target.name, timeoutMs, {
+      written: () => this.#written,
+      pending: () => this.#pending(),
+      lastFault: () => this.#lastFault,
+    });
+    flushAtExit(this, timeoutMs);
+  }
+
+  write(buf: Buffer, start: number, end: number): void {
+    this.#enqueued++;
+    if (this.#closed || this.#circuit !== "closed") {
+      this.#dropped++;
+      return;
+    }
+    if (this.#queue.length >= this.#settings.maxQueue && !this.#makeRoom()) {
+      this.#dropped++;
+      return;
+    }
+    // The line without its "\n"; the caller reuses `buf`, so it is copied out now.
+    this.#queue.push(buf.toString("utf8", start, end - 1));
+    if (this.#queue.length >= this.#settings.batchSize) this.#schedule(0);
+    else this.#schedule(this.#settings.flushIntervalMs);
+  }
+
+  flush(options?: FlushOptions): Promise<void> {
+    if (this.#pending() === 0) return Promise.resolve();
+    const target = this.#enqueued;
+    this.#schedule(0);
+    const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }));
+    return this.#bound.settle(done, options);
+  }
+
+  /** An export cannot finish without the event loop: this only says whether anything is left. */
+  flushSync(_timeoutMs: number): boolean {
+    return this.#pending() === 0;
+  }
+
+  close(_timeoutMs: number): boolean {
+    if (this.#closed) return true;
+    this.#closed = true;
+    forgetAtExit(this);
+    let abandoned = this.#queue.length;
+    this.#queue = [];
+    // An export under way still ends in written or dropped; a batch waiting for its retry is given up.
+    if (!this.#exporting) {
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      abandoned += this.#batch.length;
+      this.#batch = [];
+    }
+    this.#dropped += abandoned;
+    if (abandoned > 0) {
+      this.#fault({
+        code: ErrorCode.TIMEOUT,
+        message: `${abandoned} record(s) could not be exported to ${this.#target.name} before it closed and were dropped`,
+        destination: this.#target.name,
+      });
+    }
+    this.#settle();
+    if (!this.#exporting) void this.#exporter.shutdown().catch(() => {});
+    return this.#pending() === 0;
+  }
+
+  reopen(): void {}
+
+  metrics(): WriterMetrics {
+    return { enqueued: this.#enqueued, written: this.#written, dropped: this.#dropped, errors: this.#errors, pending: this.#pending() };
+  }
+
+  #pending(): number {
+    return this.#enqueued - this.#written - this.#dropped;
+  }
+
+  /** The policy's answer to a full queue: true when the record may go in. */
+  #makeRoom(): boolean {
+    switch (this.#settings.policy) {
+      case QueuePolicy.DROP_OLDEST:
+        this.#queue.shift();
+        this.#dropped++;
+        return true;
+      case QueuePolicy.BLOCK:
+        if (!this.#fullReported) {
+          this.#fullReported = true;
+          this.#fault({
+            code: ErrorCode.QUEUE_FULL,
+            message: `the queue for ${this.#target.name} is full (${this.#settings.maxQueue} records); the pure-TypeScript writer cannot wait for an export, so new records are dropped (and counted) until it has room`,
+            destination: this.#target.name,
+          });
+        }
+        return false;
+      case QueuePolicy.WARN:
+        process.emitWarning(`logxpy: queue for ${this.#target.name} is full; records are dropped`, { code: ErrorCode.QUEUE_FULL });
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  /** Starts the next export within `ms`, unless one is under way or due sooner. */
+  #schedule(ms: number): void {
+    if (this.#exporting || this.#closed) return;
+    if (this.#timer !== undefined) {
+      if (ms > 0) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#export();
+    }, ms);
+  }
+
+  #export(): void {
+    if (this.#batch.length === 0) this.#batch = this.#queue.splice(0, Math.max(this.#settings.batchSize, 1));
+    if (this.#batch.length === 0) return;
+    this.#exporting = true;
+    const observed = hrNow();
+    const records = this.#batch.map((line) => toLogRecord(line, observed, this.#resource, this.#scope));
+    try {
+      this.#exporter.export(records, (result) => {
+        if (result.code === 0) this.#succeeded();
+        else this.#exportFailed(result.error);
+      });
+    } catch (err) {
+      this.#exportFailed(err as Error);
+    }
+  }
+
+  #succeeded(): void {
+    this.#exporting = false;
+    this.#written += this.#batch.length;
+    this.#batch = [];
+    this.#failures = 0;
+    this.#failingSince = 0;
+    this.#backoffMs = FIRST_ERROR_BACKOFF_MS;
+    this.#fullReported = false;
+    if (this.#circuit !== "closed") {
+      this.#circuit = "closed";
+      this.#fault({
+        code: ErrorCode.CIRCUIT,
+        message: `circuit closed: the destination answers again; ${this.#dropped - this.#droppedAtOpen} record(s) were dropped while it was open`,
+        destination: this.#target.name,
+      });
+    }
+    this.#next();
+  }
+
+  #exportFailed(error: (Error & { code?: unknown }) | undefined): void {
+    const status = typeof error?.code === "number" ? error.code : undefined;
+    const grpc = this.#target.protocol === "grpc";
+    const retryable = status === undefined || (grpc ? GRPC_RETRYABLE.has(status) : HTTP_RETRYABLE.has(status));
+    const how = status === undefined ? "" : grpc ? ` with gRPC status ${status}` : ` with HTTP ${status}`;
+    const message = `OTLP ${grpc ? "gRPC" : "HTTP"} export to ${this.#target.url} failed${how}: ${error?.message ?? "no reason given"}`;
+    this.#failed({ code: ErrorCode.EXPORT, message }, retryable);
+  }
+
+  #failed(fault: { code: ErrorCode; message: string }, retryable: boolean): void {
+    this.#exporting = false;
+    this.#errors++;
+    if (!retryable) {
+      const n = this.#batch.length;
+      this.#dropped += n;
+      this.#batch = [];
+      this.#fault({ ...fault, message: `${fault.message}; ${n} record(s) dropped (not retryable)`, destination: this.#target.name });
+      this.#next();
+      return;
+    }
+    this.#failures++;
+    if (this.#failingSince === 0) this.#failingSince = Date.now();
+    if (this.#circuit === "closed") this.#fault({ ...fault, destination: this.#target.name });
+    if (this.#closed) {
+      this.#dropped += this.#batch.length;
+      this.#batch = [];
+      this.#settle();
+      return;
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#probeIfOpen();
+      this.#export();
+    }, this.#waitAfterFailure());
+  }
+
+  /** The backoff, or the breaker's cooldown once it is open (opening it at its threshold). */
+  #waitAfterFailure(): number {
+    const { failures, afterMs, cooldownMs } = this.#target.breaker;
+    if (this.#circuit === "closed") {
+      const failingFor = Date.now() - this.#failingSince;
+      if (this.#failures < failures && failingFor < afterMs) {
+        const wait = this.#backoffMs;
+        this.#backoffMs = Math.min(wait * 2, MAX_ERROR_BACKOFF_MS);
+        return wait;
+      }
+      this.#circuit = "open";
+      this.#droppedAtOpen = this.#dropped;
+      this.#probeReported = false;
+      this.#fault({
+        code: ErrorCode.CIRCUIT,
+        message: `circuit open after ${this.#failures} failed attempt(s) over ${(failingFor / 1000).toFixed(1)} s: new records are dropped (and counted) until the destination answers again; it is probed every ${(cooldownMs / 1000).toFixed(1)} s`,
+        destination: this.#target.name,
+      });
+    } else {
+      this.#circuit = "open";
+    }
+    return cooldownMs;
+  }
+
+  #probeIfOpen(): void {
+    if (this.#circuit !== "open") return;
+    this.#circuit = "half-open";
+    if (!this.#probeReported) {
+      this.#probeReported = true;
+      this.#fault({ code: ErrorCode.CIRCUIT, message: "circuit half-open: probing the destination with the records it holds", destination: this.#target.name });
+    }
+  }
+
+  /** After an export: answer the flushes it completes, then go on with what is queued. */
+  #next(): void {
+    this.#settle();
+    if (this.#closed) {
+      void this.#exporter.shutdown().catch(() => {});
+      return;
+    }
+    if (this.#queue.length >= this.#settings.batchSize) this.#schedule(0);
+    else if (this.#queue.length > 0) this.#schedule(this.#settings.flushIntervalMs);
+  }
+
+  /** Answers the flushes whose records are all written or given up on. */
+  #settle(): void {
+    this.#waiters = this.#waiters.filter((w) => {
+      if (this.#written + this.#dropped < w.target) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  #fault(fault: WriterFault): void {
+    this.#lastFault = fault;
+    this.#report(fault);
+  }
+}
+
+function hrNow(): [number, number] {
+  const ms = Date.now();
+  return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
+}
+
+/**
+ * The official exporter for the target's protocol, and its resource, loaded
+ * from the application's dependencies. Throws `LOGXPY_ERR_DESTINATION`
+ * when they are not installed, at configuration, never in a log call.
+ */
+function loadExporter(target: OtlpTarget): { exporter: LogExporter; resource: unknown } {
+  const name = PACKAGES[target.protocol];
+  let exporterModule: { OTLPLogExporter: new (config: unknown) => LogExporter };
+  let resources: { resourceFromAttributes(attributes: Record<string, unknown>): unknown };
+  try {
+    exporterModule = require(name);
+    resources = require("@opentelemetry/resources");
+  } catch (err) {
+    throw new LogxpyError(
+      ErrorCode.DESTINATION,
+      `without the native addon, logxpy exports OTLP with ${name} and @opentelemetry/resources, which are not installed (${(err as Error).message.split("\n")[0]}); npm i ${name} @opentelemetry/resources`,
+      { destination: target.name, cause: err },
+    );
+  }
+  const common = { url: target.url, timeoutMillis: target.timeoutMs, compression: target.gzip ? "gzip" : "none" };
+  let config: Record<string, unknown>;
+  if (target.protocol === "grpc") {
+    // The exporter takes gRPC metadata, of the @grpc/grpc-js it depends on.
+    const grpc = createRequire(require.resolve(name))("@grpc/grpc-js") as { Metadata: new () => { set(k: string, v: string): void } };
+    const metadata = new grpc.Metadata();
+    for (const [key, value] of target.headers) metadata.set(key.toLowerCase(), value);
+    config = { ...common, metadata };
+  } else {
+    config = { ...common, headers: Object.fromEntries(target.headers), concurrencyLimit: 1 };
+  }
+  const flat: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(target.resource)) push(flat, key, value, 0);
+  return { exporter: new exporterModule.OTLPLogExporter(config), resource: resources.resourceFromAttributes(flat) };
+}
