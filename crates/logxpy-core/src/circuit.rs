@@ -14,7 +14,7 @@ use std::time::Duration;
 /// use std::time::Duration;
 /// use logxpy_core::Breaker;
 ///
-/// let breaker = Breaker { failures: 5, after: Duration::from_secs(5), cooldown: Duration::from_secs(2) };
+/// let breaker = Breaker { failures: 10, after: Duration::from_secs(5), cooldown: Duration::from_secs(2) };
 /// assert_eq!(breaker, Breaker::default());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub struct Breaker {
 impl Default for Breaker {
     fn default() -> Self {
         Breaker {
-            failures: 5,
+            failures: 10,
             after: Duration::from_secs(5),
             cooldown: Duration::from_secs(2),
         }

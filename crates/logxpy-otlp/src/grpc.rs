@@ -79,16 +79,7 @@ impl GrpcTransport {
         *call.metadata_mut() = self.metadata.clone();
         let client = &mut self.client;
         match self.runtime.block_on(client.export(call)) {
-            Ok(reply) => match reply.into_inner().partial_success {
-                Some(p) if p.rejected_log_records > 0 => Outcome::Accepted {
-                    rejected: p.rejected_log_records as u64,
-                    message: p.error_message,
-                },
-                _ => Outcome::Accepted {
-                    rejected: 0,
-                    message: String::new(),
-                },
-            },
+            Ok(reply) => Outcome::accepted(reply.into_inner().partial_success),
             Err(status) => {
                 let message = format!(
                     "OTLP/gRPC export to {} failed with status {:?}: {}",

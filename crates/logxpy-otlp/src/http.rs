@@ -81,16 +81,7 @@ impl HttpTransport {
             let partial = ExportLogsServiceResponse::decode(&reply[..])
                 .ok()
                 .and_then(|r| r.partial_success);
-            return match partial {
-                Some(p) if p.rejected_log_records > 0 => Outcome::Accepted {
-                    rejected: p.rejected_log_records as u64,
-                    message: p.error_message,
-                },
-                _ => Outcome::Accepted {
-                    rejected: 0,
-                    message: String::new(),
-                },
-            };
+            return Outcome::accepted(partial);
         }
         let quoted = String::from_utf8_lossy(&reply[..reply.len().min(QUOTED_BODY)]).into_owned();
         let message = format!(

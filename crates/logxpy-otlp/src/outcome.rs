@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsPartialSuccess;
+
 /// The longest `Retry-After` honoured: a collector asking for more is
 /// probed again after this, so a typo in its configuration cannot silence
 /// a destination for hours.
@@ -22,6 +24,22 @@ pub(crate) enum Outcome {
         message: String,
         retry_after: Option<Duration>,
     },
+}
+
+impl Outcome {
+    /// A delivery, with the part the collector says it rejected, if any.
+    pub(crate) fn accepted(partial: Option<ExportLogsPartialSuccess>) -> Outcome {
+        match partial {
+            Some(p) if p.rejected_log_records > 0 => Outcome::Accepted {
+                rejected: p.rejected_log_records.unsigned_abs(),
+                message: p.error_message,
+            },
+            _ => Outcome::Accepted {
+                rejected: 0,
+                message: String::new(),
+            },
+        }
+    }
 }
 
 /// Whether an HTTP status is worth retrying (OTLP/HTTP: 429, 502, 503, 504).
@@ -45,6 +63,28 @@ mod tests {
         assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("99999"), Some(MAX_RETRY_AFTER));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+
+    #[test]
+    fn a_partial_success_counts_the_rejected_records() {
+        let partial = ExportLogsPartialSuccess {
+            rejected_log_records: 3,
+            error_message: "too old".into(),
+        };
+        assert_eq!(
+            Outcome::accepted(Some(partial)),
+            Outcome::Accepted {
+                rejected: 3,
+                message: "too old".into()
+            }
+        );
+        assert_eq!(
+            Outcome::accepted(None),
+            Outcome::Accepted {
+                rejected: 0,
+                message: String::new()
+            }
+        );
     }
 
     #[test]
