@@ -47,7 +47,8 @@ export interface OtlpTarget {
 
 const KEYS: ReadonlySet<string> = new Set(["type", "endpoint", "protocol", "headers", "resource", "timeout", "compression", "breaker"]);
 const BREAKER_KEYS: ReadonlySet<string> = new Set(["failures", "after", "cooldown"]);
-const DEFAULT_BREAKER = { failures: 5, afterMs: 5000, cooldownMs: 2000 };
+// Ten failed tries take about three seconds of backoff: a collector restarting is waited for, one that is gone is not.
+const DEFAULT_BREAKER = { failures: 10, afterMs: 5000, cooldownMs: 2000 };
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Destination strings naming a collector: the scheme says the protocol; the URL scheme is http. */
