@@ -189,7 +189,7 @@ test("an endpoint answering 400 is reported with the HTTP status and its records
   end(log);
 });
 
-test("a collector that stalls opens the breaker: the file keeps every line and no log call waits longer than the policy allows", async (t) => {
+test.serial("a collector that stalls opens the breaker: the file keeps every line and no log call waits longer than the policy allows", async (t) => {
   const held: Socket[] = [];
   const stall = createTcpServer((socket) => held.push(socket));
   await new Promise<void>((resolve) => stall.listen(0, "127.0.0.1", resolve));
@@ -281,23 +281,27 @@ test("the OTEL_EXPORTER_OTLP_* variables configure an OTLP destination, and expl
   t.is(logsEndpoint.url, "http://c:4318/custom/logs");
 });
 
-test('a process that logs to "otlp" from its environment and ends on its own delivers every record', async (t) => {
-  const ports = await collectorPorts();
-  const collector = await startCollector(ports);
-  t.teardown(() => collector.kill());
-  const dir = tempDir();
-  const result = await runFixture("otlp-child.cjs", [join(dir, "child.log"), "200"], {
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.http}`,
-    OTEL_SERVICE_NAME: "child-service",
-    OTEL_RESOURCE_ATTRIBUTES: "host.name=test-host",
-  }).done;
-  t.is(result.code, 0, result.stderr);
-  const got = await collected(collector.out, 200);
-  t.deepEqual(countOnce(got.map((r) => r.attributes.i), 200), { missing: [], duplicated: [] });
-  t.is(got[0]!.resource["service.name"], "child-service");
-  t.is(got[0]!.resource["host.name"], "test-host");
-  t.is(readRecords(join(dir, "child.log")).length, 200);
-});
+for (const how of ["ends on its own", "calls process.exit()"] as const) {
+  test(`a process that logs to "otlp" from its environment and ${how} delivers every record`, async (t) => {
+    const ports = await collectorPorts();
+    const collector = await startCollector(ports);
+    t.teardown(() => collector.kill());
+    const dir = tempDir();
+    const args = [join(dir, "child.log"), "200", ...(how === "calls process.exit()" ? ["exit"] : [])];
+    const result = await runFixture("otlp-child.cjs", args, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.http}`,
+      OTEL_SERVICE_NAME: "child-service",
+      OTEL_RESOURCE_ATTRIBUTES: "host.name=test-host",
+    }).done;
+    t.is(result.code, 0, result.stderr);
+    t.is(result.stderr, "", "nothing was reported");
+    const got = await collected(collector.out, 200);
+    t.deepEqual(countOnce(got.map((r) => r.attributes.i), 200), { missing: [], duplicated: [] });
+    t.is(got[0]!.resource["service.name"], "child-service");
+    t.is(got[0]!.resource["host.name"], "test-host");
+    t.is(readRecords(join(dir, "child.log")).length, 200);
+  });
+}
 
 test("a port nobody listens on is only reported, never thrown from a log call", async (t) => {
   const port = await freePort();

@@ -1,28 +1,21 @@
-import { createRequire } from "node:module";
-import { ErrorCode, LogxpyError } from "../errors";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import { QueuePolicy, type AsyncSettings } from "../options";
-import { type OtlpLogRecord, push, toLogRecord } from "../otlp/log-record";
+import { type LogExporter, loadExporter } from "../otlp/exporter";
+import { toLogRecord } from "../otlp/log-record";
 import type { OtlpTarget } from "../otlp/target";
 import { FIRST_ERROR_BACKOFF_MS, MAX_ERROR_BACKOFF_MS } from "./backoff";
 import { FlushBound, type FlushOptions } from "./flush-bound";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
-/** What logxpy uses of the official exporters (`OTLPLogExporter` of either package). */
-interface LogExporter {
-  export(records: OtlpLogRecord[], done: (result: { code: number; error?: Error & { code?: unknown; data?: unknown } }) => void): void;
-  shutdown(): Promise<void>;
-}
+/** The child process that `flushSync` exports with: beside this file's directory, in the same language (tsx runs the sources in tests). */
+const EXPORT_CHILD = join(__dirname, "..", "otlp", `export-child${__filename.endsWith(".ts") ? ".ts" : ".js"}`);
 
 /** gRPC status codes the OTLP specification calls retryable (RESOURCE_EXHAUSTED too, as the native exporter does). */
 const GRPC_RETRYABLE: ReadonlySet<number> = new Set([1, 2, 4, 8, 10, 11, 14, 15]);
 const HTTP_RETRYABLE: ReadonlySet<number> = new Set([429, 502, 503, 504]);
-
-/** The packages the pure-TypeScript writer exports with, pinned in package.json (optional peers). */
-const PACKAGES = {
-  grpc: "@opentelemetry/exporter-logs-otlp-grpc",
-  "http/protobuf": "@opentelemetry/exporter-logs-otlp-http",
-} as const;
 
 /**
  * The pure-TypeScript OTLP writer: records wait in a bounded queue (copied
@@ -33,12 +26,11 @@ const PACKAGES = {
  * with the file writers' backoff; a collector that keeps failing opens the
  * circuit breaker, as in Rust (crates/logxpy-core/src/circuit.rs).
  *
- * Two things differ from the native writer, because the exporter needs the
- * event loop: under `block`, a full queue drops the new record (counted and
- * reported) rather than wait, since waiting would stop the very export that
- * makes room; and `process.exit()` cannot wait for an export, so what is
- * still queued then is counted as dropped and reported. When the event loop
- * drains on its own, every record is exported first.
+ * The exporter needs the event loop, so two things are done differently
+ * from the native writer: under `block`, a full queue drops the new record
+ * (counted and reported) rather than wait, since waiting would stop the very
+ * export that makes room; and `flushSync`, which the exit flush calls, hands
+ * what is queued to a child process that exports it while this one waits.
  *
  * @example
  * const w = new JsOtlpWriter(resolveOtlp({ type: "otlp" }), settings, 5000, report);
@@ -57,6 +49,9 @@ export class JsOtlpWriter implements Writer {
   /** The batch under export (or waiting for its retry). */
   #batch: string[] = [];
   #exporting = false;
+  /** Numbers the exports; the answers of those up to `#answeredUpTo`, whose records `flushSync` delivered itself, are ignored. */
+  #exportId = 0;
+  #answeredUpTo = 0;
   #timer: NodeJS.Timeout | undefined;
   #enqueued = 0;
   #written = 0;
@@ -112,9 +107,39 @@ export class JsOtlpWriter implements Writer {
     return this.#bound.settle(done, options);
   }
 
-  /** An export cannot finish without the event loop: this only says whether anything is left. */
-  flushSync(_timeoutMs: number): boolean {
-    return this.#pending() === 0;
+  /**
+   * Exports what is queued before it returns, within `timeoutMs`: the event
+   * loop cannot run an export meanwhile, so a child process does it
+   * (src/otlp/export-child.ts). An export under way is included, as its
+   * answer may never come (at exit it does not): the collector may then get
+   * that batch twice, never none of it.
+   */
+  flushSync(timeoutMs: number): boolean {
+    if (this.#pending() === 0) return true;
+    if (timeoutMs <= 0 || this.#closed) return false;
+    const lines = [...this.#batch, ...this.#queue];
+    const child = spawnSync(process.execPath, [...process.execArgv, EXPORT_CHILD], {
+      input: JSON.stringify({ target: this.#target, lines }),
+      timeout: timeoutMs,
+      stdio: ["pipe", "ignore", "pipe"],
+      encoding: "utf8",
+    });
+    if (child.status !== 0) {
+      this.#errors++;
+      const why = child.error?.message ?? (child.stderr.trim() || `exit status ${child.status ?? child.signal}`);
+      this.#fault({ code: ErrorCode.EXPORT, message: `OTLP export to ${this.#target.url} before the flush returned failed: ${why}`, destination: this.#target.name });
+      return false;
+    }
+    this.#written += lines.length;
+    this.#queue = [];
+    this.#batch = [];
+    // The export under way was just done again: its answer must not count it twice.
+    this.#answeredUpTo = this.#exportId;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#exporting = false;
+    this.#settle();
+    return true;
   }
 
   close(_timeoutMs: number): boolean {
@@ -198,7 +223,9 @@ export class JsOtlpWriter implements Writer {
     const observed = hrNow();
     const records = this.#batch.map((line) => toLogRecord(line, observed, this.#resource, this.#scope));
     try {
+      const id = ++this.#exportId;
       this.#exporter.export(records, (result) => {
+        if (id <= this.#answeredUpTo) return;
         if (result.code === 0) this.#succeeded();
         else this.#exportFailed(result.error);
       });
@@ -324,39 +351,4 @@ export class JsOtlpWriter implements Writer {
 function hrNow(): [number, number] {
   const ms = Date.now();
   return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
-}
-
-/**
- * The official exporter for the target's protocol, and its resource, loaded
- * from the application's dependencies. Throws `LOGXPY_ERR_DESTINATION`
- * when they are not installed, at configuration, never in a log call.
- */
-function loadExporter(target: OtlpTarget): { exporter: LogExporter; resource: unknown } {
-  const name = PACKAGES[target.protocol];
-  let exporterModule: { OTLPLogExporter: new (config: unknown) => LogExporter };
-  let resources: { resourceFromAttributes(attributes: Record<string, unknown>): unknown };
-  try {
-    exporterModule = require(name);
-    resources = require("@opentelemetry/resources");
-  } catch (err) {
-    throw new LogxpyError(
-      ErrorCode.DESTINATION,
-      `without the native addon, logxpy exports OTLP with ${name} and @opentelemetry/resources, which are not installed (${(err as Error).message.split("\n")[0]}); npm i ${name} @opentelemetry/resources`,
-      { destination: target.name, cause: err },
-    );
-  }
-  const common = { url: target.url, timeoutMillis: target.timeoutMs, compression: target.gzip ? "gzip" : "none" };
-  let config: Record<string, unknown>;
-  if (target.protocol === "grpc") {
-    // The exporter takes gRPC metadata, of the @grpc/grpc-js it depends on.
-    const grpc = createRequire(require.resolve(name))("@grpc/grpc-js") as { Metadata: new () => { set(k: string, v: string): void } };
-    const metadata = new grpc.Metadata();
-    for (const [key, value] of target.headers) metadata.set(key.toLowerCase(), value);
-    config = { ...common, metadata };
-  } else {
-    config = { ...common, headers: Object.fromEntries(target.headers), concurrencyLimit: 1 };
-  }
-  const flat: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(target.resource)) push(flat, key, value, 0);
-  return { exporter: new exporterModule.OTLPLogExporter(config), resource: resources.resourceFromAttributes(flat) };
 }
