@@ -100,6 +100,21 @@ for (const [protocol, port] of [
   });
 }
 
+test("under block, a loop that logs far more than maxQueue without yielding gets every record to the collector", async (t) => {
+  const ports = await collectorPorts();
+  const collector = await startCollector(ports);
+  t.teardown(() => collector.kill());
+  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.http}` }, { asyncMaxQueue: 100, asyncPolicy: "block" });
+  for (let i = 0; i < 2000; i++) log.info("burst", { i });
+  await log.flush();
+  const got = await collected(collector.out, 2000);
+  t.deepEqual(countOnce(got.map((r) => r.attributes.i), 2000), { missing: [], duplicated: [] });
+  t.deepEqual(faults, []);
+  t.is(log.getAsyncMetrics().dropped, 0);
+  t.is(readRecords(file).length, 2000);
+  end(log);
+});
+
 test("with the collector not started yet, records are queued, the failure is reported, and they are delivered once it starts", async (t) => {
   const ports = await collectorPorts();
   const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.http}`, breaker: { failures: 1000, after: "1m" } });

@@ -104,7 +104,10 @@ async function measure(config, { n, build, workDir, collector }) {
     });
     run.peakRssMb = peakRssMb(child.pid);
     child.stdin.end();
+    // One that does not end when told (an exit flush waiting for a collector that is gone) is ended.
+    const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
     await closed;
+    clearTimeout(kill);
     const result = JSON.parse(stdout.trim().split("\n")[0]);
     Object.assign(run, result);
     run.collected = counter();

@@ -43,7 +43,7 @@ export function loadExporter(target: OtlpTarget): { exporter: LogExporter; resou
     for (const [key, value] of target.headers) metadata.set(key.toLowerCase(), value);
     config = { ...common, metadata };
   } else {
-    config = { ...common, headers: Object.fromEntries(target.headers), concurrencyLimit: 1 };
+    config = { ...common, headers: Object.fromEntries(target.headers) };
   }
   const flat: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(target.resource)) push(flat, key, value, 0);

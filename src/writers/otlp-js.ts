@@ -10,8 +10,15 @@ import { FIRST_ERROR_BACKOFF_MS, MAX_ERROR_BACKOFF_MS } from "./backoff";
 import { FlushBound, type FlushOptions } from "./flush-bound";
 import type { Writer, WriterFault, WriterMetrics } from "./writer";
 
-/** The child process that `flushSync` exports with: beside this file's directory, in the same language (tsx runs the sources in tests). */
-const EXPORT_CHILD = join(__dirname, "..", "otlp", `export-child${__filename.endsWith(".ts") ? ".ts" : ".js"}`);
+/**
+ * The child process that exports synchronously, and the node options it
+ * runs with: none for the built JavaScript (the caller's could be anything,
+ * `-e` with its own script among them); the TypeScript loader when the
+ * sources run as they are, as in the tests.
+ */
+const FROM_SOURCES = __filename.endsWith(".ts");
+const EXPORT_CHILD = join(__dirname, "..", "otlp", `export-child${FROM_SOURCES ? ".ts" : ".js"}`);
+const EXPORT_CHILD_ARGS = FROM_SOURCES ? [...process.execArgv.filter((a) => a.startsWith("--import=")), EXPORT_CHILD] : [EXPORT_CHILD];
 
 /** gRPC status codes the OTLP specification calls retryable (RESOURCE_EXHAUSTED too, as the native exporter does). */
 const GRPC_RETRYABLE: ReadonlySet<number> = new Set([1, 2, 4, 8, 10, 11, 14, 15]);
@@ -27,10 +34,11 @@ const HTTP_RETRYABLE: ReadonlySet<number> = new Set([429, 502, 503, 504]);
  * circuit breaker, as in Rust (crates/logxpy-core/src/circuit.rs).
  *
  * The exporter needs the event loop, so two things are done differently
- * from the native writer: under `block`, a full queue drops the new record
- * (counted and reported) rather than wait, since waiting would stop the very
- * export that makes room; and `flushSync`, which the exit flush calls, hands
- * what is queued to a child process that exports it while this one waits.
+ * from the native writer: under `block`, a full queue, and `flushSync`
+ * (which the exit flush calls), hand what is queued to a child process that
+ * exports it while the caller waits (src/otlp/export-child.ts). A
+ * destination that is failing is not waited for that way: its full queue
+ * drops new records (counted and reported) until its breaker decides.
  *
  * @example
  * const w = new JsOtlpWriter(resolveOtlp({ type: "otlp" }), settings, 5000, report);
@@ -40,6 +48,7 @@ export class JsOtlpWriter implements Writer {
   readonly #target: OtlpTarget;
   readonly #settings: AsyncSettings;
   readonly #report: (fault: WriterFault) => void;
+  readonly #timeoutMs: number;
   readonly #exporter: LogExporter;
   readonly #resource: unknown;
   readonly #scope = { name: "logxpy" };
@@ -72,6 +81,7 @@ export class JsOtlpWriter implements Writer {
     this.#target = target;
     this.#settings = settings;
     this.#report = report;
+    this.#timeoutMs = timeoutMs;
     const { exporter, resource } = loadExporter(target);
     this.#exporter = exporter;
     this.#resource = resource;
@@ -118,19 +128,7 @@ export class JsOtlpWriter implements Writer {
     if (this.#pending() === 0) return true;
     if (timeoutMs <= 0 || this.#closed) return false;
     const lines = [...this.#batch, ...this.#queue];
-    const child = spawnSync(process.execPath, [...process.execArgv, EXPORT_CHILD], {
-      input: JSON.stringify({ target: this.#target, lines }),
-      timeout: timeoutMs,
-      stdio: ["pipe", "ignore", "pipe"],
-      encoding: "utf8",
-    });
-    if (child.status !== 0) {
-      this.#errors++;
-      const why = child.error?.message ?? (child.stderr.trim() || `exit status ${child.status ?? child.signal}`);
-      this.#fault({ code: ErrorCode.EXPORT, message: `OTLP export to ${this.#target.url} before the flush returned failed: ${why}`, destination: this.#target.name });
-      return false;
-    }
-    this.#written += lines.length;
+    if (!this.#exportNow(lines, timeoutMs, "before the flush returned")) return false;
     this.#queue = [];
     this.#batch = [];
     // The export under way was just done again: its answer must not count it twice.
@@ -139,6 +137,31 @@ export class JsOtlpWriter implements Writer {
     this.#timer = undefined;
     this.#exporting = false;
     this.#settle();
+    return true;
+  }
+
+  /**
+   * Exports `lines` before it returns, through the child process; true when
+   * the collector took them all (then counted as written). A failure is
+   * counted and reported like a failed export.
+   */
+  #exportNow(lines: string[], timeoutMs: number, when: string): boolean {
+    const child = spawnSync(process.execPath, EXPORT_CHILD_ARGS, {
+      input: JSON.stringify({ target: this.#target, lines }),
+      timeout: timeoutMs,
+      stdio: ["pipe", "ignore", "pipe"],
+      encoding: "utf8",
+    });
+    if (child.status !== 0) {
+      this.#errors++;
+      // A failed try like the async ones: a full queue does not wait for this destination again until one succeeds.
+      this.#failures++;
+      if (this.#failingSince === 0) this.#failingSince = Date.now();
+      const why = child.error?.message ?? (child.stderr.trim() || `exit status ${child.status ?? child.signal}`);
+      this.#fault({ code: ErrorCode.EXPORT, message: `OTLP export to ${this.#target.url} ${when} failed: ${why}`, destination: this.#target.name });
+      return false;
+    }
+    this.#written += lines.length;
     return true;
   }
 
@@ -186,11 +209,18 @@ export class JsOtlpWriter implements Writer {
         this.#dropped++;
         return true;
       case QueuePolicy.BLOCK:
+        // The caller waits while the queue is exported on its thread, as the file writers write
+        // on it. A destination that is failing is not waited for again: its breaker decides.
+        if (this.#failures === 0 && this.#exportNow(this.#queue, this.#timeoutMs, "while the queue was full")) {
+          this.#queue = [];
+          this.#settle();
+          return true;
+        }
         if (!this.#fullReported) {
           this.#fullReported = true;
           this.#fault({
             code: ErrorCode.QUEUE_FULL,
-            message: `the queue for ${this.#target.name} is full (${this.#settings.maxQueue} records); the pure-TypeScript writer cannot wait for an export, so new records are dropped (and counted) until it has room`,
+            message: `the queue for ${this.#target.name} is full (${this.#settings.maxQueue} records) and the destination is failing: new records are dropped (and counted) until it has room`,
             destination: this.#target.name,
           });
         }
