@@ -124,10 +124,16 @@ async function measure(config, { n, build, workDir, collector }) {
   return run;
 }
 
-/** Counts the records in the collector's output as it grows, reading only what is new. */
+/**
+ * Counts the records in the collector's output as it grows, reading only
+ * what is new. It counts the one key each record has rather than parsing
+ * the JSON: on two cores, parsing 100,000 records took CPU from the
+ * collector and the logger being measured.
+ */
 function recordCounter(path) {
+  const KEY = '"observedTimeUnixNano"';
   let offset = 0;
-  let rest = "";
+  let tail = "";
   let count = 0;
   const buf = Buffer.alloc(1 << 20);
   return () => {
@@ -142,13 +148,11 @@ function recordCounter(path) {
         const got = readSync(fd, buf, 0, buf.length, offset);
         if (got === 0) break;
         offset += got;
-        const text = rest + buf.toString("utf8", 0, got);
-        const lines = text.split("\n");
-        rest = lines.pop();
-        for (const line of lines) {
-          if (line === "") continue;
-          for (const rl of JSON.parse(line).resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) count += sl.logRecords?.length ?? 0;
-        }
+        // A key cut by the chunk's end is found with the next one.
+        const text = tail + buf.toString("latin1", 0, got);
+        for (let i = text.indexOf(KEY); i >= 0; i = text.indexOf(KEY, i + KEY.length)) count++;
+        const keep = Math.min(KEY.length - 1, text.length);
+        tail = text.slice(text.length - keep);
       }
     } finally {
       closeSync(fd);
