@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIGS } from "./configs.mjs";
 import { durableSection } from "./durable.mjs";
+import { otlpSection } from "./otlp.mjs";
 import { cpuTicks, otherCpuShare } from "./cpu-share.mjs";
 import { makeFifo, startSlowReader } from "./fifo.mjs";
 import { SHAPE_NOTES } from "./records.mjs";
@@ -36,8 +37,8 @@ const ROOT = join(HERE, "..");
 // 15 s a run). Quick: a smoke run for CI that exercises every path in well
 // under 2 minutes; its figures mean little.
 const PLANS = {
-  full: { rounds: 5, throughputN: 200_000, bigRecordN: 100_000, latencyN: 100_000, exitN: 100_000, fifoN: 100_000, fifoRounds: 3, fifoTimeoutMs: 20_000, durableN: 2_000 },
-  quick: { rounds: 1, throughputN: 20_000, bigRecordN: 10_000, latencyN: 10_000, exitN: 20_000, fifoN: 5_000, fifoRounds: 1, fifoTimeoutMs: 10_000, durableN: 200 },
+  full: { rounds: 5, throughputN: 200_000, bigRecordN: 100_000, latencyN: 100_000, exitN: 100_000, fifoN: 100_000, fifoRounds: 3, fifoTimeoutMs: 20_000, durableN: 2_000, otlpN: 100_000, otlpRounds: 3 },
+  quick: { rounds: 1, throughputN: 20_000, bigRecordN: 10_000, latencyN: 10_000, exitN: 20_000, fifoN: 5_000, fifoRounds: 1, fifoTimeoutMs: 10_000, durableN: 200, otlpN: 5_000, otlpRounds: 1 },
 };
 // 6.4 MB/s at most: a standard-record logger produces several times that.
 const FIFO_READER = { chunkBytes: 64 * 1024, everyMs: 10 };
@@ -59,6 +60,7 @@ const started = performance.now();
 const ticksAtStart = cpuTicks();
 const runs = [];
 let durable = "";
+let otlp = { section: "", ok: true };
 try {
   for (let round = 0; round < plan.rounds; round++) {
     for (const scenario of scenarios) {
@@ -73,6 +75,7 @@ try {
     }
   }
   if (!only || only === "durable") durable = durableSection({ n: plan.durableN, build, workDir, progress });
+  if (!only || only === "otlp") otlp = await otlpSection({ n: plan.otlpN, rounds: plan.otlpRounds, build, workDir, progress });
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }
@@ -80,7 +83,7 @@ meta.durationS = (performance.now() - started) / 1000;
 meta.otherCpuShare = otherCpuShare(ticksAtStart, cpuTicks());
 
 const summary = summarize(runs, scenarios);
-const report = renderReport(meta, scenarios, summary) + durable;
+const report = renderReport(meta, scenarios, summary) + durable + otlp.section;
 const resultsDir = join(HERE, "results");
 mkdirSync(resultsDir, { recursive: true });
 const stamp = meta.date.replace(/[:.]/g, "-");
@@ -91,6 +94,10 @@ writeFileSync(complete ? join(HERE, "RESULTS.md") : join(resultsDir, `RESULTS-${
 process.stdout.write(report);
 
 const failures = runs.filter((r) => r.failure);
+if (!otlp.ok) {
+  progress("\nthe OTLP section has failed runs (see above)");
+  process.exitCode = 1;
+}
 if (failures.length > 0) {
   progress(`\n${failures.length} run(s) failed:`);
   for (const r of failures) progress(`  ${r.scenario} ${r.config} (round ${r.round + 1}): ${r.failure}`);
@@ -265,6 +272,7 @@ function describeRun() {
       pino: peer("pino"),
       "sonic-boom": peer("sonic-boom"),
       "thread-stream": peer("thread-stream"),
+      "pino-opentelemetry-transport": peer("pino-opentelemetry-transport"),
       winston: peer("winston"),
     },
     shapes: SHAPE_NOTES,

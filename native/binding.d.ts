@@ -83,8 +83,14 @@ export declare const FIRST_BACKOFF_MS: number
  */
 export declare function flushAllWriters(timeoutMs: number): Array<NativeGivenUp>
 
+/** `LogxpyError.code` of a circuit breaker's transition. */
+export declare const LOGXPY_ERR_CIRCUIT: string
+
 /** `LogxpyError.code` of a writer used after it was closed. */
 export declare const LOGXPY_ERR_CLOSED: string
+
+/** `LogxpyError.code` of a failed or refused OTLP export. */
+export declare const LOGXPY_ERR_EXPORT: string
 
 /** The code of a failure inside the binding itself. */
 export declare const LOGXPY_ERR_INTERNAL: string
@@ -147,6 +153,28 @@ export interface NativeOptions {
   rotate?: NativeRotation
   /** The last writer of this path gave up inside a line (see `WriterConfig::after_torn_line`). */
   afterTornLine: boolean
+  /**
+   * Export to an OpenTelemetry Collector instead of writing a file; `path` is then only the
+   * destination's name.
+   */
+  otlp?: NativeOtlp
+}
+
+/** An OTLP destination, resolved and validated in TypeScript (`src/otlp/`). */
+export interface NativeOtlp {
+  /** gRPC: `http://host:4317`; HTTP: the full URL of the logs path. */
+  endpoint: string
+  /** `"grpc"` or `"http/protobuf"`. */
+  protocol: string
+  /** `[name, value]` pairs sent with every export. */
+  headers: Array<Array<string>>
+  /** The resource attributes as a JSON object. */
+  resourceJson: string
+  timeoutMs: number
+  gzip: boolean
+  breakerFailures: number
+  breakerAfterMs: number
+  breakerCooldownMs: number
 }
 
 /** `rotate` of `log.init()`, validated in TypeScript; `size` in bytes. */

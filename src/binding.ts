@@ -14,6 +14,9 @@ export type NativeBinding = Pick<typeof Generated, "NativeWriter" | "flushAllWri
 /** The options the binding's writer is opened with. */
 export type NativeWriterOptions = Generated.NativeOptions;
 
+/** An OTLP destination as the binding's writer takes it. */
+export type NativeOtlpOptions = Generated.NativeOtlp;
+
 let loaded: { binding: NativeBinding | undefined; why: string } | undefined;
 
 /** Set once a thread said why the addon does not load: worker threads started later stay quiet. */

@@ -1,5 +1,8 @@
 import { ErrorCode, LogxpyError } from "./errors";
 import { describe, levelValue, type ThresholdName } from "./levels";
+import { type OtlpDestination, type OtlpTarget, otlpFromString, resolveOtlp } from "./otlp/target";
+
+export type { OtlpDestination } from "./otlp/target";
 
 /** A function destination: called with each record (parsed) and its line. */
 export type DestinationFunction = (record: Record<string, unknown>, line: string) => void;
@@ -24,14 +27,16 @@ export interface ConsoleDestination {
 }
 
 /**
- * Where records go: a file path, `"console"` (or `"stderr"`), a function, or
- * one of the destination objects. To log to a file literally named "console",
- * write `"./console"`.
+ * Where records go: a file path (or `"file://path"`), `"console"` (or
+ * `"stderr"`), a function, an OpenTelemetry Collector (`"otel://host:4317"`
+ * over gRPC, `"otlp+http://host:4318"` over HTTP, `"otlp"` from the
+ * `OTEL_EXPORTER_OTLP_*` variables), or one of the destination objects. To
+ * log to a file literally named "console", write `"./console"`.
  *
  * @example
- * log.configure({ destinations: ["app.log", "console", (rec) => metrics.count(rec.mt)] });
+ * log.configure({ destinations: ["app.log", "console", "otel://collector:4317", (rec) => metrics.count(rec.mt)] });
  */
-export type Destination = string | DestinationFunction | FileDestination | ConsoleDestination;
+export type Destination = string | DestinationFunction | FileDestination | ConsoleDestination | OtlpDestination;
 
 // A key outside these is a typo or a setting logxpy does not have: never ignored.
 const FILE_KEYS: ReadonlySet<string> = new Set(["type", "path", "mode", "level"]);
@@ -41,7 +46,8 @@ const CONSOLE_KEYS: ReadonlySet<string> = new Set(["type", "stream", "pretty", "
 export type ResolvedDestination =
   | { kind: "file"; path: string; mode: "w" | "a" | undefined; level?: number }
   | { kind: "console"; fd: 1 | 2; pretty: boolean | undefined; level?: number }
-  | { kind: "function"; fn: DestinationFunction; level?: number };
+  | { kind: "function"; fn: DestinationFunction; level?: number }
+  | { kind: "otlp"; target: OtlpTarget; level?: number };
 
 /**
  * Checks a destination and puts it in one shape; throws `LOGXPY_ERR_DESTINATION`.
@@ -53,9 +59,14 @@ export function resolveDestination(dest: unknown): ResolvedDestination {
   if (typeof dest === "function") return { kind: "function", fn: dest as DestinationFunction };
   if (dest === "console" || dest === "stdout") return { kind: "console", fd: 1, pretty: undefined };
   if (dest === "stderr") return { kind: "console", fd: 2, pretty: undefined };
-  if (typeof dest === "string" && dest.length > 0) return { kind: "file", path: dest, mode: undefined };
+  if (typeof dest === "string" && dest.startsWith("file://")) return { kind: "file", path: filePath(dest), mode: undefined };
+  if (typeof dest === "string" && dest.length > 0) {
+    const target = otlpFromString(dest);
+    return target === undefined ? { kind: "file", path: dest, mode: undefined } : { kind: "otlp", target };
+  }
   if (dest !== null && typeof dest === "object") {
     const d = dest as { type?: unknown; path?: unknown; mode?: unknown; stream?: unknown; pretty?: unknown; level?: unknown };
+    if (d.type === "otlp") return { kind: "otlp", target: resolveOtlp(dest as OtlpDestination) };
     const known = d.type === "file" ? FILE_KEYS : d.type === "console" ? CONSOLE_KEYS : undefined;
     const unknown = known === undefined ? undefined : Object.keys(d).find((key) => !known.has(key));
     if (unknown !== undefined) {
@@ -82,11 +93,24 @@ export function resolveDestination(dest: unknown): ResolvedDestination {
   }
   throw new LogxpyError(
     ErrorCode.DESTINATION,
-    `a destination must be a file path, "console", "stderr", a function, or { type: "file", path } / { type: "console" }; got ${describe(dest)}`,
+    `a destination must be a file path, "console", "stderr", a function, an "otel://" or "otlp+http://" URL, or { type: "file", path } / { type: "console" } / { type: "otlp" }; got ${describe(dest)}`,
   );
 }
 
 /** A destination's `level`, checked as the logger's is (`LOGXPY_ERR_LEVEL`). */
 function destinationLevel(level: unknown): { level?: number } {
   return level === undefined ? {} : { level: levelValue(level) };
+}
+
+/** `file://app.log` is app.log (relative), `file:///var/log/app.log` the absolute path; %-escapes are decoded. */
+function filePath(url: string): string {
+  const rest = url.slice("file://".length);
+  let path: string;
+  try {
+    path = decodeURIComponent(rest.startsWith("localhost/") ? rest.slice("localhost".length) : rest);
+  } catch {
+    throw new LogxpyError(ErrorCode.DESTINATION, `${JSON.stringify(url)} is not a file URL: a %-escape in it is malformed`);
+  }
+  if (path === "") throw new LogxpyError(ErrorCode.DESTINATION, `${JSON.stringify(url)} names no file`);
+  return path;
 }

@@ -28,6 +28,10 @@ export const ErrorCode = {
   FILE_GONE: "LOGXPY_ERR_FILE_GONE",
   /** The `warn` policy dropped records because the queue was full (a process warning, rate-limited). */
   QUEUE_FULL: "LOGXPY_ERR_QUEUE_FULL",
+  /** An export to an OpenTelemetry Collector failed (the message has the HTTP or gRPC status) or was refused (the records are counted as dropped). */
+  EXPORT: "LOGXPY_ERR_EXPORT",
+  /** A destination's circuit breaker opened (records are dropped and counted), probes again (half-open), or closed; reported once per transition. */
+  CIRCUIT: "LOGXPY_ERR_CIRCUIT",
   /** A flush or shutdown did not finish within its timeout. */
   TIMEOUT: "LOGXPY_ERR_TIMEOUT",
   /** The writer was used after it was closed. */

@@ -8,6 +8,7 @@ import { ConsoleWriter } from "./writers/console";
 import { fileWriter } from "./writers/file-writer";
 import type { FlushOptions } from "./writers/flush-bound";
 import { FunctionWriter } from "./writers/function";
+import { otlpWriter } from "./writers/otlp-writer";
 import type { Writer, WriterFault, WriterMetrics } from "./writers/writer";
 
 /**
@@ -153,7 +154,7 @@ export class WriterSet {
         writers.push(this.#open(d, async, true, settings));
         kept.push(d);
       } catch (err) {
-        const name = d.kind === "file" ? d.path : d.kind;
+        const name = d.kind === "file" ? d.path : d.kind === "otlp" ? d.target.name : d.kind;
         this.#report({ code: ErrorCode.OPEN, message: `could not reopen ${name}: ${(err as Error).message}`, destination: name });
       }
     }
@@ -182,6 +183,8 @@ export class WriterSet {
         return new ConsoleWriter(d.fd, d.pretty, s.shutdownTimeoutMs, this.#report);
       case "function":
         return new FunctionWriter(d.fn, this.#report);
+      case "otlp":
+        return otlpWriter(d.target, async, s.shutdownTimeoutMs, this.#report);
     }
   }
 
@@ -241,11 +244,12 @@ export function distinctFiles(destinations: ResolvedDestination[]): ResolvedDest
 }
 
 /**
- * A file's counts all go into the totals; of the console and functions, which
- * hold no queue, only their failed deliveries, so that none goes uncounted.
+ * A file's or a collector's counts all go into the totals; of the console and
+ * functions, which hold no queue, only their failed deliveries, so that none
+ * goes uncounted.
  */
 function addDestinationMetrics(into: WriterMetrics, d: ResolvedDestination, w: Writer): void {
-  if (d.kind === "file") addMetrics(into, w.metrics());
+  if (d.kind === "file" || d.kind === "otlp") addMetrics(into, w.metrics());
   else into.errors += w.metrics().errors;
 }
 

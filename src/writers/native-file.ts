@@ -3,7 +3,7 @@ import { ErrorCode } from "../errors";
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { AsyncSettings, RotateSettings } from "../options";
 import { LineBuffer } from "../line-buffer";
-import { nativeError, type NativeBinding, type NativeBindingWriter } from "../binding";
+import { nativeError, type NativeBinding, type NativeBindingWriter, type NativeOtlpOptions } from "../binding";
 import { removeForClean, type OpenOptions } from "./fd";
 import { markTorn, takeTorn } from "./torn-lines";
 import { FileWatch, WATCH_INTERVAL_MS } from "./file-watch";
@@ -68,7 +68,8 @@ export class NativeFileWriter implements Writer {
   /** Records were handed over without waking the writer thread; the end of the turn must. */
   #wakeOwed = false;
   readonly #poll: NodeJS.Timeout;
-  readonly #watch: FileWatch;
+  /** The path watch; none for an OTLP destination, which has no file. */
+  readonly #watch: FileWatch | undefined;
   #closed = false;
   /** Records given after close: counted so metrics stay exact. */
   #lateDropped = 0;
@@ -87,8 +88,9 @@ export class NativeFileWriter implements Writer {
     timeoutMs: number,
     report: (fault: WriterFault) => void,
     rotate?: RotateSettings,
+    otlp?: NativeOtlpOptions,
   ) {
-    if (open.clean) removeForClean(path);
+    if (open.clean && otlp === undefined) removeForClean(path);
     try {
       this.#native = new binding.NativeWriter(path, {
         append: open.mode === "a",
@@ -99,7 +101,8 @@ export class NativeFileWriter implements Writer {
         policy: settings.policy,
         shutdownTimeoutMs: timeoutMs,
         ...(rotate === undefined ? {} : { rotate: { size: rotate.sizeBytes, keep: rotate.keep, compress: rotate.compress } }),
-        afterTornLine: takeTorn(path),
+        afterTornLine: otlp === undefined && takeTorn(path),
+        ...(otlp === undefined ? {} : { otlp }),
       }, (id, written) => this.#flushes.answered(id, written));
     } catch (err) {
       throw nativeError(err, path);
@@ -130,8 +133,9 @@ export class NativeFileWriter implements Writer {
     this.#timeoutMs = timeoutMs;
     this.#report = report;
     // The file is open in Rust; the path's file now is the one it opened.
-    this.#watch = new FileWatch(path, undefined, rotate === undefined ? report : (fault) => this.#unlessRotated(fault));
-    const checkFile = rotate === undefined ? () => this.#watch.check() : () => this.#checkRotatingFile();
+    const watch = otlp === undefined ? new FileWatch(path, undefined, rotate === undefined ? report : (fault) => this.#unlessRotated(fault)) : undefined;
+    this.#watch = watch;
+    const checkFile = watch === undefined ? () => {} : rotate === undefined ? () => watch.check() : () => this.#checkRotatingFile(watch);
     let ticks = 0;
     this.#poll = setInterval(() => {
       this.#collectFaults();
@@ -231,7 +235,7 @@ export class NativeFileWriter implements Writer {
     this.#handOver();
     try {
       this.#native.reopen(this.#timeoutMs);
-      this.#watch.rebase();
+      this.#watch?.rebase();
     } catch (err) {
       const e = nativeError(err, this.#path);
       this.#fault({ code: e.code, message: e.message, destination: this.#path, ...(e.errno ? { errno: e.errno } : {}) });
@@ -255,17 +259,17 @@ export class NativeFileWriter implements Writer {
    * new file at the path, which is not someone else moving it away. The
    * thread's switch counter is read around each look, as a sequence lock.
    */
-  #checkRotatingFile(): void {
+  #checkRotatingFile(watch: FileWatch): void {
     const seq = this.#native.rotationSeq();
     if (seq % 2 === 1) return; // a rotation is under way: look next time
     if (seq !== this.#watchedSeq) {
-      this.#watch.rebase();
+      watch.rebase();
       // A rotation during the rebase may have left it watching either file: rebase again next time.
       if (this.#native.rotationSeq() === seq) this.#watchedSeq = seq;
       return;
     }
     this.#checkedSeq = seq;
-    this.#watch.check();
+    watch.check();
   }
 
   /** Passes on what the path watch found, unless a rotation moved the file while it looked. */

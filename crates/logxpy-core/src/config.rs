@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::circuit::Breaker;
 use crate::error::Error;
 use crate::policy::QueuePolicy;
 
@@ -79,6 +80,10 @@ pub struct WriterConfig {
     /// line break before the first record, so the fragment stays one bad
     /// line and every record after it is whole.
     pub after_torn_line: bool,
+    /// A circuit breaker for a destination that may stay down for long (a
+    /// collector across the network): `None` (the default) has none. See
+    /// [`Breaker`].
+    pub breaker: Option<Breaker>,
 }
 
 /// The settings of size rotation (what to do, not the doing of it, which
@@ -136,6 +141,7 @@ impl Default for WriterConfig {
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             rotate: None,
             after_torn_line: false,
+            breaker: None,
         }
     }
 }
@@ -168,6 +174,11 @@ impl WriterConfig {
                 "mode",
                 "must be permission bits (at most 0o7777)",
             ));
+        }
+        if let Some(breaker) = &self.breaker
+            && breaker.failures == 0
+        {
+            return Err(Error::option("breaker.failures", "must be at least 1"));
         }
         if let Some(rotation) = &self.rotate {
             if rotation.size == 0 {

@@ -17,6 +17,12 @@ pub const LOGXPY_ERR_WRITE: &str = "LOGXPY_ERR_WRITE";
 pub const LOGXPY_ERR_TIMEOUT: &str = "LOGXPY_ERR_TIMEOUT";
 /// The writer was shut down.
 pub const LOGXPY_ERR_CLOSED: &str = "LOGXPY_ERR_CLOSED";
+/// An export to a collector failed (with the HTTP or gRPC status), or the
+/// collector rejected records; reported through `Hooks::on_error`.
+pub const LOGXPY_ERR_EXPORT: &str = "LOGXPY_ERR_EXPORT";
+/// A destination's circuit breaker opened, probed or closed again; reported
+/// through `Hooks::on_error`, once per transition.
+pub const LOGXPY_ERR_CIRCUIT: &str = "LOGXPY_ERR_CIRCUIT";
 /// A configuration value is out of range.
 pub const LOGXPY_ERR_OPTION: &str = "LOGXPY_ERR_OPTION";
 
@@ -86,9 +92,24 @@ impl Error {
         Self::from_io(LOGXPY_ERR_OPEN, "cannot start the writer thread", err)
     }
 
-    /// Writing to the destination failed.
+    /// Writing to the destination failed. A sink that has more to say than
+    /// an `io::Error` can (an exporter's HTTP status) wraps an [`Error`] in
+    /// it (`io::Error::other`), which is passed on as it is.
     pub fn write(err: &io::Error) -> Self {
+        if let Some(inner) = err.get_ref().and_then(|e| e.downcast_ref::<Error>()) {
+            return inner.clone();
+        }
         Self::from_io(LOGXPY_ERR_WRITE, "write failed", err)
+    }
+
+    /// An export failed or was refused; `message` says how (the status).
+    pub fn export(message: impl Into<String>) -> Self {
+        Self::new(LOGXPY_ERR_EXPORT, message)
+    }
+
+    /// A circuit breaker changed state; `message` says to which and why.
+    pub fn circuit(message: impl Into<String>) -> Self {
+        Self::new(LOGXPY_ERR_CIRCUIT, message)
     }
 
     /// Rotating the file failed at the step `context` names ("cannot

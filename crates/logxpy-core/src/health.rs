@@ -47,6 +47,12 @@ impl FailingSince {
         }
     }
 
+    /// How long the current run of failures has lasted; `None` while healthy.
+    pub(crate) fn failing_for(&self) -> Option<Duration> {
+        let nanos = self.nanos.load(Relaxed);
+        (nanos != 0).then(|| (self.origin + Duration::from_nanos(nanos - 1)).elapsed())
+    }
+
     /// `None` while healthy; while failing, how much of `patience` is left
     /// before the run of failures outlasts it (zero once it has).
     pub(crate) fn patience_left(&self, patience: Duration) -> Option<Duration> {

@@ -39,6 +39,7 @@
 mod backoff;
 mod batch;
 mod budget;
+mod circuit;
 mod config;
 mod deadline;
 mod door;
@@ -58,14 +59,15 @@ mod worker;
 mod writer;
 
 pub use backoff::{FIRST_BACKOFF, MAX_BACKOFF};
+pub use circuit::Breaker;
 pub use config::{
     DEFAULT_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL, DEFAULT_MAX_QUEUE, DEFAULT_MODE,
     DEFAULT_SHUTDOWN_TIMEOUT, MAX_QUEUE_LIMIT, Rotation, WriterConfig,
 };
 pub use errno::errno_name;
 pub use error::{
-    Error, LOGXPY_ERR_CLOSED, LOGXPY_ERR_OPEN, LOGXPY_ERR_OPTION, LOGXPY_ERR_TIMEOUT,
-    LOGXPY_ERR_WRITE,
+    Error, LOGXPY_ERR_CIRCUIT, LOGXPY_ERR_CLOSED, LOGXPY_ERR_EXPORT, LOGXPY_ERR_OPEN,
+    LOGXPY_ERR_OPTION, LOGXPY_ERR_TIMEOUT, LOGXPY_ERR_WRITE,
 };
 pub use hooks::{ErrorHook, Hooks, WarnHook};
 pub use metrics::Metrics;

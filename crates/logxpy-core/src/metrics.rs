@@ -56,6 +56,14 @@ impl Counters {
         self.dropped.fetch_add(n, SeqCst);
     }
 
+    /// Records counted as written that the destination refused after all.
+    pub(crate) fn reject(&self, n: u64) {
+        // Written goes down first: `snapshot` reads `written` before
+        // `dropped`, so pending can look larger for a moment, never negative.
+        self.written.fetch_sub(n, SeqCst);
+        self.dropped.fetch_add(n, SeqCst);
+    }
+
     pub(crate) fn add_error(&self) {
         self.errors.fetch_add(1, SeqCst);
     }
@@ -75,7 +83,8 @@ impl Counters {
             written,
             dropped,
             errors: self.errors.load(SeqCst),
-            pending: enqueued - written - dropped,
+            // Saturating: a `reject` between the two loads above may count a record in both.
+            pending: enqueued.saturating_sub(written + dropped),
             restarts: self.restarts.load(SeqCst),
         }
     }

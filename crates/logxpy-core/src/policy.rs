@@ -6,6 +6,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::budget::Waited;
+use crate::circuit::Circuit;
 use crate::health::FailingSince;
 use crate::hooks::WarnHook;
 use crate::metrics::Counters;
@@ -116,6 +117,7 @@ impl Overflow {
         queue: &QueueSender,
         counters: &Counters,
         failing: &FailingSince,
+        circuit: &Circuit,
         is_closed: impl Fn() -> bool,
     ) -> Admission {
         let budget = queue.budget();
@@ -127,7 +129,14 @@ impl Overflow {
                 // A sender must not wait on a sleeping writer thread, whichever
                 // way the records before it were sent.
                 queue.ring();
-                match budget.take_or_wait(n, is_closed, || failing.patience_left(self.patience)) {
+                match budget.take_or_wait(n, is_closed, || {
+                    // A breaker that opens while this sender waits ends the wait.
+                    if circuit.refuses() {
+                        Some(Duration::ZERO)
+                    } else {
+                        failing.patience_left(self.patience)
+                    }
+                }) {
                     Waited::Taken => Admission::Admitted,
                     Waited::Closed => Admission::Closed,
                     Waited::GaveUp => Admission::Refused,

@@ -98,6 +98,22 @@ pub trait Sink: Send {
         None
     }
 
+    /// After a failed write: the least time the destination asked to be
+    /// left alone (an HTTP `Retry-After`). The writer waits the longer of
+    /// this and its own backoff. The default asks nothing.
+    fn retry_after(&mut self) -> Option<Duration> {
+        None
+    }
+
+    /// Records the destination took but refused for good (a collector's
+    /// 400, or the rejected part of a partial success), since the last
+    /// call: the writer moves them from `Metrics::written` to
+    /// `Metrics::dropped`. The sink reports why through
+    /// [`take_fault`](Sink::take_fault). The default refuses none.
+    fn take_rejected(&mut self) -> u64 {
+        0
+    }
+
     /// Waits up to `timeout` for work the sink does in the background
     /// (compressing a rotated file); `true` once none is left. The writer
     /// calls it before acknowledging a flush or a shutdown. The default has

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use crate::circuit::Circuit;
 use crate::health::FailingSince;
 use crate::metrics::Counters;
 
@@ -20,6 +21,8 @@ pub(crate) struct WriterState {
     /// Since when every write attempt has failed; read by `Block` senders
     /// that find no room.
     pub(crate) failing: FailingSince,
+    /// The breaker's state; always closed without `WriterConfig::breaker`.
+    pub(crate) circuit: Circuit,
     /// Set when the thread gave up with the destination left inside a
     /// line: a later writer to the same place starts with a line break.
     pub(crate) torn: AtomicBool,

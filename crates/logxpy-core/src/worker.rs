@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::backoff::Backoff;
 use crate::batch::{Batch, WriteFailure};
+use crate::circuit::{Breaker, CircuitState};
 use crate::deadline::deadline_after;
 use crate::error::Error;
 use crate::hooks::ErrorHook;
@@ -54,6 +55,20 @@ struct Worker {
     batch_size: u64,
     flush_interval: Duration,
     backoff: Backoff,
+    breaker: Option<Breaker>,
+    /// Failed attempts since the last success.
+    failures: u32,
+    /// `Metrics::dropped` when the breaker opened, to say how many it cost.
+    dropped_at_open: u64,
+    /// Whether this open period's first probe was reported (later ones are not).
+    probe_reported: bool,
+}
+
+/// What the writer thread is given to start.
+pub(crate) struct WorkerConfig {
+    pub(crate) batch_size: usize,
+    pub(crate) flush_interval: Duration,
+    pub(crate) breaker: Option<Breaker>,
 }
 
 /// Starts the writer thread.
@@ -61,8 +76,7 @@ pub(crate) fn spawn(
     sink: Box<dyn Sink>,
     queue: QueueReceiver,
     state: Arc<WriterState>,
-    batch_size: usize,
-    flush_interval: Duration,
+    config: WorkerConfig,
     on_error: Option<ErrorHook>,
 ) -> io::Result<JoinHandle<()>> {
     let worker = Worker {
@@ -73,9 +87,13 @@ pub(crate) fn spawn(
         step: Step::Idle,
         batch: Batch::default(),
         control: None,
-        batch_size: batch_size as u64,
-        flush_interval,
+        batch_size: config.batch_size as u64,
+        flush_interval: config.flush_interval,
         backoff: Backoff::default(),
+        breaker: config.breaker,
+        failures: 0,
+        dropped_at_open: 0,
+        probe_reported: false,
     };
     thread::Builder::new()
         .name(THREAD_NAME.into())
@@ -167,10 +185,16 @@ impl Worker {
                 .batch
                 .write_to(&mut *self.sink, &state.counters, &state.abandon_at);
             self.report_sink_faults();
+            let rejected = self.sink.take_rejected();
+            if rejected > 0 {
+                self.state.counters.reject(rejected);
+            }
             match written {
                 Ok(()) => {
                     self.backoff = Backoff::default();
                     self.state.failing.recover();
+                    self.failures = 0;
+                    self.close_circuit();
                     return Ok(());
                 }
                 Err(WriteFailure::Abandoned) => return Err(Abandoned),
@@ -185,15 +209,87 @@ impl Worker {
                         self.queue.wake_senders();
                     }
                     self.state.counters.add_error();
-                    if let Some(on_error) = &self.on_error {
+                    self.failures = self.failures.saturating_add(1);
+                    // While the breaker is open its one report stands for the failed probes.
+                    if !self.state.circuit.refuses()
+                        && let Some(on_error) = &self.on_error
+                    {
                         on_error(Error::write(&err));
                     }
-                    let wait = self.backoff.next();
+                    let wait = self.wait_after_failure();
                     if self.pause(wait) {
                         return Err(Abandoned);
                     }
+                    self.probe_if_open();
                 }
             }
+        }
+    }
+
+    /// How long to leave the destination alone after a failure: the
+    /// backoff, or the breaker's cooldown once it is open (opening it
+    /// here when the failures have reached its threshold), and never less
+    /// than the destination asked for.
+    fn wait_after_failure(&mut self) -> Duration {
+        let asked = self.sink.retry_after().unwrap_or_default();
+        let Some(breaker) = self.breaker else {
+            return self.backoff.next().max(asked);
+        };
+        let circuit = &self.state.circuit;
+        match circuit.state() {
+            CircuitState::Closed => {
+                let failing_for = self.state.failing.failing_for().unwrap_or_default();
+                if self.failures < breaker.failures && failing_for < breaker.after {
+                    return self.backoff.next().max(asked);
+                }
+                circuit.set(CircuitState::Open);
+                self.dropped_at_open = self.state.counters.snapshot().dropped;
+                self.probe_reported = false;
+                // Block senders waiting for room must stop waiting now.
+                self.queue.wake_senders();
+                self.report(Error::circuit(format!(
+                    "circuit open after {} failed attempt(s) over {:.1} s: new records are dropped (and counted) \
+                     until the destination answers again; it is probed every {:.1} s",
+                    self.failures,
+                    failing_for.as_secs_f64(),
+                    breaker.cooldown.as_secs_f64(),
+                )));
+            }
+            CircuitState::HalfOpen => circuit.set(CircuitState::Open),
+            CircuitState::Open => {}
+        }
+        breaker.cooldown.max(asked)
+    }
+
+    /// After an open breaker's cooldown: the next attempt is its probe.
+    fn probe_if_open(&mut self) {
+        if self.state.circuit.state() != CircuitState::Open {
+            return;
+        }
+        self.state.circuit.set(CircuitState::HalfOpen);
+        if !self.probe_reported {
+            self.probe_reported = true;
+            self.report(Error::circuit(
+                "circuit half-open: probing the destination with the records it holds",
+            ));
+        }
+    }
+
+    /// A write went through: an open breaker closes.
+    fn close_circuit(&mut self) {
+        if !self.state.circuit.refuses() {
+            return;
+        }
+        self.state.circuit.set(CircuitState::Closed);
+        let dropped = self.state.counters.snapshot().dropped - self.dropped_at_open;
+        self.report(Error::circuit(format!(
+            "circuit closed: the destination answers again; {dropped} record(s) were dropped while it was open"
+        )));
+    }
+
+    fn report(&self, err: Error) {
+        if let Some(on_error) = &self.on_error {
+            on_error(err);
         }
     }
 

@@ -142,8 +142,11 @@ impl Writer {
             sink,
             receiver,
             state.clone(),
-            config.batch_size,
-            config.flush_interval,
+            worker::WorkerConfig {
+                batch_size: config.batch_size,
+                flush_interval: config.flush_interval,
+                breaker: config.breaker,
+            },
             hooks.on_error,
         )
         .map_err(|err| Error::spawn(&err))?;
@@ -211,13 +214,20 @@ impl Writer {
             return Err(Error::closed());
         };
         let WriterState {
-            counters, failing, ..
+            counters,
+            failing,
+            circuit,
+            ..
         } = &*self.state;
-        match self
-            .overflow
-            .admit(records, &self.queue, counters, failing, || {
-                self.door.is_closed()
-            }) {
+        let admission = if circuit.refuses() {
+            Admission::Refused
+        } else {
+            self.overflow
+                .admit(records, &self.queue, counters, failing, circuit, || {
+                    self.door.is_closed()
+                })
+        };
+        match admission {
             Admission::Admitted => {
                 counters.add_enqueued(records);
                 // Only fails if the thread's end is gone, which this handle

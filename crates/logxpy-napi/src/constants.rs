@@ -22,6 +22,12 @@ pub const LOGXPY_ERR_CLOSED: &str = logxpy_core::LOGXPY_ERR_CLOSED;
 /// `LogxpyError.code` of an invalid option.
 #[napi]
 pub const LOGXPY_ERR_OPTION: &str = logxpy_core::LOGXPY_ERR_OPTION;
+/// `LogxpyError.code` of a failed or refused OTLP export.
+#[napi]
+pub const LOGXPY_ERR_EXPORT: &str = logxpy_core::LOGXPY_ERR_EXPORT;
+/// `LogxpyError.code` of a circuit breaker's transition.
+#[napi]
+pub const LOGXPY_ERR_CIRCUIT: &str = logxpy_core::LOGXPY_ERR_CIRCUIT;
 /// The fault code of the `warn` policy's drop report.
 #[napi]
 pub const LOGXPY_ERR_QUEUE_FULL: &str = "LOGXPY_ERR_QUEUE_FULL";

@@ -15,7 +15,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use logxpy_core::{Error as CoreError, Hooks, QueuePolicy, Rotation, Wake, Writer, WriterConfig};
+use logxpy_core::{
+    Breaker, Error as CoreError, Hooks, QueuePolicy, Rotation, Wake, Writer, WriterConfig,
+};
+use logxpy_otlp::{OtlpConfig, OtlpSink, Protocol};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
@@ -37,6 +40,27 @@ pub struct NativeOptions {
     pub rotate: Option<NativeRotation>,
     /// The last writer of this path gave up inside a line (see `WriterConfig::after_torn_line`).
     pub after_torn_line: bool,
+    /// Export to an OpenTelemetry Collector instead of writing a file; `path` is then only the
+    /// destination's name.
+    pub otlp: Option<NativeOtlp>,
+}
+
+/// An OTLP destination, resolved and validated in TypeScript (`src/otlp/`).
+#[napi(object)]
+pub struct NativeOtlp {
+    /// gRPC: `http://host:4317`; HTTP: the full URL of the logs path.
+    pub endpoint: String,
+    /// `"grpc"` or `"http/protobuf"`.
+    pub protocol: String,
+    /// `[name, value]` pairs sent with every export.
+    pub headers: Vec<Vec<String>>,
+    /// The resource attributes as a JSON object.
+    pub resource_json: String,
+    pub timeout_ms: f64,
+    pub gzip: bool,
+    pub breaker_failures: u32,
+    pub breaker_after_ms: f64,
+    pub breaker_cooldown_ms: f64,
 }
 
 /// `rotate` of `log.init()`, validated in TypeScript; `size` in bytes.
@@ -182,11 +206,59 @@ fn open_shared_writer(
             compress: r.compress,
         }),
         after_torn_line: options.after_torn_line,
+        breaker: None,
+    };
+    let writer = match &options.otlp {
+        None => Writer::open(config, hooks)?,
+        Some(otlp) => {
+            let config = WriterConfig {
+                breaker: Some(Breaker {
+                    failures: otlp.breaker_failures,
+                    after: millis(otlp.breaker_after_ms),
+                    cooldown: millis(otlp.breaker_cooldown_ms),
+                }),
+                ..config
+            };
+            Writer::with_sink(Box::new(otlp_sink(otlp)?), config, hooks)?
+        }
     };
     Ok(SharedWriter {
-        writer: Writer::open(config, hooks)?,
+        writer,
         faults,
         holders: AtomicUsize::new(1),
+    })
+}
+
+fn otlp_sink(otlp: &NativeOtlp) -> std::result::Result<OtlpSink, CoreError> {
+    let protocol = match otlp.protocol.as_str() {
+        "grpc" => Protocol::Grpc,
+        "http/protobuf" => Protocol::HttpProtobuf,
+        other => {
+            return Err(CoreError::option(
+                "otlp protocol",
+                &format!("unknown protocol {other:?}"),
+            ));
+        }
+    };
+    let resource = match serde_json::from_str(&otlp.resource_json) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => return Err(CoreError::option("otlp resource", "must be a JSON object")),
+    };
+    let headers = otlp
+        .headers
+        .iter()
+        .filter_map(|pair| match pair.as_slice() {
+            [name, value] => Some((name.clone(), value.clone())),
+            _ => None,
+        })
+        .collect();
+    OtlpSink::new(OtlpConfig {
+        endpoint: otlp.endpoint.clone(),
+        protocol,
+        headers,
+        resource,
+        timeout: millis(otlp.timeout_ms),
+        gzip: otlp.gzip,
     })
 }
 
