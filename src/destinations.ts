@@ -1,11 +1,12 @@
 import { ErrorCode, LogxpyError } from "./errors";
+import type { LogRecord } from "./record";
 import { describe, levelValue, type ThresholdName } from "./levels";
 import { type OtlpDestination, type OtlpTarget, otlpFromString, resolveOtlp } from "./otlp/target";
 
 export type { OtlpDestination } from "./otlp/target";
 
 /** A function destination: called with each record (parsed) and its line. */
-export type DestinationFunction = (record: Record<string, unknown>, line: string) => void;
+export type DestinationFunction = (record: LogRecord, line: string) => void;
 
 /** A log file. `mode` overrides the logger's "w"/"a" for this file. */
 export interface FileDestination {

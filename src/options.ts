@@ -145,7 +145,7 @@ export interface InitOptions {
   /** More destinations besides the file: "console", a function, or `{ type: "file", path }`. */
   destinations?: ReadonlyArray<Destination>;
   /** Called with each I/O error after configuration (as `log.on("error")` is). */
-  onError?: (err: Error) => void;
+  onError?: (err: LogxpyError) => void;
   /** Permission bits of a newly created log file (default 0o640). */
   fileMode?: number;
   /** How long exit, `shutdownAsync` and `close` wait for the queue to drain: seconds or "5s" (default 5). */
@@ -197,7 +197,7 @@ export interface Settings {
   context: Record<string, unknown>;
   mixin: Mixin | undefined;
   destinations: ReadonlyArray<Destination>;
-  onError: ((err: Error) => void) | undefined;
+  onError: ((err: LogxpyError) => void) | undefined;
   fileMode: number;
   shutdownTimeoutMs: number;
   limits: SerializeLimits;

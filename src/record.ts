@@ -37,6 +37,39 @@ const ACTION_KEYS: readonly string[] = (["at", "st", "dur", "exc", "reason", "st
 /** The status of an action record. */
 export type ActionStatus = "started" | "succeeded" | "failed";
 
+/** User fields, as log calls take them. */
+export type Fields = Record<string, unknown>;
+
+/**
+ * One line of a logxpy file in the default format, parsed: what a function
+ * destination receives (with `format: "eliot"`, the same record under
+ * Eliot's names: `timestamp`, `task_uuid`, `task_level`…). A message has `mt` and `msg`; an action record has
+ * `at` and `st` (and `dur` at its end; `exc`, `reason`, `stack` when it
+ * failed, as an exception message has). The user's fields sit beside these.
+ */
+export interface LogRecord {
+  /** Seconds since the epoch, to the microsecond. */
+  ts: number;
+  /** The task id. */
+  tid: string;
+  /** The Eliot task level: the record's place in its task. */
+  lvl: number[];
+  mt?: string;
+  msg?: unknown;
+  at?: string;
+  st?: ActionStatus;
+  /** Seconds the action took. */
+  dur?: number;
+  exc?: string;
+  reason?: string;
+  stack?: string;
+  /** OpenTelemetry's ids, inside a span. */
+  trace_id?: string;
+  span_id?: string;
+  trace_flags?: string;
+  [field: string]: unknown;
+}
+
 /**
  * Writes the record's own members into a {@link LineBuffer}; the serializer
  * writes the values between them. The key texts of the chosen format are

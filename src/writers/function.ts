@@ -1,3 +1,4 @@
+import type { LogRecord } from "../record";
 import type { DestinationFunction } from "../destinations";
 import { ErrorCode } from "../errors";
 import { ImmediateWriter } from "./immediate";
@@ -18,7 +19,7 @@ export class FunctionWriter extends ImmediateWriter {
     this.enqueued++;
     try {
       const line = buf.toString("utf8", start, end);
-      this.#fn(JSON.parse(line) as Record<string, unknown>, line);
+      this.#fn(JSON.parse(line) as LogRecord, line);
       this.written++;
     } catch (err) {
       this.errors++;
