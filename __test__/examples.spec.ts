@@ -97,3 +97,15 @@ test("fastify serves two requests, each one task holding Fastify's own records, 
   t.like(order.end, { st: "succeeded", status: 200 });
   t.like(requestTask(records, "/fail").end, { st: "failed", status: 500, reason: "payment service down" });
 });
+
+test("opentelemetry makes each action a span, the records carry their span's ids, and the next hop joins the trace", async (t) => {
+  const { stdout, records } = await example("opentelemetry");
+  const spans = [...stdout.matchAll(/^span (\S+) (\S+) parent (\S+) trace (\S+)$/gm)].map(([, name, id, parent, traceId]) => ({ name, id, parent, traceId }));
+  const by = (name: string) => spans.find((s) => s.name === name)!;
+  t.is(by("price:compute").parent, by("checkout").id);
+  t.is(by("logxpy:remote_task").parent, by("checkout").id, "the continued task's span is a child of the caller's");
+  t.is(new Set(spans.map((s) => s.traceId)).size, 1);
+  t.is(records.find((r) => r.msg === "priced")!.span_id, by("price:compute").id);
+  t.is(records.find((r) => r.msg === "payment service got the call")!.trace_id, by("checkout").traceId);
+  t.is((records[0]!.card as Record<string, unknown>).password, "***");
+});

@@ -1,5 +1,6 @@
 // logxpy/http over real HTTP: Express 5 and plain node:http, one http:request task per request.
 import test from "ava";
+import connect from "connect";
 import express from "express";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
@@ -172,6 +173,29 @@ test("node:http: the middleware wraps a plain handler", async (t) => {
   t.like(task[0], { method: "POST", requestId: "fixed-id" });
   t.is(task.find((r) => r.msg === "plain handler")!.tid, task[0]!.tid);
   t.like(end(task), { st: "succeeded", status: 201 });
+});
+
+test("Connect: the same middleware, with an error passed to next() failing the action", async (t) => {
+  const { log, file } = logger();
+  const logging = httpLogger({ logger: log });
+  // Connect ships no types of its own; its app is a (req, res, next) function with use().
+  const app = (connect as unknown as () => ((req: unknown, res: unknown) => void) & { use(...args: unknown[]): void })();
+  app.use(logging);
+  app.use("/ok", (_req: unknown, res: { end(s: string): void }) => {
+    log.info("connect handler");
+    res.end("fine");
+  });
+  app.use("/bad", (_req: unknown, _res: unknown, next: (err: unknown) => void) => next(new RangeError("bad input")));
+  app.use(logging.errors);
+  const url = await listen(t, createServer(app as never));
+  t.is(await (await fetch(`${url}/ok`)).text(), "fine");
+  t.is((await fetch(`${url}/bad`)).status, 500);
+  await log.flush();
+  const records = readRecords(file);
+  const ok = taskOf(records, "/ok");
+  t.is(ok.find((r) => r.msg === "connect handler")!.tid, ok[0]!.tid);
+  t.like(end(ok), { st: "succeeded", status: 200 });
+  t.like(end(taskOf(records, "/bad")), { st: "failed", status: 500, exc: "RangeError", reason: "bad input" });
 });
 
 test("many concurrent requests keep their records in their own tasks", async (t) => {

@@ -149,6 +149,17 @@ export const CONFIGS = [
     open: (file) => openLogxpy(file, { asyncEnabled: false }),
   },
   {
+    id: "logxpy-mixin",
+    label: "logxpy native, a mixin adding 2 fields per record",
+    expectsBackend: "native",
+    env: { LOGXPY_NATIVE: undefined },
+    scenarios: ["throughput-standard", "latency"],
+    open: (file) => {
+      let served = 0;
+      return openLogxpy(file, { mixin: () => ({ served: ++served, worker: 1 }) });
+    },
+  },
+  {
     id: "logxpy-otel",
     label: "logxpy native, @opentelemetry/api installed, no span",
     expectsBackend: "native",
