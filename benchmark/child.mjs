@@ -3,6 +3,7 @@
 //   node benchmark/child.mjs <config> <scenario> <n> <file> [shape]
 // Prints one JSON line with the figures; the parent counts the lines in
 // <file>. Scenarios: throughput, latency, exit, throw.
+import { readdirSync, readFileSync } from "node:fs";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { CONFIGS } from "./configs.mjs";
 import { SHAPES } from "./records.mjs";
@@ -51,6 +52,30 @@ async function drain() {
 
 const base = { config: configId, scenario, shape, n, backend: logger.backend };
 
+/**
+ * CPU time of this process's threads from /proc (Linux), in ms: the main
+ * thread, logxpy's writer threads, and the rest (V8's and libuv's helpers,
+ * pino's transport worker). For the question whether the writer thread, and
+ * so writev, is what limits logxpy.
+ */
+function threadCpu() {
+  try {
+    const tick = 10; // ms per clock tick (USER_HZ is 100 on Linux)
+    const cpu = { mainCpuMs: 0, writerCpuMs: 0, otherCpuMs: 0 };
+    for (const t of readdirSync("/proc/self/task")) {
+      const comm = readFileSync(`/proc/self/task/${t}/comm`, "utf8").trim();
+      const f = readFileSync(`/proc/self/task/${t}/stat`, "utf8").split(") ")[1].split(" ");
+      const ms = (Number(f[11]) + Number(f[12])) * tick;
+      if (Number(t) === process.pid) cpu.mainCpuMs += ms;
+      else if (comm.startsWith("logxpy")) cpu.writerCpuMs += ms;
+      else cpu.otherCpuMs += ms;
+    }
+    return cpu;
+  } catch {
+    return {};
+  }
+}
+
 const scenarios = {
   async throughput() {
     const rssBeforeMb = process.memoryUsage.rss() / 2 ** 20;
@@ -62,7 +87,7 @@ const scenarios = {
     const t1 = performance.now();
     await drain();
     const t2 = performance.now();
-    return { logged: n, loopMs: t1 - t0, totalMs: t2 - t0, rssBeforeMb, peakRssMb: peakRss() };
+    return { logged: n, loopMs: t1 - t0, totalMs: t2 - t0, rssBeforeMb, peakRssMb: peakRss(), ...threadCpu() };
   },
 
   async latency() {

@@ -2,7 +2,7 @@
 // a summary table first, then one table per figure, then how it was measured.
 import { CONFIGS } from "./configs.mjs";
 
-const METRICS = ["loopMs", "totalMs", "logsPerSec", "peakRssMb", "rssGrowthMb", "p50Us", "p99Us", "p999Us", "maxUs", "lost", "invalid", "other", "lineBytes"];
+const METRICS = ["mainCpuMs", "writerCpuMs", "otherCpuMs", "loopMs", "totalMs", "logsPerSec", "peakRssMb", "rssGrowthMb", "p50Us", "p99Us", "p999Us", "maxUs", "lost", "invalid", "other", "lineBytes"];
 /** The rows every time ratio is quoted against. */
 const REFERENCES = [
   { id: "pino-async", header: "time ÷ pino async" },
@@ -165,6 +165,12 @@ function summarySection(summary) {
   ].join("\n");
 }
 
+/** The process's CPU by thread (the whole run, start-up included): the writer thread's share is what mmap could cut. */
+function threads(row) {
+  if (row.mainCpuMs === undefined) return DASH;
+  return `${int(row.mainCpuMs)} / ${row.writerCpuMs > 0 ? int(row.writerCpuMs) : DASH} / ${int(row.otherCpuMs)}`;
+}
+
 function throughputSection(shape, scenario, rows = {}) {
   const body = CONFIGS.filter((c) => rows[c.id]).map((c) => {
     const row = rows[c.id];
@@ -176,13 +182,14 @@ function throughputSection(shape, scenario, rows = {}) {
       ...REFERENCES.map((r) => ratio(rows, row, r.id)),
       mb(row.peakRssMb),
       row.lineBytes === undefined ? DASH : int(row.lineBytes),
+      threads(row),
       c.writes === false ? "no output" : row.valid ? "✓ every reqId once" : "✗",
     ];
   });
   return [
     `### Throughput, ${shape} record, N = ${int(scenario.n)}`,
     "",
-    table(["configuration", "loop returns ms", "all in file ms", "logs/s", ...REFERENCES.map((r) => r.header), "peak RSS MB", "bytes/line", "file check"], body),
+    table(["configuration", "loop returns ms", "all in file ms", "logs/s", ...REFERENCES.map((r) => r.header), "peak RSS MB", "bytes/line", "CPU ms: main / writer / other threads", "file check"], body),
   ].join("\n");
 }
 
