@@ -83,7 +83,10 @@ meta.durationS = (performance.now() - started) / 1000;
 meta.otherCpuShare = otherCpuShare(ticksAtStart, cpuTicks());
 
 const summary = summarize(runs, scenarios);
-const report = renderReport(meta, scenarios, summary) + durable + otlp.section;
+// The breakdown of where a request's logging time goes, and the mmap decision, are written by hand
+// from profiles (benchmark/breakdown.md); a full run carries them into RESULTS.md with its figures.
+const breakdown = existsSync(join(HERE, "breakdown.md")) ? `\n${readFileSync(join(HERE, "breakdown.md"), "utf8")}` : "";
+const report = renderReport(meta, scenarios, summary) + durable + otlp.section + breakdown;
 const resultsDir = join(HERE, "results");
 mkdirSync(resultsDir, { recursive: true });
 const stamp = meta.date.replace(/[:.]/g, "-");
