@@ -2,6 +2,8 @@ import test from "ava";
 import { openSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "../src/index";
+import { LineBuffer } from "../src/line-buffer";
+import { TaskIds } from "../src/ids";
 import { memoryLogger, readRecords, tempDir } from "./helpers";
 
 test("a message has ts, tid, lvl, mt, msg in that order, then the fields", (t) => {
@@ -341,4 +343,23 @@ test("a destination function that switches to a single file and logs: every line
   log.info("next", { pad: "x".repeat(500) });
   await log.flush();
   t.deepEqual(readRecords(file).map((r) => r.msg), ["from the destination", "next"]);
+});
+
+test("a task id written straight into the line is the id next() makes, at every digit count", (t) => {
+  const ids = new TaskIds("sqid", 3843, 0);
+  const out = new LineBuffer();
+  const made: string[] = [];
+  const written: string[] = [];
+  for (let i = 0; i < 8000; i++) {
+    made.push(ids.next());
+    out.clear();
+    ids.writeNext(out);
+    written.push(JSON.parse(out.buf.toString("utf8", 0, out.pos)) as string);
+  }
+  const value = (id: string) => [...id.split(".")[1]!].reduce((n, ch) => n * 62 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".indexOf(ch), 0);
+  for (let i = 0; i < made.length; i++) {
+    t.is(written[i]!.split(".")[0], "ZZ");
+    if (value(written[i]!) !== value(made[i]!) + 1) t.fail(`${made[i]} then ${written[i]}`);
+  }
+  t.true(written.some((id) => id.split(".")[1]!.length === 3), "ids past 3,843 have three digits");
 });

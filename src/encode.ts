@@ -95,7 +95,7 @@ export class RecordEncoder {
     const start = this.#begin();
     try {
       const action = store?.action;
-      if (action === undefined) format.head(out, '"' + ids.next() + '"', "[1]");
+      if (action === undefined) format.head(out, ids, "[1]");
       else format.head(out, action.tidJson, action.nextLevel());
       format.messageType(out, mt);
       if (typeof msg === "string") serializer.writeString(msg);
@@ -144,7 +144,7 @@ export class RecordEncoder {
   stats(metrics: WriterMetrics, deliver: Deliver): void {
     const { format, serializer, ids } = this.#state;
     this.withRecord((out) => {
-      format.head(out, '"' + ids.next() + '"', "[1]");
+      format.head(out, ids, "[1]");
       format.messageType(out, "async_stats");
       out.ascii('"async writer statistics"');
       serializer.writeFields(metrics, format.messageNames);

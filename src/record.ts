@@ -1,4 +1,5 @@
 import { writeTimestamp } from "./clock";
+import type { TaskIds } from "./ids";
 import type { LineBuffer } from "./line-buffer";
 
 /** The record's own field names in one format. */
@@ -121,11 +122,13 @@ export class RecordFormat {
   }
 
   /** Opens a record: the time, the task id (JSON text) and the level (`[1,2]`). */
-  head(out: LineBuffer, tid: string, lvl: string): void {
+  head(out: LineBuffer, tid: string | TaskIds, lvl: string): void {
     out.ascii(this.#open);
     writeTimestamp(out);
     out.ascii(this.#tid);
-    out.text(tid);
+    // A new task's id is written as it is made; an action's is quoted JSON text already.
+    if (typeof tid === "string") out.text(tid);
+    else tid.writeNext(out);
     out.ascii(this.#lvl);
     out.ascii(lvl);
   }
