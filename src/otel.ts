@@ -36,6 +36,8 @@ export interface ActionSpan {
 }
 
 type Api = typeof OtelApi;
+/** Span attribute values as OpenTelemetry takes them (its `Attributes`, without naming the optional package). */
+type Attributes = Record<string, string | number | boolean | string[] | number[]>;
 let cached: Api | null | undefined;
 
 /** `@opentelemetry/api`, resolved from where logxpy is installed, or undefined when the application has none. */
@@ -70,11 +72,21 @@ export function otelBridge(options: unknown, masked: (value: Record<string, unkn
     if (spans) throw new LogxpyError(ErrorCode.OPTION, "otel.spans needs @opentelemetry/api: npm i @opentelemetry/api (and an SDK that records spans)");
     return undefined;
   }
-  return new OtelBridge(api, traceIds, spans, masked);
+  return new Bridge(api, traceIds, spans, masked);
 }
 
-/** The connection to `@opentelemetry/api` the encoder and the actions use. */
-export class OtelBridge {
+/**
+ * The connection to `@opentelemetry/api` the encoder and the actions use.
+ * An interface of its own, so that the published types never name the
+ * optional peer's: a user without it must still compile against logxpy.
+ */
+export interface OtelBridge {
+  readonly spans: boolean;
+  idsOf(action: { readonly span: ActionSpan | undefined } | undefined): SpanIds | undefined;
+  startSpan(type: string, fields: unknown, parent: ActionSpan | undefined, remote: SpanIds | undefined): ActionSpan | undefined;
+}
+
+class Bridge implements OtelBridge {
   readonly spans: boolean;
   readonly #api: Api;
   readonly #traceIds: boolean;
@@ -177,7 +189,7 @@ function errorMessage(err: unknown): string {
  * nested objects as dotted keys, arrays of one primitive type as arrays,
  * anything else as its JSON text, as OpenTelemetry attribute values must be.
  */
-export function flatten(fields: Record<string, unknown>, prefix = "", out: OtelApi.Attributes = {}, depth = 0): OtelApi.Attributes {
+export function flatten(fields: Record<string, unknown>, prefix = "", out: Attributes = {}, depth = 0): Attributes {
   for (const key of Object.keys(fields)) {
     const value = fields[key];
     const name = prefix + key;
