@@ -12,6 +12,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpuTicks, otherCpuShare } from "./cpu-share.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..");
@@ -47,6 +48,7 @@ const build = join(workDir, "logxpy");
 for (const part of ["dist", "native"]) if (existsSync(join(ROOT, part))) cpSync(join(ROOT, part), join(build, part), { recursive: true });
 
 const started = performance.now();
+const ticksAtStart = cpuTicks();
 const runs = [];
 try {
   for (const node of nodes) {
@@ -62,7 +64,8 @@ try {
   rmSync(workDir, { recursive: true, force: true });
 }
 
-const report = render(runs);
+const others = otherCpuShare(ticksAtStart, cpuTicks());
+const report = render(runs, others);
 mkdirSync(join(HERE, "results"), { recursive: true });
 writeFileSync(quick ? join(HERE, "results", "RESULTS-http-quick.md") : join(HERE, "RESULTS-http.md"), report);
 process.stdout.write(report);
@@ -174,14 +177,15 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function render(all) {
+function render(all, others) {
   const out = [];
   const cpu = os.cpus()[0]?.model ?? "unknown";
   out.push(`# HTTP server under load${quick ? " (quick run: figures mean little)" : ""}`, "");
   out.push(
     `${new Date().toISOString()} · ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB · ${os.type()} ${os.release()} · ` +
       `autocannon, ${PLAN.connections} connections from another process, ${PLAN.seconds} s a run after ${PLAN.warmupS} s of warm-up, ${PLAN.rounds} round(s), medians · ` +
-      `node:http answering "ok", ${RECORDS_PER_REQUEST} records a request; every file checked (${RECORDS_PER_REQUEST} whole JSON lines per request served)`,
+      `node:http answering "ok", ${RECORDS_PER_REQUEST} records a request; every file checked (${RECORDS_PER_REQUEST} whole JSON lines per request served)` +
+      (others === undefined ? "" : ` · other processes used ${(others * 100).toFixed(0)}% of the machine meanwhile${others > 0.05 ? " (figures disturbed)" : ""}`),
     "",
   );
   for (const node of [...new Set(all.map((r) => r.node))]) {
