@@ -20,7 +20,9 @@ const SPAN_ID = "00f067aa0ba902b7";
 function fileAndCollector(otlp: unknown, options: Record<string, unknown> = {}): { log: Logger; file: string; faults: LogxpyError[] } {
   const file = join(tempDir(), "app.log");
   const faults: LogxpyError[] = [];
-  const log = new Logger().init(file, { onError: (e) => faults.push(e), destinations: [otlp as never], ...options });
+  // A flush gives up after shutdownTimeout without progress: on a busy machine, with a dozen
+  // collectors and exports starting at once, 5 s is too short to tell stalled from slow.
+  const log = new Logger().init(file, { onError: (e) => faults.push(e), destinations: [otlp as never], shutdownTimeout: "20s", ...options });
   return { log, file, faults };
 }
 
@@ -104,7 +106,7 @@ test("under block, a loop that logs far more than maxQueue without yielding gets
   const ports = await collectorPorts();
   const collector = await startCollector(ports);
   t.teardown(() => collector.kill());
-  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.http}` }, { asyncMaxQueue: 100, asyncPolicy: "block" });
+  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.http}` }, { asyncMaxQueue: 500, asyncPolicy: "block" });
   for (let i = 0; i < 2000; i++) log.info("burst", { i });
   await log.flush();
   const got = await collected(collector.out, 2000);
@@ -318,7 +320,7 @@ for (const how of ["ends on its own", "calls process.exit()"] as const) {
   });
 }
 
-test("a port nobody listens on is only reported, never thrown from a log call", async (t) => {
+test("a port nobody listens on is only reported, never thrown from a log call, and once its breaker is open it is not waited for", async (t) => {
   const port = await freePort();
   const { log, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${port}`, protocol: "grpc", breaker: { failures: 1, cooldown: "10s" } });
   t.notThrows(() => {
@@ -328,5 +330,12 @@ test("a port nobody listens on is only reported, never thrown from a log call", 
   const reported = faults.find((f) => f.code === "LOGXPY_ERR_EXPORT")!;
   t.regex(reported.message, /gRPC/);
   t.is(reported.destination, `otel://127.0.0.1:${port}`);
+  // With its breaker open the destination is not waited for (shutdownTimeout is 20 s here).
+  const started = Date.now();
+  t.false(log.flushSync(), "the queued records are not delivered");
   end(log);
+  t.true(Date.now() - started < 2000, `flushSync and closing took ${Date.now() - started} ms`);
+  const m = log.getAsyncMetrics();
+  t.is(m.dropped, 100, "what the closed writer gave up on is counted");
+  t.true(faults.some((f) => f.code === "LOGXPY_ERR_TIMEOUT" && /100 record\(s\)/.test(f.message)), JSON.stringify(faults.map((f) => f.message)));
 });

@@ -126,7 +126,8 @@ export class JsOtlpWriter implements Writer {
    */
   flushSync(timeoutMs: number): boolean {
     if (this.#pending() === 0) return true;
-    if (timeoutMs <= 0 || this.#closed) return false;
+    // A destination whose breaker is open is known to be down: not waited for.
+    if (timeoutMs <= 0 || this.#closed || this.#circuit !== "closed") return false;
     const lines = [...this.#batch, ...this.#queue];
     if (!this.#exportNow(lines, timeoutMs, "before the flush returned")) return false;
     this.#queue = [];
