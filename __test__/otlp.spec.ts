@@ -119,9 +119,10 @@ test("under block, a loop that logs far more than maxQueue without yielding gets
 
 test("with the collector not started yet, records are queued, the failure is reported, and they are delivered once it starts", async (t) => {
   const ports = await collectorPorts();
-  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.http}`, breaker: { failures: 1000, after: "1m" } });
+  // The export timeout bounds how long a try takes (the official exporter retries within it).
+  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.http}`, timeout: "2s", breaker: { failures: 1000, after: "1m" } });
   for (let i = 0; i < 50; i++) log.info("early", { i });
-  await waitFor(() => faults.some((f) => f.code === "LOGXPY_ERR_EXPORT"), "a report of the failed export");
+  await waitFor(() => faults.some((f) => f.code === "LOGXPY_ERR_EXPORT"), "a report of the failed export", 20_000);
   const fault = faults.find((f) => f.code === "LOGXPY_ERR_EXPORT")!;
   t.regex(fault.message, new RegExp(`127\\.0\\.0\\.1:${ports.http}`));
   t.true(log.getAsyncMetrics().errors >= 1);
@@ -140,13 +141,13 @@ test("a collector killed mid-stream loses nothing: what is logged while it is do
   const dir = tempDir();
   const first = await startCollector(ports, dir);
   t.teardown(() => first.kill());
-  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.grpc}`, protocol: "grpc", breaker: { failures: 1000, after: "1m" } });
+  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.grpc}`, protocol: "grpc", timeout: "2s", breaker: { failures: 1000, after: "1m" } });
   for (let i = 0; i < 100; i++) log.info("before", { i });
   await log.flush();
   await collected(first.out, 100);
   await first.kill();
   for (let i = 100; i < 200; i++) log.info("while down", { i });
-  await waitFor(() => faults.some((f) => f.code === "LOGXPY_ERR_EXPORT"), "a report of the failed export");
+  await waitFor(() => faults.some((f) => f.code === "LOGXPY_ERR_EXPORT"), "a report of the failed export", 20_000);
   const second = await startCollector(ports, dir);
   t.teardown(() => second.kill());
   await within(log.flush(), "the flush after the collector came back", 20_000);

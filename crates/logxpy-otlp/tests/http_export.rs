@@ -3,8 +3,10 @@
 //! `Retry-After` honoured, refused batches counted as dropped.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::mpsc::{Receiver, channel};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -21,59 +23,70 @@ struct Received {
     request: ExportLogsServiceRequest,
 }
 
-/// Serves one connection at a time, answering the n-th request with `answers[n]` (the last one after that).
+/// Serves each connection on a thread of its own, answering the n-th request with `answers[n]`
+/// (the last one after that).
 fn server(answers: Vec<&'static str>) -> (u16, Receiver<Received>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = channel();
+    let answered = Arc::new(AtomicUsize::new(0));
     thread::spawn(move || {
-        let mut n = 0;
         for stream in listener.incoming() {
             let Ok(stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut stream = stream;
-            loop {
-                let (mut length, mut gzip) = (0usize, false);
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                loop {
-                    line.clear();
-                    reader.read_line(&mut line).unwrap();
-                    let lower = line.to_ascii_lowercase();
-                    if let Some(v) = lower.strip_prefix("content-length:") {
-                        length = v.trim().parse().unwrap();
-                    }
-                    gzip |= lower.starts_with("content-encoding: gzip");
-                    if line == "\r\n" {
-                        break;
-                    }
-                }
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                if gzip {
-                    let mut plain = Vec::new();
-                    GzDecoder::new(&body[..]).read_to_end(&mut plain).unwrap();
-                    body = plain;
-                }
-                let request = ExportLogsServiceRequest::decode(&body[..]).unwrap();
-                let _ = tx.send(Received {
-                    at: Instant::now(),
-                    request,
-                });
-                let answer = answers[n.min(answers.len() - 1)];
-                n += 1;
-                stream
-                    .write_all(format!("HTTP/1.1 {answer}\r\ncontent-length: 0\r\n\r\n").as_bytes())
-                    .unwrap();
-            }
+            let (tx, answers, answered) = (tx.clone(), answers.clone(), Arc::clone(&answered));
+            thread::spawn(move || serve(stream, &tx, &answers, &answered));
         }
     });
     (port, rx)
 }
 
+/// Answers the requests of one connection until the client closes it.
+fn serve(stream: TcpStream, tx: &Sender<Received>, answers: &[&str], answered: &AtomicUsize) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut stream = stream;
+    loop {
+        let (mut length, mut gzip) = (0usize, false);
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        loop {
+            line.clear();
+            reader.read_line(&mut line).unwrap();
+            let lower = line.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            gzip |= lower.starts_with("content-encoding: gzip");
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        if gzip {
+            let mut plain = Vec::new();
+            GzDecoder::new(&body[..]).read_to_end(&mut plain).unwrap();
+            body = plain;
+        }
+        let request = ExportLogsServiceRequest::decode(&body[..]).unwrap();
+        let _ = tx.send(Received {
+            at: Instant::now(),
+            request,
+        });
+        let n = answered.fetch_add(1, SeqCst);
+        let answer = answers[n.min(answers.len() - 1)];
+        stream
+            .write_all(format!("HTTP/1.1 {answer}\r\ncontent-length: 0\r\n\r\n").as_bytes())
+            .unwrap();
+    }
+}
+
 fn writer(port: u16) -> (Writer, Receiver<logxpy_core::Error>) {
+    writer_with_batches(port, 10)
+}
+
+fn writer_with_batches(port: u16, batch_size: usize) -> (Writer, Receiver<logxpy_core::Error>) {
     let (errors_tx, errors) = channel();
     let hooks = Hooks {
         on_error: Some(Box::new(move |err| {
@@ -90,7 +103,7 @@ fn writer(port: u16) -> (Writer, Receiver<logxpy_core::Error>) {
     })
     .unwrap();
     let config = WriterConfig {
-        batch_size: 10,
+        batch_size,
         flush_interval: Duration::from_millis(10),
         breaker: Some(Breaker::default()),
         ..WriterConfig::default()
@@ -179,4 +192,36 @@ fn a_400_drops_the_batch_counted_and_reported_without_a_retry() {
         requests.recv_timeout(Duration::from_millis(300)).is_err(),
         "not retried"
     );
+}
+
+#[test]
+fn a_large_batch_goes_out_as_two_requests_at_once_and_every_record_once() {
+    let (port, requests) = server(vec!["200 OK"]);
+    let (writer, _errors) = writer_with_batches(port, 1000);
+    let lines: String = (0..600)
+        .map(|i| format!("{{\"msg\":\"m\",\"i\":{i}}}\n"))
+        .collect();
+    writer.send(lines.into_bytes(), 600).unwrap();
+    assert!(writer.flush(Duration::from_secs(10)));
+    let mut seen: Vec<i64> = Vec::new();
+    for _ in 0..2 {
+        let got = requests
+            .recv_timeout(Duration::from_secs(5))
+            .unwrap()
+            .request;
+        for record in &got.resource_logs[0].scope_logs[0].log_records {
+            let i = record.attributes.iter().find(|kv| kv.key == "i").unwrap();
+            let Some(Value::IntValue(i)) = i.value.as_ref().unwrap().value else {
+                panic!("i is an int")
+            };
+            seen.push(i);
+        }
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, (0..600).collect::<Vec<i64>>());
+    assert!(
+        requests.recv_timeout(Duration::from_millis(200)).is_err(),
+        "two requests"
+    );
+    assert_eq!(writer.metrics().written, 600);
 }
