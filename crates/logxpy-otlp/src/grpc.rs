@@ -74,58 +74,41 @@ impl GrpcTransport {
         })
     }
 
-    /// Sends the requests at once, each on its own stream of the channel,
-    /// and answers in their order.
-    pub(crate) fn export_all(&mut self, requests: Vec<ExportLogsServiceRequest>) -> Vec<Outcome> {
-        let calls: Vec<_> = requests
-            .into_iter()
-            .map(|request| {
-                let mut call = Request::new(request);
-                *call.metadata_mut() = self.metadata.clone();
-                let mut client = self.client.clone();
-                self.runtime.spawn(async move { client.export(call).await })
-            })
-            .collect();
-        calls
-            .into_iter()
-            .map(|call| match self.runtime.block_on(call) {
-                Ok(Ok(reply)) => Outcome::accepted(reply.into_inner().partial_success),
-                Ok(Err(status)) => self.failed(&status),
-                Err(join) => Outcome::Retry {
-                    message: format!("OTLP/gRPC export to {} failed: {join}", self.endpoint),
-                    retry_after: None,
-                },
-            })
-            .collect()
-    }
-
-    fn failed(&self, status: &tonic::Status) -> Outcome {
-        let message = format!(
-            "OTLP/gRPC export to {} failed with status {:?}: {}",
-            self.endpoint,
-            status.code(),
-            status.message()
-        );
-        // The codes the OTLP specification calls retryable; RESOURCE_EXHAUSTED is
-        // retried too, as losing records is worse than waiting for a busy collector.
-        let retryable = matches!(
-            status.code(),
-            Code::Cancelled
-                | Code::DeadlineExceeded
-                | Code::ResourceExhausted
-                | Code::Aborted
-                | Code::OutOfRange
-                | Code::Unavailable
-                | Code::DataLoss
-                | Code::Unknown
-        );
-        if retryable {
-            Outcome::Retry {
-                message,
-                retry_after: None,
+    pub(crate) fn export(&mut self, request: ExportLogsServiceRequest) -> Outcome {
+        let mut call = Request::new(request);
+        *call.metadata_mut() = self.metadata.clone();
+        let client = &mut self.client;
+        match self.runtime.block_on(client.export(call)) {
+            Ok(reply) => Outcome::accepted(reply.into_inner().partial_success),
+            Err(status) => {
+                let message = format!(
+                    "OTLP/gRPC export to {} failed with status {:?}: {}",
+                    self.endpoint,
+                    status.code(),
+                    status.message()
+                );
+                // The codes the OTLP specification calls retryable; RESOURCE_EXHAUSTED is
+                // retried too, as losing records is worse than waiting for a busy collector.
+                let retryable = matches!(
+                    status.code(),
+                    Code::Cancelled
+                        | Code::DeadlineExceeded
+                        | Code::ResourceExhausted
+                        | Code::Aborted
+                        | Code::OutOfRange
+                        | Code::Unavailable
+                        | Code::DataLoss
+                        | Code::Unknown
+                );
+                if retryable {
+                    Outcome::Retry {
+                        message,
+                        retry_after: None,
+                    }
+                } else {
+                    Outcome::Refused(message)
+                }
             }
-        } else {
-            Outcome::Refused(message)
         }
     }
 }

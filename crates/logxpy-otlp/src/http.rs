@@ -43,31 +43,7 @@ impl HttpTransport {
         }
     }
 
-    /// Sends the requests at once, one thread each (the agent pools their
-    /// connections), and answers in their order.
-    pub(crate) fn export_all(&mut self, requests: Vec<ExportLogsServiceRequest>) -> Vec<Outcome> {
-        if requests.len() == 1 {
-            return requests.into_iter().map(|r| self.export(r)).collect();
-        }
-        let this = &*self;
-        std::thread::scope(|scope| {
-            let calls: Vec<_> = requests
-                .into_iter()
-                .map(|request| scope.spawn(move || this.export(request)))
-                .collect();
-            calls
-                .into_iter()
-                .map(|call| {
-                    call.join().unwrap_or_else(|_| Outcome::Retry {
-                        message: format!("OTLP/HTTP export to {} panicked", this.url),
-                        retry_after: None,
-                    })
-                })
-                .collect()
-        })
-    }
-
-    fn export(&self, request: ExportLogsServiceRequest) -> Outcome {
+    pub(crate) fn export(&mut self, request: ExportLogsServiceRequest) -> Outcome {
         let mut body = request.encode_to_vec();
         let mut call = self
             .agent

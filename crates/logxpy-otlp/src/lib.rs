@@ -38,20 +38,13 @@ use std::time::Duration;
 use logxpy_core::{Error, Sink};
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{InstrumentationScope, KeyValue};
-use opentelemetry_proto::tonic::logs::v1::{LogRecord, ResourceLogs, ScopeLogs};
+use opentelemetry_proto::tonic::logs::v1::{ResourceLogs, ScopeLogs};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use serde_json::{Map, Value};
 
 use crate::grpc::GrpcTransport;
 use crate::http::HttpTransport;
 use crate::outcome::Outcome;
-
-/// A batch of at least twice this many records goes out as
-/// [`PARALLEL_EXPORTS`] requests at once.
-const MIN_PARALLEL_RECORDS: usize = 256;
-/// Requests one large batch is split into, sent at once: two let a
-/// collector work on one while it answers the other.
-const PARALLEL_EXPORTS: usize = 2;
 
 /// The OTLP transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -163,56 +156,16 @@ impl OtlpSink {
         })
     }
 
-    /// The batch's lines as requests of about as many records each (two for
-    /// a large batch), with each request's record count and bytes
-    /// (newlines included).
-    fn requests(&self, bufs: &[IoSlice<'_>]) -> Vec<(ExportLogsServiceRequest, u64, usize)> {
+    fn request(&self, bufs: &[IoSlice<'_>]) -> (ExportLogsServiceRequest, u64) {
         let observed = record::now_nanos();
-        // Every line with the bytes it spans; an empty one makes no record but its byte counts.
-        let mut lines: Vec<(&[u8], usize)> = Vec::new();
+        let mut records = Vec::new();
         for buf in bufs {
-            let mut rest: &[u8] = buf;
-            while !rest.is_empty() {
-                let end = rest
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(rest.len(), |i| i + 1);
-                lines.push((&rest[..end], end));
-                rest = &rest[end..];
+            for line in buf.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                records.push(record::to_log_record(line, observed));
             }
         }
-        let records = lines.iter().filter(|(l, _)| l.len() > 1).count();
-        let parts = if records >= 2 * MIN_PARALLEL_RECORDS {
-            PARALLEL_EXPORTS
-        } else {
-            1
-        };
-        let per_part = records.div_ceil(parts).max(1);
-        let mut out = Vec::with_capacity(parts);
-        let mut part = Vec::with_capacity(per_part);
-        let mut bytes = 0;
-        for (line, spans) in lines {
-            bytes += spans;
-            let text = line.strip_suffix(b"\n").unwrap_or(line);
-            if !text.is_empty() {
-                part.push(record::to_log_record(text, observed));
-            }
-            if part.len() == per_part && out.len() + 1 < parts {
-                let count = part.len() as u64;
-                out.push((
-                    self.request(std::mem::take(&mut part)),
-                    count,
-                    std::mem::take(&mut bytes),
-                ));
-            }
-        }
-        let count = part.len() as u64;
-        out.push((self.request(part), count, bytes));
-        out
-    }
-
-    fn request(&self, records: Vec<LogRecord>) -> ExportLogsServiceRequest {
-        ExportLogsServiceRequest {
+        let count = records.len() as u64;
+        let request = ExportLogsServiceRequest {
             resource_logs: vec![ResourceLogs {
                 resource: Some(self.resource.clone()),
                 scope_logs: vec![ScopeLogs {
@@ -222,57 +175,46 @@ impl OtlpSink {
                 }],
                 ..ResourceLogs::default()
             }],
-        }
+        };
+        (request, count)
     }
 }
 
 impl Sink for OtlpSink {
-    /// Exports the batch, in two requests at once when it is large (a
-    /// collector works on one while it answers the other). Returns the
-    /// bytes of the requests delivered before the first that was not: the
-    /// writer offers the rest again, so only a later half that went through
-    /// while an earlier one failed is sent twice.
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        let requests = self.requests(bufs);
-        let sizes: Vec<(u64, usize)> = requests
-            .iter()
-            .map(|(_, count, bytes)| (*count, *bytes))
-            .collect();
-        let requests = requests.into_iter().map(|(r, _, _)| r).collect();
-        let outcomes = match &mut self.transport {
-            Transport::Grpc(t) => t.export_all(requests),
-            Transport::Http(t) => t.export_all(requests),
-        };
-        let mut delivered = 0;
-        for (outcome, (count, bytes)) in outcomes.into_iter().zip(sizes) {
-            match outcome {
-                _ if count == 0 => {}
-                Outcome::Accepted { rejected: 0, .. } => {}
-                Outcome::Accepted { rejected, message } => {
-                    self.rejected += rejected.min(count);
-                    self.faults.push_back(Error::export(format!(
-                        "the collector rejected {rejected} of {count} record(s): {message}"
-                    )));
-                }
-                Outcome::Refused(message) => {
-                    self.rejected += count;
-                    self.faults.push_back(Error::export(format!(
-                        "{message}; {count} record(s) dropped (not retryable)"
-                    )));
-                }
-                Outcome::Retry {
-                    message,
-                    retry_after,
-                } if delivered == 0 => {
-                    self.retry_after = retry_after;
-                    return Err(io::Error::other(Error::export(message)));
-                }
-                // The failure is met again, and reported, when the rest is offered.
-                Outcome::Retry { .. } => return Ok(delivered),
-            }
-            delivered += bytes;
+        let offered: usize = bufs.iter().map(|b| b.len()).sum();
+        let (request, count) = self.request(bufs);
+        if count == 0 {
+            return Ok(offered);
         }
-        Ok(delivered)
+        let outcome = match &mut self.transport {
+            Transport::Grpc(t) => t.export(request),
+            Transport::Http(t) => t.export(request),
+        };
+        match outcome {
+            Outcome::Accepted { rejected: 0, .. } => Ok(offered),
+            Outcome::Accepted { rejected, message } => {
+                self.rejected += rejected.min(count);
+                self.faults.push_back(Error::export(format!(
+                    "the collector rejected {rejected} of {count} record(s): {message}"
+                )));
+                Ok(offered)
+            }
+            Outcome::Refused(message) => {
+                self.rejected += count;
+                self.faults.push_back(Error::export(format!(
+                    "{message}; {count} record(s) dropped (not retryable)"
+                )));
+                Ok(offered)
+            }
+            Outcome::Retry {
+                message,
+                retry_after,
+            } => {
+                self.retry_after = retry_after;
+                Err(io::Error::other(Error::export(message)))
+            }
+        }
     }
 
     fn retry_after(&mut self) -> Option<Duration> {

@@ -83,10 +83,6 @@ fn serve(stream: TcpStream, tx: &Sender<Received>, answers: &[&str], answered: &
 }
 
 fn writer(port: u16) -> (Writer, Receiver<logxpy_core::Error>) {
-    writer_with_batches(port, 10)
-}
-
-fn writer_with_batches(port: u16, batch_size: usize) -> (Writer, Receiver<logxpy_core::Error>) {
     let (errors_tx, errors) = channel();
     let hooks = Hooks {
         on_error: Some(Box::new(move |err| {
@@ -103,7 +99,7 @@ fn writer_with_batches(port: u16, batch_size: usize) -> (Writer, Receiver<logxpy
     })
     .unwrap();
     let config = WriterConfig {
-        batch_size,
+        batch_size: 10,
         flush_interval: Duration::from_millis(10),
         breaker: Some(Breaker::default()),
         ..WriterConfig::default()
@@ -192,36 +188,4 @@ fn a_400_drops_the_batch_counted_and_reported_without_a_retry() {
         requests.recv_timeout(Duration::from_millis(300)).is_err(),
         "not retried"
     );
-}
-
-#[test]
-fn a_large_batch_goes_out_as_two_requests_at_once_and_every_record_once() {
-    let (port, requests) = server(vec!["200 OK"]);
-    let (writer, _errors) = writer_with_batches(port, 1000);
-    let lines: String = (0..600)
-        .map(|i| format!("{{\"msg\":\"m\",\"i\":{i}}}\n"))
-        .collect();
-    writer.send(lines.into_bytes(), 600).unwrap();
-    assert!(writer.flush(Duration::from_secs(10)));
-    let mut seen: Vec<i64> = Vec::new();
-    for _ in 0..2 {
-        let got = requests
-            .recv_timeout(Duration::from_secs(5))
-            .unwrap()
-            .request;
-        for record in &got.resource_logs[0].scope_logs[0].log_records {
-            let i = record.attributes.iter().find(|kv| kv.key == "i").unwrap();
-            let Some(Value::IntValue(i)) = i.value.as_ref().unwrap().value else {
-                panic!("i is an int")
-            };
-            seen.push(i);
-        }
-    }
-    seen.sort_unstable();
-    assert_eq!(seen, (0..600).collect::<Vec<i64>>());
-    assert!(
-        requests.recv_timeout(Duration::from_millis(200)).is_err(),
-        "two requests"
-    );
-    assert_eq!(writer.metrics().written, 600);
 }
