@@ -117,6 +117,25 @@ test("under block, a loop that logs far more than maxQueue without yielding gets
   end(log);
 });
 
+test("two loggers exporting to one collector with different resources each keep their own", async (t) => {
+  const ports = await collectorPorts();
+  const collector = await startCollector(ports);
+  t.teardown(() => collector.kill());
+  const endpoint = `http://127.0.0.1:${ports.grpc}`;
+  const a = fileAndCollector({ type: "otlp", endpoint, protocol: "grpc", resource: { "service.name": "alpha" } });
+  const b = fileAndCollector({ type: "otlp", endpoint, protocol: "grpc", resource: { "service.name": "beta" } });
+  for (let i = 0; i < 20; i++) {
+    a.log.info("from alpha", { i });
+    b.log.info("from beta", { i });
+  }
+  await Promise.all([a.log.flush(), b.log.flush()]);
+  const got = await collected(collector.out, 40);
+  t.is(got.length, 40);
+  t.true(got.every((r) => r.resource["service.name"] === (r.body === "from alpha" ? "alpha" : "beta")));
+  end(a.log);
+  end(b.log);
+});
+
 test("with the collector not started yet, records are queued, the failure is reported, and they are delivered once it starts", async (t) => {
   const ports = await collectorPorts();
   // The export timeout bounds how long a try takes (the official exporter retries within it).
