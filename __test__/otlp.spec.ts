@@ -352,9 +352,12 @@ test("a port nobody listens on is only reported, never thrown from a log call, a
   t.is(reported.destination, `otel://127.0.0.1:${port}`);
   // With its breaker open the destination is not waited for (shutdownTimeout is 20 s here).
   const started = Date.now();
+  const flushed = await t.throwsAsync(log.flush());
+  t.is((flushed as LogxpyError).code, "LOGXPY_ERR_TIMEOUT");
+  t.is((flushed as LogxpyError).pending, 100);
   t.false(log.flushSync(), "the queued records are not delivered");
   end(log);
-  t.true(Date.now() - started < 2000, `flushSync and closing took ${Date.now() - started} ms`);
+  t.true(Date.now() - started < 2000, `flush, flushSync and closing took ${Date.now() - started} ms`);
   const m = log.getAsyncMetrics();
   t.is(m.dropped, 100, "what the closed writer gave up on is counted");
   t.true(faults.some((f) => f.code === "LOGXPY_ERR_TIMEOUT" && /100 record\(s\)/.test(f.message)), JSON.stringify(faults.map((f) => f.message)));

@@ -111,6 +111,8 @@ export class JsOtlpWriter implements Writer {
 
   flush(options?: FlushOptions): Promise<void> {
     if (this.#pending() === 0) return Promise.resolve();
+    // As in Rust: a destination whose breaker is open is not waited for.
+    if (this.#circuit !== "closed") return Promise.reject(this.#bound.failure("its circuit breaker is open"));
     const target = this.#enqueued;
     this.#schedule(0);
     const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }));

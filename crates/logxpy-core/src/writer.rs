@@ -311,6 +311,8 @@ impl Writer {
     /// up on them or failed to sync. Returns `false`, not calling
     /// `answer`, when the request could not be queued: the writer is
     /// closed, or more than a few control messages are waiting already.
+    /// While the writer's breaker is open, `answer` is called at once, here,
+    /// with whether nothing is pending.
     ///
     /// ```
     /// # use logxpy_core::{FdSink, Hooks, Writer, WriterConfig};
@@ -323,6 +325,11 @@ impl Writer {
     /// # Ok::<(), logxpy_core::Error>(())
     /// ```
     pub fn flush_then(&self, sync: bool, answer: impl FnOnce(bool) + Send + 'static) -> bool {
+        // As in `flush`: a destination whose breaker is open is not waited for.
+        if self.state.circuit.refuses() && !self.is_closed() {
+            answer(self.metrics().pending == 0);
+            return true;
+        }
         self.request_flush(sync, Ack::new(answer), Instant::now())
     }
 
