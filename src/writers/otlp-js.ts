@@ -73,6 +73,8 @@ export class JsOtlpWriter implements Writer {
   #droppedAtOpen = 0;
   #probeReported = false;
   #fullReported = false;
+  #warnedAt = 0;
+  #droppedSinceWarn = 0;
   #closed = false;
   #lastFault: WriterFault | undefined;
   #waiters: Array<{ target: number; resolve: () => void }> = [];
@@ -228,9 +230,17 @@ export class JsOtlpWriter implements Writer {
           });
         }
         return false;
-      case QueuePolicy.WARN:
-        process.emitWarning(`logxpy: queue for ${this.#target.name} is full; records are dropped`, { code: ErrorCode.QUEUE_FULL });
+      case QueuePolicy.WARN: {
+        // At most once a second, with the drops since the last warning, as the other writers warn.
+        this.#droppedSinceWarn++;
+        const now = Date.now();
+        if (now - this.#warnedAt >= 1000) {
+          process.emitWarning(`logxpy: queue for ${this.#target.name} is full; ${this.#droppedSinceWarn} record(s) dropped since the last warning`, { code: ErrorCode.QUEUE_FULL });
+          this.#warnedAt = now;
+          this.#droppedSinceWarn = 0;
+        }
         return false;
+      }
       default:
         return false;
     }
