@@ -250,7 +250,9 @@ test.serial("a collector that stalls opens the breaker: the file keeps every lin
   }
   t.true(longest < 3000, `a log call waited ${longest.toFixed(0)} ms, more than shutdownTimeout`);
   await waitFor(() => faults.some((f) => f.code === "LOGXPY_ERR_CIRCUIT" && /circuit open/.test(f.message)), "the breaker opening", 20_000);
-  await log.flush().catch(() => {}); // the collector's share cannot be flushed; the file's can
+  // The collector's share cannot be flushed (its breaker is open, so that says so at once); the file's can.
+  await t.throwsAsync(log.flush());
+  t.false(log.flushSync(), "flushSync waits for the file and reports the collector's records");
   t.is(readRecords(file).length, N, "the file has every line");
   const m = log.getAsyncMetrics();
   t.true(m.dropped > 0, "the collector's records are dropped and counted while its breaker is open");
