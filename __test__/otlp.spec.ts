@@ -20,7 +20,9 @@ const SPAN_ID = "00f067aa0ba902b7";
 function fileAndCollector(otlp: unknown, options: Record<string, unknown> = {}): { log: Logger; file: string; faults: LogxpyError[] } {
   const file = join(tempDir(), "app.log");
   const faults: LogxpyError[] = [];
-  const log = new Logger().init(file, { onError: (e) => faults.push(e), destinations: [otlp as never], ...options });
+  // A flush gives up after shutdownTimeout without progress: on a busy machine, with a dozen
+  // collectors and exports starting at once, 5 s is too short to tell stalled from slow.
+  const log = new Logger().init(file, { onError: (e) => faults.push(e), destinations: [otlp as never], shutdownTimeout: "20s", ...options });
   return { log, file, faults };
 }
 
@@ -104,7 +106,7 @@ test("under block, a loop that logs far more than maxQueue without yielding gets
   const ports = await collectorPorts();
   const collector = await startCollector(ports);
   t.teardown(() => collector.kill());
-  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.http}` }, { asyncMaxQueue: 100, asyncPolicy: "block" });
+  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.http}` }, { asyncMaxQueue: 500, asyncPolicy: "block" });
   for (let i = 0; i < 2000; i++) log.info("burst", { i });
   await log.flush();
   const got = await collected(collector.out, 2000);
@@ -115,11 +117,31 @@ test("under block, a loop that logs far more than maxQueue without yielding gets
   end(log);
 });
 
+test("two loggers exporting to one collector with different resources each keep their own", async (t) => {
+  const ports = await collectorPorts();
+  const collector = await startCollector(ports);
+  t.teardown(() => collector.kill());
+  const endpoint = `http://127.0.0.1:${ports.grpc}`;
+  const a = fileAndCollector({ type: "otlp", endpoint, protocol: "grpc", resource: { "service.name": "alpha" } });
+  const b = fileAndCollector({ type: "otlp", endpoint, protocol: "grpc", resource: { "service.name": "beta" } });
+  for (let i = 0; i < 20; i++) {
+    a.log.info("from alpha", { i });
+    b.log.info("from beta", { i });
+  }
+  await Promise.all([a.log.flush(), b.log.flush()]);
+  const got = await collected(collector.out, 40);
+  t.is(got.length, 40);
+  t.true(got.every((r) => r.resource["service.name"] === (r.body === "from alpha" ? "alpha" : "beta")));
+  end(a.log);
+  end(b.log);
+});
+
 test("with the collector not started yet, records are queued, the failure is reported, and they are delivered once it starts", async (t) => {
   const ports = await collectorPorts();
-  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.http}`, breaker: { failures: 1000, after: "1m" } });
+  // The export timeout bounds how long a try takes (the official exporter retries within it).
+  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.http}`, timeout: "2s", breaker: { failures: 1000, after: "1m" } });
   for (let i = 0; i < 50; i++) log.info("early", { i });
-  await waitFor(() => faults.some((f) => f.code === "LOGXPY_ERR_EXPORT"), "a report of the failed export");
+  await waitFor(() => faults.some((f) => f.code === "LOGXPY_ERR_EXPORT"), "a report of the failed export", 20_000);
   const fault = faults.find((f) => f.code === "LOGXPY_ERR_EXPORT")!;
   t.regex(fault.message, new RegExp(`127\\.0\\.0\\.1:${ports.http}`));
   t.true(log.getAsyncMetrics().errors >= 1);
@@ -138,13 +160,13 @@ test("a collector killed mid-stream loses nothing: what is logged while it is do
   const dir = tempDir();
   const first = await startCollector(ports, dir);
   t.teardown(() => first.kill());
-  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.grpc}`, protocol: "grpc", breaker: { failures: 1000, after: "1m" } });
+  const { log, file, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${ports.grpc}`, protocol: "grpc", timeout: "2s", breaker: { failures: 1000, after: "1m" } });
   for (let i = 0; i < 100; i++) log.info("before", { i });
   await log.flush();
   await collected(first.out, 100);
   await first.kill();
   for (let i = 100; i < 200; i++) log.info("while down", { i });
-  await waitFor(() => faults.some((f) => f.code === "LOGXPY_ERR_EXPORT"), "a report of the failed export");
+  await waitFor(() => faults.some((f) => f.code === "LOGXPY_ERR_EXPORT"), "a report of the failed export", 20_000);
   const second = await startCollector(ports, dir);
   t.teardown(() => second.kill());
   await within(log.flush(), "the flush after the collector came back", 20_000);
@@ -228,7 +250,9 @@ test.serial("a collector that stalls opens the breaker: the file keeps every lin
   }
   t.true(longest < 3000, `a log call waited ${longest.toFixed(0)} ms, more than shutdownTimeout`);
   await waitFor(() => faults.some((f) => f.code === "LOGXPY_ERR_CIRCUIT" && /circuit open/.test(f.message)), "the breaker opening", 20_000);
-  await log.flush().catch(() => {}); // the collector's share cannot be flushed; the file's can
+  // The collector's share cannot be flushed (its breaker is open, so that says so at once); the file's can.
+  await t.throwsAsync(log.flush());
+  t.false(log.flushSync(), "flushSync waits for the file and reports the collector's records");
   t.is(readRecords(file).length, N, "the file has every line");
   const m = log.getAsyncMetrics();
   t.true(m.dropped > 0, "the collector's records are dropped and counted while its breaker is open");
@@ -318,7 +342,7 @@ for (const how of ["ends on its own", "calls process.exit()"] as const) {
   });
 }
 
-test("a port nobody listens on is only reported, never thrown from a log call", async (t) => {
+test("a port nobody listens on is only reported, never thrown from a log call, and once its breaker is open it is not waited for", async (t) => {
   const port = await freePort();
   const { log, faults } = fileAndCollector({ type: "otlp", endpoint: `http://127.0.0.1:${port}`, protocol: "grpc", breaker: { failures: 1, cooldown: "10s" } });
   t.notThrows(() => {
@@ -328,5 +352,15 @@ test("a port nobody listens on is only reported, never thrown from a log call", 
   const reported = faults.find((f) => f.code === "LOGXPY_ERR_EXPORT")!;
   t.regex(reported.message, /gRPC/);
   t.is(reported.destination, `otel://127.0.0.1:${port}`);
+  // With its breaker open the destination is not waited for (shutdownTimeout is 20 s here).
+  const started = Date.now();
+  const flushed = await t.throwsAsync(log.flush());
+  t.is((flushed as LogxpyError).code, "LOGXPY_ERR_TIMEOUT");
+  t.is((flushed as LogxpyError).pending, 100);
+  t.false(log.flushSync(), "the queued records are not delivered");
   end(log);
+  t.true(Date.now() - started < 2000, `flush, flushSync and closing took ${Date.now() - started} ms`);
+  const m = log.getAsyncMetrics();
+  t.is(m.dropped, 100, "what the closed writer gave up on is counted");
+  t.true(faults.some((f) => f.code === "LOGXPY_ERR_TIMEOUT" && /100 record\(s\)/.test(f.message)), JSON.stringify(faults.map((f) => f.message)));
 });

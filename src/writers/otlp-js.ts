@@ -73,6 +73,8 @@ export class JsOtlpWriter implements Writer {
   #droppedAtOpen = 0;
   #probeReported = false;
   #fullReported = false;
+  #warnedAt = 0;
+  #droppedSinceWarn = 0;
   #closed = false;
   #lastFault: WriterFault | undefined;
   #waiters: Array<{ target: number; resolve: () => void }> = [];
@@ -111,6 +113,8 @@ export class JsOtlpWriter implements Writer {
 
   flush(options?: FlushOptions): Promise<void> {
     if (this.#pending() === 0) return Promise.resolve();
+    // As in Rust: a destination whose breaker is open is not waited for.
+    if (this.#circuit !== "closed") return Promise.reject(this.#bound.failure("its circuit breaker is open"));
     const target = this.#enqueued;
     this.#schedule(0);
     const done = new Promise<void>((resolve) => this.#waiters.push({ target, resolve }));
@@ -126,7 +130,8 @@ export class JsOtlpWriter implements Writer {
    */
   flushSync(timeoutMs: number): boolean {
     if (this.#pending() === 0) return true;
-    if (timeoutMs <= 0 || this.#closed) return false;
+    // A destination whose breaker is open is known to be down: not waited for.
+    if (timeoutMs <= 0 || this.#closed || this.#circuit !== "closed") return false;
     const lines = [...this.#batch, ...this.#queue];
     if (!this.#exportNow(lines, timeoutMs, "before the flush returned")) return false;
     this.#queue = [];
@@ -225,9 +230,17 @@ export class JsOtlpWriter implements Writer {
           });
         }
         return false;
-      case QueuePolicy.WARN:
-        process.emitWarning(`logxpy: queue for ${this.#target.name} is full; records are dropped`, { code: ErrorCode.QUEUE_FULL });
+      case QueuePolicy.WARN: {
+        // At most once a second, with the drops since the last warning, as the other writers warn.
+        this.#droppedSinceWarn++;
+        const now = Date.now();
+        if (now - this.#warnedAt >= 1000) {
+          process.emitWarning(`logxpy: queue for ${this.#target.name} is full; ${this.#droppedSinceWarn} record(s) dropped since the last warning`, { code: ErrorCode.QUEUE_FULL });
+          this.#warnedAt = now;
+          this.#droppedSinceWarn = 0;
+        }
         return false;
+      }
       default:
         return false;
     }

@@ -24,6 +24,10 @@ use crate::worker;
 /// thread can count what it abandons before `shutdown` returns.
 const ABANDON_MARGIN: Duration = Duration::from_millis(10);
 
+/// The most a shutdown waits for a destination whose breaker is open: long
+/// enough for the thread to count what it abandons.
+const OPEN_CIRCUIT_SHUTDOWN: Duration = Duration::from_millis(50);
+
 /// How long past its deadline a shutdown waits for a thread that gave up
 /// to end. A thread that waits for a full pipe or backs off after a
 /// failure notices the deadline at once; only one stuck inside a single
@@ -264,8 +268,9 @@ impl Writer {
     /// Returns `true` once every record sent before this call is written,
     /// `false` if `timeout` passed first. The request queues behind those
     /// records (even when `Block` has filled the queue) and is acknowledged
-    /// by the writer thread. After shutdown it reports whether nothing is
-    /// pending.
+    /// by the writer thread. After shutdown, and while the writer's breaker
+    /// is open (its destination is down), it does not wait: it reports
+    /// whether nothing is pending.
     ///
     /// With [`Rotation::compress`](crate::Rotation::compress), the
     /// acknowledgement also waits for the compression of the last rotated
@@ -283,7 +288,8 @@ impl Writer {
     /// # Ok::<(), logxpy_core::Error>(())
     /// ```
     pub fn flush(&self, timeout: Duration) -> bool {
-        if timeout.is_zero() {
+        // A destination whose breaker is open is not waited for: it is known to be down.
+        if timeout.is_zero() || self.state.circuit.refuses() {
             // Nothing can be waited for: say whether anything is left.
             return self.metrics().pending == 0;
         }
@@ -305,6 +311,8 @@ impl Writer {
     /// up on them or failed to sync. Returns `false`, not calling
     /// `answer`, when the request could not be queued: the writer is
     /// closed, or more than a few control messages are waiting already.
+    /// While the writer's breaker is open, `answer` is called at once, here,
+    /// with whether nothing is pending.
     ///
     /// ```
     /// # use logxpy_core::{FdSink, Hooks, Writer, WriterConfig};
@@ -317,6 +325,11 @@ impl Writer {
     /// # Ok::<(), logxpy_core::Error>(())
     /// ```
     pub fn flush_then(&self, sync: bool, answer: impl FnOnce(bool) + Send + 'static) -> bool {
+        // As in `flush`: a destination whose breaker is open is not waited for.
+        if self.state.circuit.refuses() && !self.is_closed() {
+            answer(self.metrics().pending == 0);
+            return true;
+        }
         self.request_flush(sync, Ack::new(answer), Instant::now())
     }
 
@@ -399,7 +412,8 @@ impl Writer {
     /// `pending`, and the thread is left to finish on its own.
     ///
     /// Only the first call shuts down; later ones report whether nothing
-    /// is pending.
+    /// is pending. While the writer's breaker is open, what is queued is
+    /// given up on (counted as dropped) without waiting for the timeout.
     ///
     /// ```
     /// # use logxpy_core::{FdSink, Hooks, Writer, WriterConfig};
@@ -410,6 +424,13 @@ impl Writer {
     /// # Ok::<(), logxpy_core::Error>(())
     /// ```
     pub fn shutdown(&self, timeout: Duration) -> bool {
+        // With the breaker open the destination is known to be down: what is queued is given up
+        // on at once (counted as dropped) rather than waited for until the timeout.
+        let timeout = if self.state.circuit.refuses() {
+            timeout.min(OPEN_CIRCUIT_SHUTDOWN)
+        } else {
+            timeout
+        };
         let deadline = deadline_after(timeout);
         if !self.door.close() {
             return self.metrics().pending == 0;

@@ -10,6 +10,7 @@ pub mod constants;
 mod registry;
 
 use std::collections::VecDeque;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
@@ -229,6 +230,24 @@ fn open_shared_writer(
     })
 }
 
+fn otlp_settings_hash(otlp: &NativeOtlp) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (
+        &otlp.endpoint,
+        &otlp.protocol,
+        &otlp.headers,
+        &otlp.resource_json,
+    )
+        .hash(&mut hasher);
+    (otlp.timeout_ms.to_bits(), otlp.gzip, otlp.breaker_failures).hash(&mut hasher);
+    (
+        otlp.breaker_after_ms.to_bits(),
+        otlp.breaker_cooldown_ms.to_bits(),
+    )
+        .hash(&mut hasher);
+    hasher.finish()
+}
+
 fn otlp_sink(otlp: &NativeOtlp) -> std::result::Result<OtlpSink, CoreError> {
     let protocol = match otlp.protocol.as_str() {
         "grpc" => Protocol::Grpc,
@@ -271,6 +290,12 @@ impl NativeWriter {
         ts_args_type = "path: string, options: NativeOptions, onFlushed: (id: number, written: boolean) => void"
     )]
     pub fn new(path: String, options: NativeOptions, on_flushed: FlushCallback) -> Result<Self> {
+        let path = match &options.otlp {
+            None => path,
+            // Threads exporting to one collector with the same settings share a writer; other
+            // settings (another resource, other headers) get one of their own.
+            Some(otlp) => format!("{path}#{:016x}", otlp_settings_hash(otlp)),
+        };
         let shared = registry::open(&path, |key| open_shared_writer(key, &options))
             .map_err(|e| js_error(&e))?;
         Ok(NativeWriter {

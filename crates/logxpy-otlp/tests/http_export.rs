@@ -3,8 +3,10 @@
 //! `Retry-After` honoured, refused batches counted as dropped.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::mpsc::{Receiver, channel};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -21,56 +23,63 @@ struct Received {
     request: ExportLogsServiceRequest,
 }
 
-/// Serves one connection at a time, answering the n-th request with `answers[n]` (the last one after that).
+/// Serves each connection on a thread of its own, answering the n-th request with `answers[n]`
+/// (the last one after that).
 fn server(answers: Vec<&'static str>) -> (u16, Receiver<Received>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = channel();
+    let answered = Arc::new(AtomicUsize::new(0));
     thread::spawn(move || {
-        let mut n = 0;
         for stream in listener.incoming() {
             let Ok(stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut stream = stream;
-            loop {
-                let (mut length, mut gzip) = (0usize, false);
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                loop {
-                    line.clear();
-                    reader.read_line(&mut line).unwrap();
-                    let lower = line.to_ascii_lowercase();
-                    if let Some(v) = lower.strip_prefix("content-length:") {
-                        length = v.trim().parse().unwrap();
-                    }
-                    gzip |= lower.starts_with("content-encoding: gzip");
-                    if line == "\r\n" {
-                        break;
-                    }
-                }
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                if gzip {
-                    let mut plain = Vec::new();
-                    GzDecoder::new(&body[..]).read_to_end(&mut plain).unwrap();
-                    body = plain;
-                }
-                let request = ExportLogsServiceRequest::decode(&body[..]).unwrap();
-                let _ = tx.send(Received {
-                    at: Instant::now(),
-                    request,
-                });
-                let answer = answers[n.min(answers.len() - 1)];
-                n += 1;
-                stream
-                    .write_all(format!("HTTP/1.1 {answer}\r\ncontent-length: 0\r\n\r\n").as_bytes())
-                    .unwrap();
-            }
+            let (tx, answers, answered) = (tx.clone(), answers.clone(), Arc::clone(&answered));
+            thread::spawn(move || serve(stream, &tx, &answers, &answered));
         }
     });
     (port, rx)
+}
+
+/// Answers the requests of one connection until the client closes it.
+fn serve(stream: TcpStream, tx: &Sender<Received>, answers: &[&str], answered: &AtomicUsize) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut stream = stream;
+    loop {
+        let (mut length, mut gzip) = (0usize, false);
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        loop {
+            line.clear();
+            reader.read_line(&mut line).unwrap();
+            let lower = line.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            gzip |= lower.starts_with("content-encoding: gzip");
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        if gzip {
+            let mut plain = Vec::new();
+            GzDecoder::new(&body[..]).read_to_end(&mut plain).unwrap();
+            body = plain;
+        }
+        let request = ExportLogsServiceRequest::decode(&body[..]).unwrap();
+        let _ = tx.send(Received {
+            at: Instant::now(),
+            request,
+        });
+        let n = answered.fetch_add(1, SeqCst);
+        let answer = answers[n.min(answers.len() - 1)];
+        stream
+            .write_all(format!("HTTP/1.1 {answer}\r\ncontent-length: 0\r\n\r\n").as_bytes())
+            .unwrap();
+    }
 }
 
 fn writer(port: u16) -> (Writer, Receiver<logxpy_core::Error>) {
