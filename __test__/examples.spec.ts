@@ -109,3 +109,18 @@ test("opentelemetry makes each action a span, the records carry their span's ids
   t.is(records.find((r) => r.msg === "payment service got the call")!.trace_id, by("checkout").traceId);
   t.is((records[0]!.card as Record<string, unknown>).password, "***");
 });
+
+test("otlp with no collector listening reports the failure, and the file still gets every record and the process ends", async (t) => {
+  const file = join(tempDir(), "otlp.log");
+  // A port just closed: nothing listens there.
+  const { createServer } = await import("node:net");
+  const server = createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_SERVICE_NAME: "shop" };
+  const { stdout, stderr } = await run(process.execPath, [join(__dirname, "../examples/otlp.mjs"), file], { env });
+  t.regex(stdout, /^wrote /);
+  t.regex(stderr, /not all exported|LOGXPY_ERR_EXPORT|OTLP/);
+  t.deepEqual(readRecords(file).map((r) => r.msg ?? `${r.at}:${r.st}`), ["checkout:started", "payment accepted", "checkout:succeeded", "stock low"]);
+});

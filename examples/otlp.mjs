@@ -1,13 +1,13 @@
 // The README's OpenTelemetry section: a file, and an OpenTelemetry Collector
 // over OTLP/HTTP, configured by the standard variables. Run a collector
 // (`bash .ci/otelcol.sh` builds the tests' one) and then, for example:
-//   OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_SERVICE_NAME=shop node examples/otlp.mjs
+//   OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_SERVICE_NAME=shop node examples/otlp.mjs [file.log]
 // With no collector listening, the failures are reported on stderr, the
 // file still gets every record, and the process still exits.
 import { fileURLToPath } from "node:url";
 import { log } from "../dist/index.mjs";
 
-const file = fileURLToPath(new URL("./otlp.log", import.meta.url));
+const file = process.argv[2] ?? fileURLToPath(new URL("./otlp.log", import.meta.url));
 log.init(file, { destinations: ["otlp"] });
 
 await log.action("checkout", { cart: { items: 3, total: 42.5 } }, async () => {
