@@ -253,10 +253,12 @@ export class JsOtlpWriter implements Writer {
       if (ms > 0) return;
       clearTimeout(this.#timer);
     }
+    // Unref'd, as the file writers' timers are: a process with nothing else to do ends, and the exit
+    // flush exports (or counts) what is queued. A pending flush() holds the process up by its own bound.
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#export();
-    }, ms);
+    }, ms).unref();
   }
 
   #export(): void {
@@ -325,11 +327,12 @@ export class JsOtlpWriter implements Writer {
       this.#settle();
       return;
     }
+    // Unref'd: a collector that stays down must not keep the process alive (the exit flush decides).
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#probeIfOpen();
       this.#export();
-    }, this.#waitAfterFailure());
+    }, this.#waitAfterFailure()).unref();
   }
 
   /** The backoff, or the breaker's cooldown once it is open (opening it at its threshold). */
