@@ -72,6 +72,9 @@ test("a child's own level changes that child only", (t) => {
   grandchild.debug("inherits the child's level");
   t.is(records.at(-1)!.msg, "inherits the child's level");
   t.is(records.at(-1)!.who, "chatty");
+  chatty.level = "error";
+  t.is(grandchild.level, "debug", "a child made before keeps the level it had");
+  t.is(chatty.child({}).level, "error");
 });
 
 test("child adds its bindings like ctx; bad bindings and unknown options are errors, undefined options are not", (t) => {

@@ -62,6 +62,8 @@ export class Logger {
   #levels: LevelHolder;
   /** Functions applied to fields of these names before a record is written (`child(b, { serializers })`). */
   readonly #serializers: Serializers | undefined;
+  /** True for a logger made with `new Logger()` (such as `log`): its `level` is the shared one. */
+  readonly #root: boolean;
   /** The child logger's name, as given to `new`. */
   readonly name: string;
 
@@ -73,9 +75,6 @@ export class Logger {
     this.#root = levels === undefined;
     this.#serializers = serializers;
   }
-
-  /** True for a logger made with `new Logger()` (such as `log`): its `level` is the shared one. */
-  readonly #root: boolean;
 
   // ---- configuration -------------------------------------------------------
 
@@ -165,8 +164,8 @@ export class Logger {
   set level(name: ThresholdName) {
     const levelName = thresholdName(name);
     if (this.#root) this.#core.configure({ level: levelName });
-    else if (this.#levels === this.#core) this.#levels = { levelName, threshold: levelValue(levelName) };
-    else Object.assign(this.#levels, { levelName, threshold: levelValue(levelName) });
+    // A holder of its own, new each time: children made before keep the level they had.
+    else this.#levels = { levelName, threshold: levelValue(levelName) };
   }
 
   /**
