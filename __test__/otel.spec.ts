@@ -139,8 +139,12 @@ test.serial("traceparent: produced inside an action, accepted by continueTask, s
 test.serial("without spans, a continued traceparent still puts the caller's ids on the records", (t) => {
   const { log, records } = logger();
   const header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-  log.continueTask(header, () => log.info("joined"));
+  log.continueTask(header, () => {
+    log.info("joined");
+    log.action("inner", () => log.info("deeper"));
+  });
   t.like(records().find((r) => r.msg === "joined"), { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7", trace_flags: "01" });
+  t.like(records().find((r) => r.msg === "deeper"), { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736" }, "nested actions keep the caller's ids");
 });
 
 test.serial("the middleware joins a request's traceparent", async (t) => {

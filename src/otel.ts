@@ -118,7 +118,8 @@ class Bridge implements OtelBridge {
    */
   startSpan(type: string, fields: unknown, parent: ActionSpan | undefined, remote: SpanIds | undefined): ActionSpan | undefined {
     const api = this.#api;
-    if (!this.spans) return remote === undefined ? undefined : passThrough(remote);
+    // Without spans, an action inside a continued trace carries the caller's ids, as its parent does.
+    if (!this.spans) return remote === undefined ? parent : passThrough(remote);
     let ctx = api.context.active();
     if (parent instanceof OtelActionSpan) ctx = api.trace.setSpan(ctx, parent.span);
     else if (remote !== undefined) ctx = api.trace.setSpanContext(ctx, { ...remote, isRemote: true });
