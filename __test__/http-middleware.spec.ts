@@ -198,6 +198,28 @@ test("Connect: the same middleware, with an error passed to next() failing the a
   t.like(end(taskOf(records, "/bad")), { st: "failed", status: 500, exc: "RangeError", reason: "bad input" });
 });
 
+test("the middleware mounted twice (app and router) keeps one task per request", async (t) => {
+  const { log, file } = logger();
+  const logging = httpLogger({ logger: log });
+  const app = express();
+  const router = express.Router();
+  router.use(logging);
+  router.get("/twice", (_req, res) => {
+    log.info("inside");
+    res.send("ok");
+  });
+  app.use(logging);
+  app.use(router);
+  const url = await listen(t, createServer(app));
+  t.is(await (await fetch(`${url}/twice`)).text(), "ok");
+  await log.flush();
+  const records = readRecords(file);
+  t.is(records.filter((r) => r.at === "http:request" && r.st === "started").length, 1);
+  const task = taskOf(records, "/twice");
+  t.like(end(task), { st: "succeeded", status: 200 });
+  t.is(task.find((r) => r.msg === "inside")!.tid, task[0]!.tid);
+});
+
 test("many concurrent requests keep their records in their own tasks", async (t) => {
   const { log, file, url } = await expressApp(t);
   const ids = Array.from({ length: 50 }, (_, i) => String(i));

@@ -75,6 +75,9 @@ export function httpLogger(options: HttpLoggerOptions = {}): HttpMiddleware {
   if (typeof genReqId !== "function") throw new LogxpyError(ErrorCode.OPTION, `httpLogger: genReqId must be a function; got ${describe(genReqId)}`);
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => unknown): unknown => {
+    // Mounted twice (an app and a router, say): the request keeps the one task it has.
+    const open = RequestTask.of(req);
+    if (open !== undefined) return next === undefined ? undefined : open.action.run(() => next());
     const given = req.headers[idHeader];
     let id: string;
     try {
