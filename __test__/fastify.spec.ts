@@ -4,7 +4,7 @@ import Fastify from "fastify";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Logger } from "../src/index";
-import { readRecords, tempDir } from "./helpers";
+import { readRecords, tempDir, waitFor } from "./helpers";
 
 type Rec = Record<string, unknown>;
 
@@ -12,6 +12,7 @@ async function server(t: { teardown(fn: () => unknown): void }) {
   const file = join(tempDir(), "fastify.log");
   const log = new Logger().init(file);
   const app = Fastify({ loggerInstance: log });
+  const slow = { started: false };
   const lookup = async (id: string) => {
     await sleep(5);
     log.info("looked up", { id }); // the root logger, in awaited code: still inside the request
@@ -26,13 +27,14 @@ async function server(t: { teardown(fn: () => unknown): void }) {
     throw new Error("kaboom");
   });
   app.get("/slow", async () => {
+    slow.started = true;
     await sleep(600);
     return "late";
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.server.address() as { port: number };
   t.teardown(() => app.close());
-  return { app, log, file, url: `http://127.0.0.1:${port}` };
+  return { app, log, file, slow, url: `http://127.0.0.1:${port}` };
 }
 
 /** The records of each task, by task id. */
@@ -115,14 +117,17 @@ test("a 404 is a task that ends with status 404, not a failure", async (t) => {
 });
 
 test("a client that goes away before the response fails the action as aborted", async (t) => {
-  const { app, log, file, url } = await server(t);
+  const { app, log, file, slow, url } = await server(t);
   const ac = new AbortController();
   const pending = fetch(`${url}/slow`, { signal: ac.signal }).catch(() => "aborted");
-  await sleep(200);
+  // Aborted only once the handler runs: on a loaded machine the request may not have been sent yet.
+  await waitFor(() => slow.started, "the slow handler starting");
   ac.abort();
   t.is(await pending, "aborted");
-  await sleep(200);
-  await log.flush();
+  await waitFor(() => {
+    log.flushSync();
+    return readRecords(file).some((r) => r.at === "http:request" && r.st === "failed");
+  }, "the aborted request's action ending");
   const task = requestTask(readRecords(file), "/slow");
   t.like(task.find((r) => r.at === "http:request" && r.st === "failed"), { aborted: true, exc: "ClientAbortedError" });
   await app.close();

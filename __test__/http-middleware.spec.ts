@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorCode, Logger } from "../src/index";
 import { httpLogger } from "../src/http/index";
-import { readRecords, tempDir } from "./helpers";
+import { readRecords, tempDir, waitFor } from "./helpers";
 
 type Rec = Record<string, unknown>;
 
@@ -58,13 +58,15 @@ async function expressApp(t: { teardown(fn: () => unknown): void }) {
     });
     body.pipe(res);
   });
+  const slow = { started: false };
   app.get("/slow", async (_req, res) => {
+    slow.started = true;
     await sleep(600);
     res.send("late");
   });
   app.use(logging.errors);
   const url = await listen(t, createServer(app));
-  return { log, file, url };
+  return { log, file, url, slow };
 }
 
 test("Express: each request is an http:request task holding everything the handler logs, ended with status and duration", async (t) => {
@@ -125,14 +127,17 @@ test("Express: a streaming response ends the action when the stream ends; its re
 });
 
 test("Express: a client that goes away first fails the action as aborted", async (t) => {
-  const { log, file, url } = await expressApp(t);
+  const { log, file, url, slow } = await expressApp(t);
   const ac = new AbortController();
   const pending = fetch(`${url}/slow`, { signal: ac.signal }).catch(() => "aborted");
-  await sleep(100);
+  // Aborted only once the handler runs: on a loaded machine the request may not have been sent yet.
+  await waitFor(() => slow.started, "the slow handler starting");
   ac.abort();
   t.is(await pending, "aborted");
-  await sleep(100);
-  await log.flush();
+  await waitFor(() => {
+    log.flushSync();
+    return readRecords(file).some((r) => r.at === "http:request" && r.st === "failed");
+  }, "the aborted request's action ending");
   t.like(end(taskOf(readRecords(file), "/slow")), { st: "failed", aborted: true, exc: "ClientAbortedError" });
 });
 
