@@ -4,7 +4,7 @@ import Fastify from "fastify";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Logger } from "../src/index";
-import { readRecords, tempDir, waitFor } from "./helpers";
+import { abortOnceStarted, readRecords, tempDir } from "./helpers";
 
 type Rec = Record<string, unknown>;
 
@@ -118,16 +118,7 @@ test("a 404 is a task that ends with status 404, not a failure", async (t) => {
 
 test("a client that goes away before the response fails the action as aborted", async (t) => {
   const { app, log, file, slow, url } = await server(t);
-  const ac = new AbortController();
-  const pending = fetch(`${url}/slow`, { signal: ac.signal }).catch(() => "aborted");
-  // Aborted only once the handler runs: on a loaded machine the request may not have been sent yet.
-  await waitFor(() => slow.started, "the slow handler starting");
-  ac.abort();
-  t.is(await pending, "aborted");
-  await waitFor(() => {
-    log.flushSync();
-    return readRecords(file).some((r) => r.at === "http:request" && r.st === "failed");
-  }, "the aborted request's action ending");
+  t.is(await abortOnceStarted(`${url}/slow`, slow, log, file), "aborted");
   const task = requestTask(readRecords(file), "/slow");
   t.like(task.find((r) => r.at === "http:request" && r.st === "failed"), { aborted: true, exc: "ClientAbortedError" });
   await app.close();

@@ -133,3 +133,22 @@ export async function waitFor(condition: () => boolean, what: string, ms: number
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
+
+/**
+ * Requests `url` and aborts once the server's handler has started (on a
+ * loaded machine the request may not have been sent before a fixed sleep
+ * ends), then waits until the request's `http:request` action has failed in
+ * `file`. Resolves with what the client saw: "aborted".
+ */
+export async function abortOnceStarted(url: string, handler: { started: boolean }, log: { flushSync(): boolean }, file: string): Promise<unknown> {
+  const ac = new AbortController();
+  const pending = fetch(url, { signal: ac.signal }).catch(() => "aborted");
+  await waitFor(() => handler.started, "the slow handler starting");
+  ac.abort();
+  const seen = await pending;
+  await waitFor(() => {
+    log.flushSync();
+    return readRecords(file).some((r) => r.at === "http:request" && r.st === "failed");
+  }, "the aborted request's action ending");
+  return seen;
+}
