@@ -17,7 +17,10 @@ if [ -x "$bin" ]; then
 fi
 mkdir -p "$cache"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The modules and the build cache (about a gigabyte) go with the work
+# directory: only the binary is kept. Module files are read-only.
+trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
+export GOMODCACHE="$work/mod" GOCACHE="$work/cache"
 cp "$src/main.go" "$src/go.mod" "$src/go.sum" "$work/"
 (
   cd "$work"

@@ -1,13 +1,29 @@
+import test from "ava";
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Logger, type InitOptions } from "../src/index";
 
-/** A fresh directory for one test's files. */
+let filesRoot: string | undefined;
+
+/**
+ * A fresh directory for one test's files, inside one directory per test file that goes when the
+ * file's tests are done, passed or failed: the suite writes gigabytes over a run, and leaving them
+ * would fill the disk of the machine that runs it.
+ */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "logxpy-test-"));
+  if (filesRoot === undefined) {
+    filesRoot = mkdtempSync(join(tmpdir(), "logxpy-test-"));
+    // Each test's own directory is 0700; a test that runs a child as another user opens its own up.
+    chmodSync(filesRoot, 0o755);
+  }
+  return mkdtempSync(join(filesRoot, "t-"));
 }
+
+test.after.always("remove the test files", () => {
+  if (filesRoot !== undefined) rmSync(filesRoot, { recursive: true, force: true });
+});
 
 /** The records of a log file, each line parsed; fails the test on a line that is not JSON. */
 export function readRecords(path: string): Record<string, unknown>[] {
