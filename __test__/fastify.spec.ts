@@ -1,6 +1,7 @@
 // Fastify 5 with logxpy as its logger (`loggerInstance`), over real HTTP: each request one task.
 import test from "ava";
 import Fastify from "fastify";
+import { Agent, get } from "node:http";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Logger } from "../src/index";
@@ -135,5 +136,48 @@ test("concurrent requests keep their records in their own tasks", async (t) => {
     const task = requestTask(records, `/users/${id}`);
     t.deepEqual(task.filter((r) => r.msg === "looked up").map((r) => r.id), [id]);
     t.is(task.filter((r) => r.at === "http:request").length, 2);
+  }
+});
+
+/** GETs `url` through `agent`, reading the whole body, so that the agent's socket is free for the next request. */
+function getThrough(agent: Agent, url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode!));
+    }).on("error", reject);
+  });
+}
+
+test("a request that opens no task, on a kept-alive connection, logs outside the previous request's task", async (t) => {
+  const file = join(tempDir(), "fastify.log");
+  const log = new Logger().init(file);
+  const app = Fastify({ loggerInstance: log });
+  app.get("/logged", async (request) => {
+    request.log.info("logged handler");
+    return "a";
+  });
+  // At warn, Fastify's "incoming request" (info) is not written, so this request has no task.
+  app.get("/quiet", { logLevel: "warn" }, async (request) => {
+    request.log.warn("quiet handler");
+    log.warn("quiet, root logger");
+    return "b";
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  t.teardown(() => app.close());
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 }); // one connection for both requests
+  t.teardown(() => agent.destroy());
+  t.is(await getThrough(agent, `${url}/logged`), 200);
+  t.is(await getThrough(agent, `${url}/quiet`), 200);
+  await log.flush();
+  const records = readRecords(file);
+  const logged = requestTask(records, "/logged");
+  t.is(logged.at(-1)!.st, "succeeded", "nothing comes after the end of the first request's action");
+  t.false(logged.some((r) => String(r.msg).startsWith("quiet")));
+  for (const msg of ["quiet handler", "quiet, root logger"]) {
+    const rec = records.find((r) => r.msg === msg)!;
+    t.not(rec.tid, logged[0]!.tid, msg);
+    t.deepEqual(rec.lvl, [1], `${msg}: a task of its own`);
   }
 });

@@ -1,6 +1,7 @@
+import { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Action } from "../action";
-import { traceStorage } from "../context";
+import { traceStorage, type TraceContext } from "../context";
 import { rawRequest, rawResponse, requestSummary } from "./request";
 
 type Fields = Record<string, unknown>;
@@ -64,7 +65,18 @@ export class RequestTask {
    * for a framework that gives no function to wrap, only a place to log.
    */
   enter(): void {
-    traceStorage.enterWith({ action: this.action, scope: undefined });
+    const outer = traceStorage.getStore();
+    const store: TraceContext = { action: this.action, scope: undefined };
+    ENTERED.set(store, outer !== undefined && ENTERED.has(outer) ? ENTERED.get(outer) : outer);
+    traceStorage.enterWith(store);
+    // enterWith sets the store of what runs now, a node:http server's parser of this connection: the
+    // next request on it (keep-alive) would start inside this task, and one that opens no task of its
+    // own (a route at level warn) would log into it. Each request of the server starts outside it.
+    const server = (this.#req.socket as { server?: unknown } | null)?.server;
+    if (server instanceof EventEmitter && !CLEANED.has(server)) {
+      CLEANED.add(server);
+      server.prependListener("request", startsClean);
+    }
   }
 
   /** A framework's response record: the action ends at once if the response has finished, else when the request closes. */
@@ -109,6 +121,17 @@ export class RequestTask {
 /** Where a request keeps its task: a property, which costs the collector less than a WeakMap entry. */
 const TASK = Symbol("logxpy.requestTask");
 type Tracked = IncomingMessage & { [TASK]?: RequestTask };
+
+/** The context each entered store replaced (`enter`), which a request of the same connection starts in again. */
+const ENTERED = new WeakMap<TraceContext, TraceContext | undefined>();
+/** The servers whose requests start in the context their connection had before any `enter`. */
+const CLEANED = new WeakSet<EventEmitter>();
+
+/** A server's first "request" listener: leaves the task an earlier request of the connection entered. */
+function startsClean(): void {
+  const store = traceStorage.getStore();
+  if (store !== undefined && ENTERED.has(store)) traceStorage.enterWith(ENTERED.get(store) as TraceContext);
+}
 
 function onClose(this: IncomingMessage | ServerResponse): void {
   const req = "req" in this ? (this as ServerResponse).req : (this as IncomingMessage);
