@@ -181,3 +181,27 @@ test("a request that opens no task, on a kept-alive connection, logs outside the
     t.deepEqual(rec.lvl, [1], `${msg}: a task of its own`);
   }
 });
+
+test("with an onResponse hook, the action still ends with the response's status, and fails at a 5xx", async (t) => {
+  const file = join(tempDir(), "fastify.log");
+  const log = new Logger().init(file);
+  const app = Fastify({ loggerInstance: log });
+  app.addHook("onResponse", async (request) => {
+    request.log.info("onResponse hook");
+  });
+  app.setErrorHandler(async (_err, _request, reply) => reply.code(503).send({ retry: true }));
+  app.get("/ok", async () => "fine");
+  app.get("/unavailable", async () => {
+    throw new Error("backend down");
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  t.teardown(() => app.close());
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  t.is((await fetch(`${url}/ok`)).status, 200);
+  t.is((await fetch(`${url}/unavailable`)).status, 503);
+  await app.close();
+  await log.flush();
+  const records = readRecords(file);
+  t.like(requestTask(records, "/ok").find((r) => r.at === "http:request" && r.st !== "started"), { st: "succeeded", status: 200 });
+  t.like(requestTask(records, "/unavailable").find((r) => r.at === "http:request" && r.st !== "started"), { st: "failed", status: 503, exc: "HttpStatusError" });
+});

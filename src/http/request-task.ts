@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { type IncomingMessage, ServerResponse } from "node:http";
 import type { Action } from "../action";
 import { traceStorage, type TraceContext } from "../context";
 import { rawRequest, rawResponse, requestSummary } from "./request";
@@ -42,14 +42,15 @@ export class RequestTask {
 
   /**
    * Starts the action for `req` (a request or a framework's wrapper); `taskHeader` names the
-   * header a caller's task id comes in. Given `res`, the action ends when it closes.
+   * header a caller's task id comes in. The action ends when the response closes: `res`, or the
+   * one found for `req` (Fastify logs the request without it); when none is found, when the request does.
    */
   static start(value: unknown, start: StartRequestAction, taskHeader: string, res?: ServerResponse): RequestTask | undefined {
     const req = rawRequest(value);
     if (req === undefined) return undefined;
     const from = req.headers[taskHeader];
     const traceparent = req.headers.traceparent;
-    return new RequestTask(req, start(requestSummary(value)!, typeof from === "string" ? from : undefined, typeof traceparent === "string" ? traceparent : undefined), res);
+    return new RequestTask(req, start(requestSummary(value)!, typeof from === "string" ? from : undefined, typeof traceparent === "string" ? traceparent : undefined), res ?? responseTo(req));
   }
 
   /** The open task of a request (or of the response to it), if one was started. */
@@ -79,7 +80,7 @@ export class RequestTask {
     }
   }
 
-  /** A framework's response record: the action ends at once if the response has finished, else when the request closes. */
+  /** A framework's response record: the action ends at once if the response has finished, else when the response (or, not known, the request) closes. */
   watch(value: unknown): void {
     const res = rawResponse(value);
     if (res === undefined) return;
@@ -120,17 +121,32 @@ export class RequestTask {
 
 /** Where a request keeps its task: a property, which costs the collector less than a WeakMap entry. */
 const TASK = Symbol("logxpy.requestTask");
-type Tracked = IncomingMessage & { [TASK]?: RequestTask };
+/** The response to a request, noted from its server's "request" event (see `startsClean`). */
+const RESPONSE = Symbol("logxpy.response");
+type Tracked = IncomingMessage & { [TASK]?: RequestTask; [RESPONSE]?: ServerResponse };
 
 /** The context each entered store replaced (`enter`), which a request of the same connection starts in again. */
 const ENTERED = new WeakMap<TraceContext, TraceContext | undefined>();
 /** The servers whose requests start in the context their connection had before any `enter`. */
 const CLEANED = new WeakSet<EventEmitter>();
 
-/** A server's first "request" listener: leaves the task an earlier request of the connection entered. */
-function startsClean(): void {
+/** A server's first "request" listener: leaves the task an earlier request of the connection entered, and notes the response. */
+function startsClean(req: IncomingMessage, res: ServerResponse): void {
   const store = traceStorage.getStore();
   if (store !== undefined && ENTERED.has(store)) traceStorage.enterWith(ENTERED.get(store) as TraceContext);
+  (req as Tracked)[RESPONSE] = res;
+}
+
+/**
+ * The response to `req`, for a framework that logs the request without it (Fastify): from the
+ * server's "request" event, or, for the request that made logxpy listen to it, the response the
+ * socket is writing, when it is this request's (a pipelined request waits behind another's).
+ */
+function responseTo(req: IncomingMessage): ServerResponse | undefined {
+  const noted = (req as Tracked)[RESPONSE];
+  if (noted !== undefined) return noted;
+  const current = (req.socket as { _httpMessage?: unknown } | null)?._httpMessage;
+  return current instanceof ServerResponse && current.req === req ? current : undefined;
 }
 
 function onClose(this: IncomingMessage | ServerResponse): void {
