@@ -270,58 +270,59 @@ export class Logger {
   // ---- messages ------------------------------------------------------------
 
   // Each takes `(msg, fields?)`, and pino's order too: `(fields, msg)`, or an error first,
-  // `(err, msg?)`, which writes the error as `exception` does.
+  // `(err, msg?)`, which writes the error as `exception` does. Arguments past those two (pino's
+  // printf style, `info("%s of %s", a, b)`) are not interpolated but kept, as the field `args`.
 
   /** The level below debug: record-by-record detail, off unless `level: "trace"`. */
-  trace(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.trace) this.#message("trace", msg, fields);
+  trace(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.trace) this.#message("trace", msg, fields, args);
     return this;
   }
 
-  debug(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.debug) this.#message("debug", msg, fields);
+  debug(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.debug) this.#message("debug", msg, fields, args);
     return this;
   }
 
-  info(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.info) this.#message("info", msg, fields);
+  info(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.info) this.#message("info", msg, fields, args);
     return this;
   }
 
-  success(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.success) this.#message("success", msg, fields);
+  success(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.success) this.#message("success", msg, fields, args);
     return this;
   }
 
-  note(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.note) this.#message("note", msg, fields);
+  note(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.note) this.#message("note", msg, fields, args);
     return this;
   }
 
-  warning(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields);
+  warning(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields, args);
     return this;
   }
 
   /** `warning`, by the name Node's loggers use; the record's `mt` is "warning". */
-  warn(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields);
+  warn(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields, args);
     return this;
   }
 
-  error(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.error) this.#message("error", msg, fields);
+  error(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.error) this.#message("error", msg, fields, args);
     return this;
   }
 
-  critical(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields);
+  critical(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields, args);
     return this;
   }
 
   /** `critical`, by the name Node's loggers use; the record's `mt` is "critical". */
-  fatal(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields);
+  fatal(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields, args);
     return this;
   }
 
@@ -410,7 +411,7 @@ export class Logger {
 
   /** An info record whose message is marked "📍", for "got this far" traces. */
   checkpoint(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.info) this.#message("info", `📍 ${typeof msg === "string" ? msg : safeString(msg)}`, fields);
+    if (this.#levels.threshold <= LEVELS.info) this.#message("info", `📍 ${typeof msg === "string" ? msg : safeString(msg)}`, fields, NO_ARGS);
     return this;
   }
 
@@ -436,20 +437,20 @@ export class Logger {
    * `(fields, msg)`, and an error first, `(err, msg?)` or `(err, fields)`,
    * written as `exception` writes it.
    */
-  #message(mt: string, msg: unknown, fields: unknown): void {
+  #message(mt: string, msg: unknown, fields: unknown, args: unknown[]): void {
     try {
       if (typeof msg === "object" && msg !== null) {
         if (isError(msg)) {
           const text = typeof fields === "string" ? fields : errorParts(msg).reason;
-          this.#record(mt, text, typeof fields === "string" ? undefined : fields, msg);
+          this.#record(mt, text, withArgs(typeof fields === "string" ? undefined : fields, args), msg);
           return;
         }
         if (typeof fields === "string" && !Array.isArray(msg)) {
-          this.#record(mt, fields, msg, NO_ERROR);
+          this.#record(mt, fields, withArgs(msg, args), NO_ERROR);
           return;
         }
       }
-      this.#record(mt, msg, fields, NO_ERROR);
+      this.#record(mt, msg, withArgs(fields, args), NO_ERROR);
     } catch (err) {
       this.#core.faults.internalError(err);
     }
@@ -762,6 +763,20 @@ const DEFAULT_SERIALIZERS: Serializers = {
 
 /** The header a caller's task id comes in (`currentTaskId()`), as logxpy/http reads it too. */
 export const TASK_HEADER = "x-logxpy-task";
+
+/**
+ * A record's fields with the arguments past a level method's two as `args`
+ * (`_args` when the fields have an `args` of their own); `fields` itself
+ * when there are none.
+ */
+function withArgs(fields: unknown, args: unknown[]): unknown {
+  if (args.length === 0) return fields;
+  const own = fields === undefined ? {} : typeof fields === "object" && fields !== null && !Array.isArray(fields) ? fields : { value: fields };
+  return { ...own, [Object.hasOwn(own, "args") ? "_args" : "args"]: args };
+}
+
+/** The arguments past the two of a call that has none. */
+const NO_ARGS: unknown[] = [];
 
 /** The `err` of a record that is not an exception's. */
 const NO_ERROR = Symbol("no error");
