@@ -216,6 +216,29 @@ test("the middleware mounted twice (app and router) keeps one task per request",
   t.is(task.find((r) => r.msg === "inside")!.tid, task[0]!.tid);
 });
 
+test("mounted on a path (app.use(path, logging), or in a router mounted on one), the records keep the request's whole url", async (t) => {
+  const { log, file } = logger();
+  const logging = httpLogger({ logger: log });
+  const app = express();
+  const router = express.Router();
+  router.use(logging);
+  router.get("/users/:id", (req, res) => {
+    (req as unknown as { log: Logger }).log.info({ req }, "in router");
+    res.send("user");
+  });
+  app.use("/api", router);
+  app.use("/v2", logging, (_req: unknown, res: { send(s: string): void }) => res.send("v2"));
+  const url = await listen(t, createServer(app));
+  t.is(await (await fetch(`${url}/api/users/7?full=1`)).text(), "user");
+  t.is(await (await fetch(`${url}/v2/thing`)).text(), "v2");
+  await log.flush();
+  const records = readRecords(file);
+  const user = taskOf(records, "/api/users/7?full=1");
+  t.like(user.find((r) => r.msg === "in router")!.req, { url: "/api/users/7?full=1", route: "/api/users/:id" });
+  t.like(end(user), { st: "succeeded", status: 200 });
+  t.like(end(taskOf(records, "/v2/thing")), { st: "succeeded", status: 200 });
+});
+
 test("many concurrent requests keep their records in their own tasks", async (t) => {
   const { log, file, url } = await expressApp(t);
   const ids = Array.from({ length: 50 }, (_, i) => String(i));
