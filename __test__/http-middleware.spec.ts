@@ -147,6 +147,18 @@ test("a caller's task id header continues its task: the request's records join t
   t.deepEqual(served.lvl, [...handedOver.split("@/")[1]!.split("/").map(Number), 1]);
 });
 
+test("a malformed traceparent, without a task id header, is not taken for an invalid task id", async (t) => {
+  const { log, file } = logger();
+  const logging = httpLogger({ logger: log });
+  const url = await listen(t, createServer((req, res) => logging(req, res, () => res.end("x"))));
+  await (await fetch(`${url}/bad-traceparent`, { headers: { traceparent: "00-not-a-trace" } })).text();
+  await (await fetch(`${url}/bad-task`, { headers: { "x-logxpy-task": "not-a-task" } })).text();
+  await log.flush();
+  const records = readRecords(file);
+  t.false("invalidTaskId" in taskOf(records, "/bad-traceparent")[0]!, "no task id was sent");
+  t.is(taskOf(records, "/bad-task")[0]!.invalidTaskId, "not-a-task");
+});
+
 test("node:http: the middleware wraps a plain handler", async (t) => {
   const { log, file } = logger();
   const logging = httpLogger({ logger: log, requestIdHeader: "X-Correlation-Id", genReqId: () => "fixed-id", echoRequestId: true });
