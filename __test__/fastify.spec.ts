@@ -205,3 +205,23 @@ test("with an onResponse hook, the action still ends with the response's status,
   t.like(requestTask(records, "/ok").find((r) => r.at === "http:request" && r.st !== "started"), { st: "succeeded", status: 200 });
   t.like(requestTask(records, "/unavailable").find((r) => r.at === "http:request" && r.st !== "started"), { st: "failed", status: 503, exc: "HttpStatusError" });
 });
+
+test("a scope the server was started in stays on the records of its requests, as with the middleware", async (t) => {
+  const file = join(tempDir(), "fastify.log");
+  const log = new Logger().init(file);
+  const app = Fastify({ loggerInstance: log });
+  app.get("/scoped", async (request) => {
+    request.log.info("handling");
+    return "ok";
+  });
+  await log.scope({ service: "api" }, () => app.listen({ port: 0, host: "127.0.0.1" }));
+  t.teardown(() => app.close());
+  await (await fetch(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/scoped`)).text();
+  await app.close();
+  await log.flush();
+  const task = requestTask(readRecords(file), "/scoped");
+  t.deepEqual(
+    task.map((r) => [r.msg ?? r.st, r.service]),
+    [["started", "api"], ["incoming request", "api"], ["handling", "api"], ["request completed", "api"], ["succeeded", "api"]],
+  );
+});

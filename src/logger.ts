@@ -470,7 +470,7 @@ export class Logger {
       const http = f.req !== undefined || f.res !== undefined;
       if (http) {
         task = this.#requestTask(f, mt);
-        if (task !== undefined) store = { action: task.action, scope: undefined };
+        if (task !== undefined) store = { action: task.action, scope: store?.scope };
       }
       if (http || this.#serializers !== undefined) given = serializeFields(f, this.#serializers);
     }

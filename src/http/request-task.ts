@@ -66,9 +66,11 @@ export class RequestTask {
    * for a framework that gives no function to wrap, only a place to log.
    */
   enter(): void {
-    const outer = traceStorage.getStore();
-    const store: TraceContext = { action: this.action, scope: undefined };
-    ENTERED.set(store, outer !== undefined && ENTERED.has(outer) ? ENTERED.get(outer) : outer);
+    const current = traceStorage.getStore();
+    const outer = current !== undefined && ENTERED.has(current) ? ENTERED.get(current) : current;
+    // The scope around it stays, as `Action.run` keeps it for the middleware's requests.
+    const store: TraceContext = { action: this.action, scope: outer?.scope };
+    ENTERED.set(store, outer);
     traceStorage.enterWith(store);
     // enterWith sets the store of what runs now, a node:http server's parser of this connection: the
     // next request on it (keep-alive) would start inside this task, and one that opens no task of its
