@@ -225,3 +225,33 @@ test("a scope the server was started in stays on the records of its requests, as
     [["started", "api"], ["incoming request", "api"], ["handling", "api"], ["request completed", "api"], ["succeeded", "api"]],
   );
 });
+
+test("a record about a request whose action has ended joins that task, and starts no second one", async (t) => {
+  const file = join(tempDir(), "fastify.log");
+  const log = new Logger().init(file);
+  const app = Fastify({ loggerInstance: log });
+  let background!: Promise<void>;
+  app.get("/background", async (request, reply) => {
+    // Work the handler leaves running: it reports on its request once the response is gone.
+    background = new Promise((resolve) => {
+      reply.raw.once("close", () =>
+        setImmediate(() => {
+          request.log.info({ req: request }, "background done");
+          log.info("after the background work");
+          resolve();
+        }),
+      );
+    });
+    return "ok";
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  t.teardown(() => app.close());
+  await (await fetch(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/background`)).text();
+  await background;
+  await app.close();
+  await log.flush();
+  const records = readRecords(file);
+  t.is(records.filter((r) => r.at === "http:request" && r.st === "started").length, 1, "one task for one request");
+  const task = requestTask(records, "/background");
+  t.deepEqual(task.map((r) => r.msg ?? r.st).slice(-3), ["succeeded", "background done", "after the background work"]);
+});

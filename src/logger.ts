@@ -480,15 +480,16 @@ export class Logger {
   }
 
   /**
-   * The task of the request a record is about: the open one, or, for a
-   * framework's request record (Fastify's "incoming request"), a new one,
+   * The task of the request a record is about: the one it has (ended too:
+   * background work reporting on its request after the response), or, for
+   * a framework's request record (Fastify's "incoming request"), a new one,
    * entered so that the hooks and the handler that follow run inside it.
    */
   #requestTask(f: Fields, mt: string): RequestTask | undefined {
-    const open = RequestTask.of(f.req) ?? RequestTask.of(f.res);
-    if (open !== undefined) {
-      if (f.err !== undefined && this.#levels.threshold <= LEVELS.error && (mt === "error" || mt === "critical")) open.error = f.err;
-      return open;
+    const known = RequestTask.find(f.req) ?? RequestTask.find(f.res);
+    if (known !== undefined) {
+      if (f.err !== undefined && this.#levels.threshold <= LEVELS.error && (mt === "error" || mt === "critical")) known.error = f.err;
+      return known;
     }
     // A bare node:http request is only described: its task is the middleware's (logxpy/http).
     if (f.req === undefined || f.req instanceof IncomingMessage) return undefined;

@@ -55,9 +55,14 @@ export class RequestTask {
 
   /** The open task of a request (or of the response to it), if one was started. */
   static of(value: unknown): RequestTask | undefined {
-    const req = rawRequest(value) ?? (rawResponse(value) as (ServerResponse & { req?: IncomingMessage }) | undefined)?.req;
-    const task = req === undefined ? undefined : (req as Tracked)[TASK];
+    const task = RequestTask.find(value);
     return task?.action.ended === false ? task : undefined;
+  }
+
+  /** The task of a request (or of the response to it), open or ended, if one was started. */
+  static find(value: unknown): RequestTask | undefined {
+    const req = rawRequest(value) ?? (rawResponse(value) as (ServerResponse & { req?: IncomingMessage }) | undefined)?.req;
+    return req === undefined ? undefined : (req as Tracked)[TASK];
   }
 
   /**
