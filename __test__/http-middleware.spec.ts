@@ -4,7 +4,7 @@ import connect from "connect";
 import express from "express";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorCode, Logger } from "../src/index";
 import { httpLogger } from "../src/http/index";
@@ -130,6 +130,43 @@ test("Express: a client that goes away first fails the action as aborted", async
   const { log, file, url, slow } = await expressApp(t);
   t.is(await abortOnceStarted(`${url}/slow`, slow, log, file), "aborted");
   t.like(end(taskOf(readRecords(file), "/slow")), { st: "failed", aborted: true, exc: "ClientAbortedError" });
+});
+
+test("a response the server breaks off fails the action with the error, not as the client's abort", async (t) => {
+  const { log, file } = logger();
+  const logging = httpLogger({ logger: log });
+  const app = express();
+  app.use(logging);
+  const closed: Promise<unknown>[] = [];
+  app.get("/error-after-headers", (_req, res, next) => {
+    closed.push(new Promise((resolve) => res.once("close", resolve)));
+    res.write("first part");
+    next(new Error("upstream broke")); // the headers are sent: Express's final handler destroys the socket
+  });
+  app.get("/pipe-error", (_req, res) => {
+    closed.push(new Promise((resolve) => res.once("close", resolve)));
+    const body = new Readable({
+      read() {
+        this.destroy(new Error("disk read failed"));
+      },
+    });
+    pipeline(body, res, () => {});
+  });
+  app.use(logging.errors);
+  const url = await listen(t, createServer(app));
+  for (const path of ["/error-after-headers", "/pipe-error"]) {
+    await fetch(`${url}${path}`)
+      .then((res) => res.text())
+      .catch(() => "broken off");
+  }
+  await Promise.all(closed);
+  await log.flush();
+  const records = readRecords(file);
+  for (const [path, reason] of [["/error-after-headers", "upstream broke"], ["/pipe-error", "disk read failed"]]) {
+    const failed = end(taskOf(records, path!));
+    t.like(failed, { st: "failed", exc: "Error", reason }, path);
+    t.false("aborted" in failed, `${path}: the client did not go away`);
+  }
 });
 
 test("a caller's task id header continues its task: the request's records join the caller's tree", async (t) => {

@@ -113,7 +113,11 @@ export class RequestTask {
     }
   }
 
-  /** The request closed: after the response finished, or with the client gone before it did. */
+  /**
+   * The request closed: after the response finished, with the client gone
+   * before it did, or with the server breaking the response off (a stream
+   * piped into it failed, an error after the headers were sent).
+   */
   closed(): void {
     if (this.action.ended) return;
     // `aborted` is the one sign of a client gone when no response was seen (Fastify logs none at a higher level).
@@ -122,7 +126,10 @@ export class RequestTask {
       return;
     }
     const status = this.#res?.statusCode;
-    this.action.fail(new ClientAbortedError(), status === undefined ? { aborted: true } : { aborted: true, status });
+    // A handler's error, or the one the response was destroyed with, is why the response did not end.
+    const err = this.error ?? this.#res?.errored ?? undefined;
+    if (err !== undefined) this.action.fail(err, status === undefined ? undefined : { status });
+    else this.action.fail(new ClientAbortedError(), status === undefined ? { aborted: true } : { aborted: true, status });
   }
 }
 
