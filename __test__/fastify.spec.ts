@@ -60,7 +60,9 @@ function inside(rec: Rec, action: Rec): boolean {
 
 test("fastify({ loggerInstance: log }) is accepted, and each request is one http:request task", async (t) => {
   const { app, log, file, url } = await server(t);
-  const res = await fetch(`${url}/users/7`, { headers: { authorization: "Bearer secret-token", "x-custom": "kept" } });
+  const res = await fetch(`${url}/users/7`, {
+    headers: { authorization: "Bearer secret-token", "proxy-authorization": "Basic c2VjcmV0", "x-api-key": "k-123", cookie: "sid=1", "x-custom": "kept" },
+  });
   t.deepEqual(await res.json(), { id: "7" });
   await fetch(`${url}/users/8`);
   await app.close();
@@ -81,7 +83,7 @@ test("fastify({ loggerInstance: log }) is accepted, and each request is one http
   const incoming = seven.find((r) => r.msg === "incoming request")!;
   const req = incoming.req as Rec;
   t.like(req, { method: "GET", url: "/users/7", route: "/users/:id", remoteAddress: "127.0.0.1" });
-  t.is((req.headers as Rec).authorization, "***", "headers are masked");
+  for (const name of ["authorization", "proxy-authorization", "x-api-key", "cookie"]) t.is((req.headers as Rec)[name], "***", `the ${name} header is masked`);
   t.is((req.headers as Rec)["x-custom"], "kept");
   const completed = seven.find((r) => r.msg === "request completed")!;
   t.deepEqual(completed.res, { statusCode: 200 });

@@ -22,7 +22,7 @@ export function rawResponse(value: unknown): ServerResponse | undefined {
 /**
  * What a record says of a request: method, url, the route pattern when the
  * framework knows it, the peer's address and the headers (masked by
- * `maskFields` like every field: `authorization` and `cookie` by default).
+ * `maskFields` like every field: `authorization`, `cookie` and the like by default).
  * `value` is the request or a framework's wrapper of it.
  *
  * @example
