@@ -214,6 +214,23 @@ test("a single file with its own level filters as well (async writer)", async (t
   t.deepEqual(readRecords(join(dir, "main.log")).map((r) => r.msg), ["no", "yes"]);
 });
 
+test("flush(callback), pino's form, calls back once the records are in the file, and with the error when the flush fails", async (t) => {
+  const dir = tempDir();
+  const file = join(dir, "cb.log");
+  const log = new Logger().init(file);
+  log.info("before the flush");
+  const err = await new Promise<Error | undefined>((resolve) => t.is(log.flush(resolve), undefined));
+  t.is(err, undefined);
+  t.deepEqual(readRecords(file).map((r) => r.msg), ["before the flush"]);
+  const full = new Logger().init("/dev/full", { mode: "a", shutdownTimeout: 0.1 });
+  full.on("error", () => {});
+  full.info("cannot be written");
+  const failed = await new Promise<Error | undefined>((resolve) => full.flush((e) => resolve(e)));
+  t.is((failed as { code?: string } | undefined)?.code, ErrorCode.TIMEOUT);
+  t.true(log.shutdownAsync());
+  t.false(full.shutdownAsync(0.1), "the record for /dev/full is given up on");
+});
+
 test("bind: a callback registered in one task logs into that task when another triggers it", async (t) => {
   const { log, records } = memoryLogger();
   const bus = new EventEmitter();

@@ -223,7 +223,17 @@ export class Logger {
    * @example
    * await log.flush({ timeout: "2s" });
    */
-  flush(options?: FlushCallOptions): Promise<void> {
+  flush(options?: FlushCallOptions): Promise<void>;
+  /** pino's form: `callback` is called once the flush settles, with its error if it failed. */
+  flush(callback: (err?: Error) => void): void;
+  flush(options?: FlushCallOptions | ((err?: Error) => void)): Promise<void> | void {
+    if (typeof options === "function") {
+      this.flush().then(
+        () => options(),
+        (err: Error) => options(err),
+      );
+      return;
+    }
     try {
       return this.#core.flush(flushOptions(options, "flush"));
     } catch (err) {
