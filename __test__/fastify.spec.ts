@@ -1,6 +1,7 @@
 // Fastify 5 with logxpy as its logger (`loggerInstance`), over real HTTP: each request one task.
 import test from "ava";
 import Fastify from "fastify";
+import { Agent, get } from "node:http";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Logger } from "../src/index";
@@ -59,7 +60,9 @@ function inside(rec: Rec, action: Rec): boolean {
 
 test("fastify({ loggerInstance: log }) is accepted, and each request is one http:request task", async (t) => {
   const { app, log, file, url } = await server(t);
-  const res = await fetch(`${url}/users/7`, { headers: { authorization: "Bearer secret-token", "x-custom": "kept" } });
+  const res = await fetch(`${url}/users/7`, {
+    headers: { authorization: "Bearer secret-token", "proxy-authorization": "Basic c2VjcmV0", "x-api-key": "k-123", cookie: "sid=1", "x-custom": "kept" },
+  });
   t.deepEqual(await res.json(), { id: "7" });
   await fetch(`${url}/users/8`);
   await app.close();
@@ -80,7 +83,7 @@ test("fastify({ loggerInstance: log }) is accepted, and each request is one http
   const incoming = seven.find((r) => r.msg === "incoming request")!;
   const req = incoming.req as Rec;
   t.like(req, { method: "GET", url: "/users/7", route: "/users/:id", remoteAddress: "127.0.0.1" });
-  t.is((req.headers as Rec).authorization, "***", "headers are masked");
+  for (const name of ["authorization", "proxy-authorization", "x-api-key", "cookie"]) t.is((req.headers as Rec)[name], "***", `the ${name} header is masked`);
   t.is((req.headers as Rec)["x-custom"], "kept");
   const completed = seven.find((r) => r.msg === "request completed")!;
   t.deepEqual(completed.res, { statusCode: 200 });
@@ -136,4 +139,121 @@ test("concurrent requests keep their records in their own tasks", async (t) => {
     t.deepEqual(task.filter((r) => r.msg === "looked up").map((r) => r.id), [id]);
     t.is(task.filter((r) => r.at === "http:request").length, 2);
   }
+});
+
+/** GETs `url` through `agent`, reading the whole body, so that the agent's socket is free for the next request. */
+function getThrough(agent: Agent, url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode!));
+    }).on("error", reject);
+  });
+}
+
+test("a request that opens no task, on a kept-alive connection, logs outside the previous request's task", async (t) => {
+  const file = join(tempDir(), "fastify.log");
+  const log = new Logger().init(file);
+  const app = Fastify({ loggerInstance: log });
+  app.get("/logged", async (request) => {
+    request.log.info("logged handler");
+    return "a";
+  });
+  // At warn, Fastify's "incoming request" (info) is not written, so this request has no task.
+  app.get("/quiet", { logLevel: "warn" }, async (request) => {
+    request.log.warn("quiet handler");
+    log.warn("quiet, root logger");
+    return "b";
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  t.teardown(() => app.close());
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 }); // one connection for both requests
+  t.teardown(() => agent.destroy());
+  t.is(await getThrough(agent, `${url}/logged`), 200);
+  t.is(await getThrough(agent, `${url}/quiet`), 200);
+  await log.flush();
+  const records = readRecords(file);
+  const logged = requestTask(records, "/logged");
+  t.is(logged.at(-1)!.st, "succeeded", "nothing comes after the end of the first request's action");
+  t.false(logged.some((r) => String(r.msg).startsWith("quiet")));
+  for (const msg of ["quiet handler", "quiet, root logger"]) {
+    const rec = records.find((r) => r.msg === msg)!;
+    t.not(rec.tid, logged[0]!.tid, msg);
+    t.deepEqual(rec.lvl, [1], `${msg}: a task of its own`);
+  }
+});
+
+test("with an onResponse hook, the action still ends with the response's status, and fails at a 5xx", async (t) => {
+  const file = join(tempDir(), "fastify.log");
+  const log = new Logger().init(file);
+  const app = Fastify({ loggerInstance: log });
+  app.addHook("onResponse", async (request) => {
+    request.log.info("onResponse hook");
+  });
+  app.setErrorHandler(async (_err, _request, reply) => reply.code(503).send({ retry: true }));
+  app.get("/ok", async () => "fine");
+  app.get("/unavailable", async () => {
+    throw new Error("backend down");
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  t.teardown(() => app.close());
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  t.is((await fetch(`${url}/ok`)).status, 200);
+  t.is((await fetch(`${url}/unavailable`)).status, 503);
+  await app.close();
+  await log.flush();
+  const records = readRecords(file);
+  t.like(requestTask(records, "/ok").find((r) => r.at === "http:request" && r.st !== "started"), { st: "succeeded", status: 200 });
+  t.like(requestTask(records, "/unavailable").find((r) => r.at === "http:request" && r.st !== "started"), { st: "failed", status: 503, exc: "HttpStatusError" });
+});
+
+test("a scope the server was started in stays on the records of its requests, as with the middleware", async (t) => {
+  const file = join(tempDir(), "fastify.log");
+  const log = new Logger().init(file);
+  const app = Fastify({ loggerInstance: log });
+  app.get("/scoped", async (request) => {
+    request.log.info("handling");
+    return "ok";
+  });
+  await log.scope({ service: "api" }, () => app.listen({ port: 0, host: "127.0.0.1" }));
+  t.teardown(() => app.close());
+  await (await fetch(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/scoped`)).text();
+  await app.close();
+  await log.flush();
+  const task = requestTask(readRecords(file), "/scoped");
+  t.deepEqual(
+    task.map((r) => [r.msg ?? r.st, r.service]),
+    [["started", "api"], ["incoming request", "api"], ["handling", "api"], ["request completed", "api"], ["succeeded", "api"]],
+  );
+});
+
+test("a record about a request whose action has ended joins that task, and starts no second one", async (t) => {
+  const file = join(tempDir(), "fastify.log");
+  const log = new Logger().init(file);
+  const app = Fastify({ loggerInstance: log });
+  let background!: Promise<void>;
+  app.get("/background", async (request, reply) => {
+    // Work the handler leaves running: it reports on its request once the response is gone.
+    background = new Promise((resolve) => {
+      reply.raw.once("close", () =>
+        setImmediate(() => {
+          request.log.info({ req: request }, "background done");
+          log.info("after the background work");
+          resolve();
+        }),
+      );
+    });
+    return "ok";
+  });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  t.teardown(() => app.close());
+  await (await fetch(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/background`)).text();
+  await background;
+  await app.close();
+  await log.flush();
+  const records = readRecords(file);
+  t.is(records.filter((r) => r.at === "http:request" && r.st === "started").length, 1, "one task for one request");
+  const task = requestTask(records, "/background");
+  t.deepEqual(task.map((r) => r.msg ?? r.st).slice(-3), ["succeeded", "background done", "after the background work"]);
 });

@@ -4,7 +4,7 @@ import connect from "connect";
 import express from "express";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorCode, Logger } from "../src/index";
 import { httpLogger } from "../src/http/index";
@@ -132,6 +132,43 @@ test("Express: a client that goes away first fails the action as aborted", async
   t.like(end(taskOf(readRecords(file), "/slow")), { st: "failed", aborted: true, exc: "ClientAbortedError" });
 });
 
+test("a response the server breaks off fails the action with the error, not as the client's abort", async (t) => {
+  const { log, file } = logger();
+  const logging = httpLogger({ logger: log });
+  const app = express();
+  app.use(logging);
+  const closed: Promise<unknown>[] = [];
+  app.get("/error-after-headers", (_req, res, next) => {
+    closed.push(new Promise((resolve) => res.once("close", resolve)));
+    res.write("first part");
+    next(new Error("upstream broke")); // the headers are sent: Express's final handler destroys the socket
+  });
+  app.get("/pipe-error", (_req, res) => {
+    closed.push(new Promise((resolve) => res.once("close", resolve)));
+    const body = new Readable({
+      read() {
+        this.destroy(new Error("disk read failed"));
+      },
+    });
+    pipeline(body, res, () => {});
+  });
+  app.use(logging.errors);
+  const url = await listen(t, createServer(app));
+  for (const path of ["/error-after-headers", "/pipe-error"]) {
+    await fetch(`${url}${path}`)
+      .then((res) => res.text())
+      .catch(() => "broken off");
+  }
+  await Promise.all(closed);
+  await log.flush();
+  const records = readRecords(file);
+  for (const [path, reason] of [["/error-after-headers", "upstream broke"], ["/pipe-error", "disk read failed"]]) {
+    const failed = end(taskOf(records, path!));
+    t.like(failed, { st: "failed", exc: "Error", reason }, path);
+    t.false("aborted" in failed, `${path}: the client did not go away`);
+  }
+});
+
 test("a caller's task id header continues its task: the request's records join the caller's tree", async (t) => {
   const { log, file, url } = await expressApp(t);
   let handedOver = "";
@@ -145,6 +182,18 @@ test("a caller's task id header continues its task: the request's records join t
   const served = records.find((r) => r.at === "http:request" && r.url === "/users/1")!;
   t.is(served.tid, caller.tid);
   t.deepEqual(served.lvl, [...handedOver.split("@/")[1]!.split("/").map(Number), 1]);
+});
+
+test("a malformed traceparent, without a task id header, is not taken for an invalid task id", async (t) => {
+  const { log, file } = logger();
+  const logging = httpLogger({ logger: log });
+  const url = await listen(t, createServer((req, res) => logging(req, res, () => res.end("x"))));
+  await (await fetch(`${url}/bad-traceparent`, { headers: { traceparent: "00-not-a-trace" } })).text();
+  await (await fetch(`${url}/bad-task`, { headers: { "x-logxpy-task": "not-a-task" } })).text();
+  await log.flush();
+  const records = readRecords(file);
+  t.false("invalidTaskId" in taskOf(records, "/bad-traceparent")[0]!, "no task id was sent");
+  t.is(taskOf(records, "/bad-task")[0]!.invalidTaskId, "not-a-task");
 });
 
 test("node:http: the middleware wraps a plain handler", async (t) => {
@@ -214,6 +263,29 @@ test("the middleware mounted twice (app and router) keeps one task per request",
   const task = taskOf(records, "/twice");
   t.like(end(task), { st: "succeeded", status: 200 });
   t.is(task.find((r) => r.msg === "inside")!.tid, task[0]!.tid);
+});
+
+test("mounted on a path (app.use(path, logging), or in a router mounted on one), the records keep the request's whole url", async (t) => {
+  const { log, file } = logger();
+  const logging = httpLogger({ logger: log });
+  const app = express();
+  const router = express.Router();
+  router.use(logging);
+  router.get("/users/:id", (req, res) => {
+    (req as unknown as { log: Logger }).log.info({ req }, "in router");
+    res.send("user");
+  });
+  app.use("/api", router);
+  app.use("/v2", logging, (_req: unknown, res: { send(s: string): void }) => res.send("v2"));
+  const url = await listen(t, createServer(app));
+  t.is(await (await fetch(`${url}/api/users/7?full=1`)).text(), "user");
+  t.is(await (await fetch(`${url}/v2/thing`)).text(), "v2");
+  await log.flush();
+  const records = readRecords(file);
+  const user = taskOf(records, "/api/users/7?full=1");
+  t.like(user.find((r) => r.msg === "in router")!.req, { url: "/api/users/7?full=1", route: "/api/users/:id" });
+  t.like(end(user), { st: "succeeded", status: 200 });
+  t.like(end(taskOf(records, "/v2/thing")), { st: "succeeded", status: 200 });
 });
 
 test("many concurrent requests keep their records in their own tasks", async (t) => {

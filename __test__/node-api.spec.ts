@@ -112,6 +112,23 @@ test("pino's argument order: (fields, msg) writes msg as the message and the obj
   t.deepEqual(records[2]!.msg, { a: 1 }, "a lone object is still the message, as in logxpy");
 });
 
+test("pino's printf style: the arguments past the first two are kept, as args, not dropped", (t) => {
+  const { log, records } = memoryLogger();
+  log.info("%s bought %d", "alice", 3);
+  log.info({ orderId: 7 }, "paid %s %d", "EUR", 20);
+  log.warn(new RangeError("late"), "retry %d of %d", 2, 5);
+  log.info({ args: "mine" }, "kept %s", "too");
+  log.info("plain", { a: 1 });
+  t.like(records[0], { msg: "%s bought %d", value: "alice" });
+  t.deepEqual(records[0]!.args, [3]);
+  t.like(records[1], { msg: "paid %s %d", orderId: 7 });
+  t.deepEqual(records[1]!.args, ["EUR", 20]);
+  t.like(records[2], { mt: "warning", msg: "retry %d of %d", exc: "RangeError" });
+  t.deepEqual(records[2]!.args, [2, 5]);
+  t.like(records[3], { args: "mine", _args: ["too"] });
+  t.false("args" in records[4]!, "two arguments are the two forms, as before");
+});
+
 test("an error first is written as exception writes it, at the method's level", (t) => {
   const { log, records } = memoryLogger();
   const err = Object.assign(new TypeError("bad input"), { code: "E_BAD" });
@@ -195,6 +212,23 @@ test("a single file with its own level filters as well (async writer)", async (t
   await log.flush();
   t.deepEqual(readRecords(file).map((r) => r.msg), ["yes"]);
   t.deepEqual(readRecords(join(dir, "main.log")).map((r) => r.msg), ["no", "yes"]);
+});
+
+test("flush(callback), pino's form, calls back once the records are in the file, and with the error when the flush fails", async (t) => {
+  const dir = tempDir();
+  const file = join(dir, "cb.log");
+  const log = new Logger().init(file);
+  log.info("before the flush");
+  const err = await new Promise<Error | undefined>((resolve) => t.is(log.flush(resolve), undefined));
+  t.is(err, undefined);
+  t.deepEqual(readRecords(file).map((r) => r.msg), ["before the flush"]);
+  const full = new Logger().init("/dev/full", { mode: "a", shutdownTimeout: 0.1 });
+  full.on("error", () => {});
+  full.info("cannot be written");
+  const failed = await new Promise<Error | undefined>((resolve) => full.flush((e) => resolve(e)));
+  t.is((failed as { code?: string } | undefined)?.code, ErrorCode.TIMEOUT);
+  t.true(log.shutdownAsync());
+  t.false(full.shutdownAsync(0.1), "the record for /dev/full is given up on");
 });
 
 test("bind: a callback registered in one task logs into that task when another triggers it", async (t) => {

@@ -161,6 +161,43 @@ test.serial("the middleware joins a request's traceparent", async (t) => {
   t.is(records().find((r) => r.msg === "handled")!.trace_id, "0af7651916cd43dd8448eb211c80319c");
 });
 
+test.serial("under an instrumentation's server span that continued the caller's traceparent, the request's span is that span's child", async (t) => {
+  exporter.reset();
+  const { log, records } = logger({ spans: true });
+  const logging = httpLogger({ logger: log });
+  const caller = parseTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")!;
+  // What an HTTP instrumentation does: a server span, child of the caller's, active around the listener.
+  const server = createServer((req, res) => {
+    const remote = trace.setSpanContext(context.active(), { ...caller, isRemote: true });
+    tracer.startActiveSpan("GET", {}, remote, (span) => {
+      res.on("finish", () => span.end());
+      logging(req, res, () => {
+        log.info("handled");
+        res.end("ok");
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.teardown(() => server.close());
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  await (await fetch(url, { headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" } })).text();
+  await log.flush();
+  const spans = exporter.getFinishedSpans();
+  const [serverSpan] = spansNamed(spans, "GET");
+  const [request] = spansNamed(spans, "http:request");
+  t.is(parentId(serverSpan!), caller.spanId);
+  t.is(parentId(request!), serverSpan!.spanContext().spanId, "a child of the server span, not its sibling");
+  t.is(request!.spanContext().traceId, caller.traceId);
+  t.is(records().find((r) => r.msg === "handled")!.span_id, request!.spanContext().spanId);
+  // Under a span of another trace, the traceparent given is still the parent.
+  tracer.startActiveSpan("unrelated", (span) => {
+    log.continueTask("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", () => log.info("continued"));
+    span.end();
+  });
+  const [remote] = spansNamed(exporter.getFinishedSpans(), "logxpy:remote_task");
+  t.is(parentId(remote!), "00f067aa0ba902b7");
+});
+
 test("a traceparent is taken only in its W3C form", (t) => {
   t.deepEqual(parseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", traceFlags: 1 });
   for (const bad of [

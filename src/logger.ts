@@ -223,7 +223,17 @@ export class Logger {
    * @example
    * await log.flush({ timeout: "2s" });
    */
-  flush(options?: FlushCallOptions): Promise<void> {
+  flush(options?: FlushCallOptions): Promise<void>;
+  /** pino's form: `callback` is called once the flush settles, with its error if it failed. */
+  flush(callback: (err?: Error) => void): void;
+  flush(options?: FlushCallOptions | ((err?: Error) => void)): Promise<void> | void {
+    if (typeof options === "function") {
+      this.flush().then(
+        () => options(),
+        (err: Error) => options(err),
+      );
+      return;
+    }
     try {
       return this.#core.flush(flushOptions(options, "flush"));
     } catch (err) {
@@ -270,58 +280,59 @@ export class Logger {
   // ---- messages ------------------------------------------------------------
 
   // Each takes `(msg, fields?)`, and pino's order too: `(fields, msg)`, or an error first,
-  // `(err, msg?)`, which writes the error as `exception` does.
+  // `(err, msg?)`, which writes the error as `exception` does. Arguments past those two (pino's
+  // printf style, `info("%s of %s", a, b)`) are not interpolated but kept, as the field `args`.
 
   /** The level below debug: record-by-record detail, off unless `level: "trace"`. */
-  trace(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.trace) this.#message("trace", msg, fields);
+  trace(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.trace) this.#message("trace", msg, fields, args);
     return this;
   }
 
-  debug(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.debug) this.#message("debug", msg, fields);
+  debug(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.debug) this.#message("debug", msg, fields, args);
     return this;
   }
 
-  info(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.info) this.#message("info", msg, fields);
+  info(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.info) this.#message("info", msg, fields, args);
     return this;
   }
 
-  success(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.success) this.#message("success", msg, fields);
+  success(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.success) this.#message("success", msg, fields, args);
     return this;
   }
 
-  note(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.note) this.#message("note", msg, fields);
+  note(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.note) this.#message("note", msg, fields, args);
     return this;
   }
 
-  warning(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields);
+  warning(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields, args);
     return this;
   }
 
   /** `warning`, by the name Node's loggers use; the record's `mt` is "warning". */
-  warn(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields);
+  warn(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields, args);
     return this;
   }
 
-  error(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.error) this.#message("error", msg, fields);
+  error(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.error) this.#message("error", msg, fields, args);
     return this;
   }
 
-  critical(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields);
+  critical(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields, args);
     return this;
   }
 
   /** `critical`, by the name Node's loggers use; the record's `mt` is "critical". */
-  fatal(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields);
+  fatal(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields, args);
     return this;
   }
 
@@ -410,7 +421,7 @@ export class Logger {
 
   /** An info record whose message is marked "📍", for "got this far" traces. */
   checkpoint(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.info) this.#message("info", `📍 ${typeof msg === "string" ? msg : safeString(msg)}`, fields);
+    if (this.#levels.threshold <= LEVELS.info) this.#message("info", `📍 ${typeof msg === "string" ? msg : safeString(msg)}`, fields, NO_ARGS);
     return this;
   }
 
@@ -436,20 +447,20 @@ export class Logger {
    * `(fields, msg)`, and an error first, `(err, msg?)` or `(err, fields)`,
    * written as `exception` writes it.
    */
-  #message(mt: string, msg: unknown, fields: unknown): void {
+  #message(mt: string, msg: unknown, fields: unknown, args: unknown[]): void {
     try {
       if (typeof msg === "object" && msg !== null) {
         if (isError(msg)) {
           const text = typeof fields === "string" ? fields : errorParts(msg).reason;
-          this.#record(mt, text, typeof fields === "string" ? undefined : fields, msg);
+          this.#record(mt, text, withArgs(typeof fields === "string" ? undefined : fields, args), msg);
           return;
         }
         if (typeof fields === "string" && !Array.isArray(msg)) {
-          this.#record(mt, fields, msg, NO_ERROR);
+          this.#record(mt, fields, withArgs(msg, args), NO_ERROR);
           return;
         }
       }
-      this.#record(mt, msg, fields, NO_ERROR);
+      this.#record(mt, msg, withArgs(fields, args), NO_ERROR);
     } catch (err) {
       this.#core.faults.internalError(err);
     }
@@ -469,7 +480,7 @@ export class Logger {
       const http = f.req !== undefined || f.res !== undefined;
       if (http) {
         task = this.#requestTask(f, mt);
-        if (task !== undefined) store = { action: task.action, scope: undefined };
+        if (task !== undefined) store = { action: task.action, scope: store?.scope };
       }
       if (http || this.#serializers !== undefined) given = serializeFields(f, this.#serializers);
     }
@@ -479,15 +490,16 @@ export class Logger {
   }
 
   /**
-   * The task of the request a record is about: the open one, or, for a
-   * framework's request record (Fastify's "incoming request"), a new one,
+   * The task of the request a record is about: the one it has (ended too:
+   * background work reporting on its request after the response), or, for
+   * a framework's request record (Fastify's "incoming request"), a new one,
    * entered so that the hooks and the handler that follow run inside it.
    */
   #requestTask(f: Fields, mt: string): RequestTask | undefined {
-    const open = RequestTask.of(f.req) ?? RequestTask.of(f.res);
-    if (open !== undefined) {
-      if (f.err !== undefined && this.#levels.threshold <= LEVELS.error && (mt === "error" || mt === "critical")) open.error = f.err;
-      return open;
+    const known = RequestTask.find(f.req) ?? RequestTask.find(f.res);
+    if (known !== undefined) {
+      if (f.err !== undefined && this.#levels.threshold <= LEVELS.error && (mt === "error" || mt === "critical")) known.error = f.err;
+      return known;
     }
     // A bare node:http request is only described: its task is the middleware's (logxpy/http).
     if (f.req === undefined || f.req instanceof IncomingMessage) return undefined;
@@ -762,6 +774,20 @@ const DEFAULT_SERIALIZERS: Serializers = {
 
 /** The header a caller's task id comes in (`currentTaskId()`), as logxpy/http reads it too. */
 export const TASK_HEADER = "x-logxpy-task";
+
+/**
+ * A record's fields with the arguments past a level method's two as `args`
+ * (`_args` when the fields have an `args` of their own); `fields` itself
+ * when there are none.
+ */
+function withArgs(fields: unknown, args: unknown[]): unknown {
+  if (args.length === 0) return fields;
+  const own = fields === undefined ? {} : typeof fields === "object" && fields !== null && !Array.isArray(fields) ? fields : { value: fields };
+  return { ...own, [Object.hasOwn(own, "args") ? "_args" : "args"]: args };
+}
+
+/** The arguments past the two of a call that has none. */
+const NO_ARGS: unknown[] = [];
 
 /** The `err` of a record that is not an exception's. */
 const NO_ERROR = Symbol("no error");

@@ -17,6 +17,8 @@ export const DEFAULT_MASK_FIELDS: readonly string[] = [
   "apiKey",
   "api_key",
   "authorization",
+  "proxy-authorization",
+  "x-api-key",
   "cookie",
   "set-cookie",
 ];

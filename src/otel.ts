@@ -113,16 +113,20 @@ class Bridge implements OtelBridge {
 
   /**
    * The span of a new action: a child of its parent action's span, or of
-   * `remote` (a caller's traceparent), or of the active span. Without spans,
-   * an action continuing a caller's trace still carries the caller's ids.
+   * `remote` (a caller's traceparent), or of the active span; of the active
+   * span too when it is in the caller's trace, as an instrumentation's server
+   * span that continued the same header is. Without spans, an action
+   * continuing a caller's trace still carries the caller's ids.
    */
   startSpan(type: string, fields: unknown, parent: ActionSpan | undefined, remote: SpanIds | undefined): ActionSpan | undefined {
     const api = this.#api;
-    // Without spans, an action inside a continued trace carries the caller's ids, as its parent does.
-    if (!this.spans) return remote === undefined ? parent : passThrough(remote);
     let ctx = api.context.active();
+    const active = remote === undefined || parent !== undefined ? undefined : api.trace.getSpan(ctx)?.spanContext();
+    const caller = active !== undefined && api.isSpanContextValid(active) && active.traceId === remote!.traceId ? undefined : remote;
+    // Without spans, an action inside a continued trace carries the caller's ids, as its parent does.
+    if (!this.spans) return caller === undefined ? parent : passThrough(caller);
     if (parent instanceof OtelActionSpan) ctx = api.trace.setSpan(ctx, parent.span);
-    else if (remote !== undefined) ctx = api.trace.setSpanContext(ctx, { ...remote, isRemote: true });
+    else if (caller !== undefined) ctx = api.trace.setSpanContext(ctx, { ...caller, isRemote: true });
     else if (parent !== undefined) ctx = api.trace.setSpanContext(ctx, { ...parent.ids, isRemote: true });
     this.#tracer ??= api.trace.getTracer("logxpy");
     const attributes = fields !== null && typeof fields === "object" && !Array.isArray(fields) ? flatten(this.#masked(fields as Record<string, unknown>)) : {};

@@ -86,7 +86,7 @@ export function httpLogger(options: HttpLoggerOptions = {}): HttpMiddleware {
       id = nextRequestId();
     }
     if (echo && !res.headersSent) res.setHeader(idHeader, id);
-    const task = RequestTask.start(req, (fields, taskId, traceparent) => logger.startTask("http:request", { requestId: id, ...fields }, taskId ?? traceparent, traceparent), taskHeader, res)!;
+    const task = RequestTask.start(req, (fields, taskId, traceparent) => logger.startTask("http:request", { requestId: id, ...fields }, taskId, traceparent), taskHeader, res)!;
     const logged = req as IncomingMessage & Partial<LoggedRequest>;
     logged.id ??= id;
     logged.log ??= logger.child({ requestId: id });

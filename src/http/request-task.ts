@@ -1,6 +1,7 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { EventEmitter } from "node:events";
+import { type IncomingMessage, ServerResponse } from "node:http";
 import type { Action } from "../action";
-import { traceStorage } from "../context";
+import { traceStorage, type TraceContext } from "../context";
 import { rawRequest, rawResponse, requestSummary } from "./request";
 
 type Fields = Record<string, unknown>;
@@ -41,21 +42,27 @@ export class RequestTask {
 
   /**
    * Starts the action for `req` (a request or a framework's wrapper); `taskHeader` names the
-   * header a caller's task id comes in. Given `res`, the action ends when it closes.
+   * header a caller's task id comes in. The action ends when the response closes: `res`, or the
+   * one found for `req` (Fastify logs the request without it); when none is found, when the request does.
    */
   static start(value: unknown, start: StartRequestAction, taskHeader: string, res?: ServerResponse): RequestTask | undefined {
     const req = rawRequest(value);
     if (req === undefined) return undefined;
     const from = req.headers[taskHeader];
     const traceparent = req.headers.traceparent;
-    return new RequestTask(req, start(requestSummary(value)!, typeof from === "string" ? from : undefined, typeof traceparent === "string" ? traceparent : undefined), res);
+    return new RequestTask(req, start(requestSummary(value)!, typeof from === "string" ? from : undefined, typeof traceparent === "string" ? traceparent : undefined), res ?? responseTo(req));
   }
 
   /** The open task of a request (or of the response to it), if one was started. */
   static of(value: unknown): RequestTask | undefined {
-    const req = rawRequest(value) ?? (rawResponse(value) as (ServerResponse & { req?: IncomingMessage }) | undefined)?.req;
-    const task = req === undefined ? undefined : (req as Tracked)[TASK];
+    const task = RequestTask.find(value);
     return task?.action.ended === false ? task : undefined;
+  }
+
+  /** The task of a request (or of the response to it), open or ended, if one was started. */
+  static find(value: unknown): RequestTask | undefined {
+    const req = rawRequest(value) ?? (rawResponse(value) as (ServerResponse & { req?: IncomingMessage }) | undefined)?.req;
+    return req === undefined ? undefined : (req as Tracked)[TASK];
   }
 
   /**
@@ -64,10 +71,23 @@ export class RequestTask {
    * for a framework that gives no function to wrap, only a place to log.
    */
   enter(): void {
-    traceStorage.enterWith({ action: this.action, scope: undefined });
+    const current = traceStorage.getStore();
+    const outer = current !== undefined && ENTERED.has(current) ? ENTERED.get(current) : current;
+    // The scope around it stays, as `Action.run` keeps it for the middleware's requests.
+    const store: TraceContext = { action: this.action, scope: outer?.scope };
+    ENTERED.set(store, outer);
+    traceStorage.enterWith(store);
+    // enterWith sets the store of what runs now, a node:http server's parser of this connection: the
+    // next request on it (keep-alive) would start inside this task, and one that opens no task of its
+    // own (a route at level warn) would log into it. Each request of the server starts outside it.
+    const server = (this.#req.socket as { server?: unknown } | null)?.server;
+    if (server instanceof EventEmitter && !CLEANED.has(server)) {
+      CLEANED.add(server);
+      server.prependListener("request", startsClean);
+    }
   }
 
-  /** A framework's response record: the action ends at once if the response has finished, else when the request closes. */
+  /** A framework's response record: the action ends at once if the response has finished, else when the response (or, not known, the request) closes. */
   watch(value: unknown): void {
     const res = rawResponse(value);
     if (res === undefined) return;
@@ -93,7 +113,11 @@ export class RequestTask {
     }
   }
 
-  /** The request closed: after the response finished, or with the client gone before it did. */
+  /**
+   * The request closed: after the response finished, with the client gone
+   * before it did, or with the server breaking the response off (a stream
+   * piped into it failed, an error after the headers were sent).
+   */
   closed(): void {
     if (this.action.ended) return;
     // `aborted` is the one sign of a client gone when no response was seen (Fastify logs none at a higher level).
@@ -102,13 +126,42 @@ export class RequestTask {
       return;
     }
     const status = this.#res?.statusCode;
-    this.action.fail(new ClientAbortedError(), status === undefined ? { aborted: true } : { aborted: true, status });
+    // A handler's error, or the one the response was destroyed with, is why the response did not end.
+    const err = this.error ?? this.#res?.errored ?? undefined;
+    if (err !== undefined) this.action.fail(err, status === undefined ? undefined : { status });
+    else this.action.fail(new ClientAbortedError(), status === undefined ? { aborted: true } : { aborted: true, status });
   }
 }
 
 /** Where a request keeps its task: a property, which costs the collector less than a WeakMap entry. */
 const TASK = Symbol("logxpy.requestTask");
-type Tracked = IncomingMessage & { [TASK]?: RequestTask };
+/** The response to a request, noted from its server's "request" event (see `startsClean`). */
+const RESPONSE = Symbol("logxpy.response");
+type Tracked = IncomingMessage & { [TASK]?: RequestTask; [RESPONSE]?: ServerResponse };
+
+/** The context each entered store replaced (`enter`), which a request of the same connection starts in again. */
+const ENTERED = new WeakMap<TraceContext, TraceContext | undefined>();
+/** The servers whose requests start in the context their connection had before any `enter`. */
+const CLEANED = new WeakSet<EventEmitter>();
+
+/** A server's first "request" listener: leaves the task an earlier request of the connection entered, and notes the response. */
+function startsClean(req: IncomingMessage, res: ServerResponse): void {
+  const store = traceStorage.getStore();
+  if (store !== undefined && ENTERED.has(store)) traceStorage.enterWith(ENTERED.get(store) as TraceContext);
+  (req as Tracked)[RESPONSE] = res;
+}
+
+/**
+ * The response to `req`, for a framework that logs the request without it (Fastify): from the
+ * server's "request" event, or, for the request that made logxpy listen to it, the response the
+ * socket is writing, when it is this request's (a pipelined request waits behind another's).
+ */
+function responseTo(req: IncomingMessage): ServerResponse | undefined {
+  const noted = (req as Tracked)[RESPONSE];
+  if (noted !== undefined) return noted;
+  const current = (req.socket as { _httpMessage?: unknown } | null)?._httpMessage;
+  return current instanceof ServerResponse && current.req === req ? current : undefined;
+}
 
 function onClose(this: IncomingMessage | ServerResponse): void {
   const req = "req" in this ? (this as ServerResponse).req : (this as IncomingMessage);

@@ -22,7 +22,7 @@ export function rawResponse(value: unknown): ServerResponse | undefined {
 /**
  * What a record says of a request: method, url, the route pattern when the
  * framework knows it, the peer's address and the headers (masked by
- * `maskFields` like every field: `authorization` and `cookie` by default).
+ * `maskFields` like every field: `authorization`, `cookie` and the like by default).
  * `value` is the request or a framework's wrapper of it.
  *
  * @example
@@ -35,7 +35,7 @@ export function requestFields(value: unknown): Fields | undefined {
   const socket = req.socket as { remoteAddress?: string; remotePort?: number } | undefined;
   return {
     method: req.method,
-    url: req.url,
+    url: urlOf(req),
     ...(route === undefined ? {} : { route }),
     remoteAddress: socket?.remoteAddress,
     remotePort: socket?.remotePort,
@@ -51,7 +51,17 @@ export function requestSummary(value: unknown): Fields | undefined {
   const req = rawRequest(value);
   if (req === undefined) return undefined;
   const route = routeOf(value, req);
-  return { method: req.method, url: req.url, ...(route === undefined ? {} : { route }), remoteAddress: req.socket?.remoteAddress };
+  return { method: req.method, url: urlOf(req), ...(route === undefined ? {} : { route }), remoteAddress: req.socket?.remoteAddress };
+}
+
+/**
+ * The url the client asked for: Express and Connect cut a mount path off
+ * `req.url` (`app.use("/api", ...)` sees "/users/7"), and keep the whole
+ * one as `originalUrl`.
+ */
+function urlOf(req: IncomingMessage): string | undefined {
+  const original = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl;
+  return typeof original === "string" ? original : req.url;
 }
 
 /** What a record says of a response: its status code. */
