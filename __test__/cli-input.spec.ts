@@ -1,7 +1,7 @@
 import test from "ava";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI, logxpy } from "./cli-helpers";
 import { tempDir } from "./helpers";
@@ -89,6 +89,17 @@ test("an output file that cannot be written is reported without a stack, with ex
   const r = logxpy(["export", "--to", "json", "-o", join(tempDir(), "no", "such", "dir.json"), file]);
   t.is(r.status, 1);
   t.regex(r.stderr, /^logxpy: .*dir\.json: no such file\n$/);
+});
+
+test("an output file that is one of the files read is refused before it is opened, and the file is kept", (t) => {
+  const file = join(tempDir(), "app.log");
+  writeFileSync(file, good(1) + "\n");
+  for (const args of [["export", "--to", "json", "-o", file, file], ["-o", join(file, "..", "app.log"), "-", file]]) {
+    const r = logxpy(args);
+    t.is(r.status, 2, args.join(" "));
+    t.true(r.stderr.includes("is one of the files read") && r.stderr.includes("LOGXPY_ERR_USAGE"), r.stderr);
+    t.is(readFileSync(file, "utf8"), good(1) + "\n");
+  }
 });
 
 test("--help says how to use it and exits 0", (t) => {

@@ -4,7 +4,7 @@
  * the parts together: the command line, the reader, the task assembler, the
  * filter and the sink of the command.
  */
-import { readFileSync } from "node:fs";
+import { fstatSync, readFileSync, type Stats, statSync } from "node:fs";
 import { join } from "node:path";
 import { LogxpyError } from "../errors";
 import { HELP, parseCommandLine, type CommandLine } from "./args";
@@ -40,6 +40,9 @@ async function run(argv: string[]): Promise<number> {
   const maxValue = cli.maxValue ?? (tty ? Math.max(40, (process.stdout.columns ?? 80) - 20) : PIPED_MAX_VALUE);
   const filter = TaskFilter.from(cli, Date.now() / 1000);
   const keep = cli.only && filter.selective ? (i: Item) => filter.passes(i) : undefined;
+  if (cli.output !== undefined && readsOutput(cli.output, cli.files)) {
+    throw usage(`-o ${JSON.stringify(cli.output)} is one of the files read; writing it would empty it before it is read`);
+  }
   const problems = new Problems(process.stderr);
   let out: Output;
   try {
@@ -59,6 +62,25 @@ async function run(argv: string[]): Promise<number> {
   out.close();
   problems.finish();
   return problems.failed ? 1 : 0;
+}
+
+/** True when the output path is one of the inputs (standard input too, when redirected from it): opening it would truncate it. */
+function readsOutput(output: string, files: readonly string[]): boolean {
+  const out = statOrUndefined(() => statSync(output));
+  // Only a regular file is emptied by opening it: -o /dev/null while reading /dev/null is fine.
+  if (out === undefined || !out.isFile()) return false;
+  return files.some((f) => {
+    const st = statOrUndefined(() => (f === "-" ? fstatSync(0) : statSync(f)));
+    return st !== undefined && st.dev === out.dev && st.ino === out.ino;
+  });
+}
+
+function statOrUndefined(get: () => Stats): Stats | undefined {
+  try {
+    return get();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs until interrupted: tasks are printed as they end or go quiet. */
