@@ -1,6 +1,7 @@
 import test from "ava";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI, logxpy } from "./cli-helpers";
@@ -81,6 +82,19 @@ test("a reader piped into a program that stops reading ends quietly", (t) => {
   t.is(r.status, 0);
   t.is(r.stdout, "G.1 · 1970-01-01T00:00:01.000Z\n");
   t.is(r.stderr, "");
+});
+
+test("a reader whose standard error is closed still renders every task: reports of bad lines are dropped, not fatal", async (t) => {
+  const file = join(tempDir(), "bad.log");
+  writeFileSync(file, [good(1), "not json", "not json either", good(2)].join("\n") + "\n");
+  // As in `logxpy app.log 2>&1 >out.txt | head -1`: the reader of standard error is gone before the first report.
+  const child = spawn(process.execPath, [CLI, file], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr.destroy();
+  let stdout = "";
+  child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+  const [status] = (await once(child, "close")) as [number | null];
+  t.is(status, 0);
+  t.true(stdout.includes("good 1") && stdout.includes("good 2"), stdout);
 });
 
 test("an output file that cannot be written is reported without a stack, with exit status 1", (t) => {

@@ -117,6 +117,8 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code === "EPIPE") process.exit(0);
   throw err;
 });
+// Standard error closed (`2>&1 >out.txt | head`): the reports have nowhere to go, but the output still does.
+process.stderr.on("error", () => {});
 
 run(process.argv.slice(2)).then(
   (code) => {
