@@ -76,6 +76,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
   if (!(EXPORT_FORMATS as readonly string[]).includes(to)) throw usage(`--to must be one of ${EXPORT_FORMATS.join(", ")}; got ${JSON.stringify(to)}`);
   if (v.to !== undefined && command !== "export") throw usage("--to goes with the export command");
   if (command === "follow" && files.length !== 1) throw usage("follow reads exactly one file");
+  if (command === "follow" && files[0] === "-") throw usage("follow reads a file, not standard input (logxpy - reads standard input to its end)");
   return {
     command,
     files,

@@ -95,10 +95,18 @@ async function follow(cli: CommandLine, assembler: Assembler, problems: Problems
     },
     (note) => process.stderr.write(note + "\n"),
   );
-  await tail.start(cli.lines, () => {
-    assembler.releaseQuiet(Date.now() / 1000, quiet);
-    out.flush();
-  });
+  try {
+    await tail.start(cli.lines, () => {
+      assembler.releaseQuiet(Date.now() / 1000, quiet);
+      out.flush();
+    });
+  } catch (err) {
+    // A directory, a file without read permission: reported as the other commands report a file they cannot read.
+    await tail.stop();
+    problems.file(file, err);
+    out.close();
+    return 1;
+  }
   return new Promise<number>((resolve) => {
     const stop = () => {
       void tail.stop().then(() => {
