@@ -86,6 +86,11 @@ export class Task {
   lastTs: number | undefined;
   /** Set when records of this id were already shown and this holds the later ones. */
   continued = false;
+  /**
+   * Set when the part shown before was let go while its first action ran:
+   * this part is complete only once that action's end is in it.
+   */
+  awaitsEnd = false;
 
   constructor(readonly tid: string, readonly seq: number) {}
 
@@ -114,6 +119,7 @@ export class Task {
 
   /** True once the task's first action has ended, or when it holds messages only. */
   get complete(): boolean {
+    if (this.awaitsEnd) return this.root.end !== undefined;
     if (this.root.start !== undefined || this.root.end !== undefined) return this.root.end !== undefined;
     return this.root.children.every((c) => !(c.item instanceof ActionNode));
   }
