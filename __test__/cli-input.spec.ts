@@ -56,6 +56,22 @@ test("a line over 16 MB without a newline is reported and dropped, the lines aft
   t.true(r.stdout.includes("good 1") && r.stdout.includes("good 3"));
 });
 
+test("a record nested deeper than 1000 levels is reported and skipped, never a crash of the whole reading", (t) => {
+  const file = join(tempDir(), "deep.log");
+  const at = (depth: number) => JSON.stringify({ ts: 2, tid: "D.1", lvl: Array(depth).fill(2), mt: "info", msg: `depth ${depth}` });
+  writeFileSync(file, [good(1), at(10_000), at(1001), at(1000), good(3)].join("\n") + "\n");
+  for (const args of [[file], ["export", "--to", "html", file], ["stats", file]]) {
+    const r = logxpy(args);
+    t.is(r.status, 0, r.stderr.slice(0, 500));
+    t.deepEqual(r.stderr.trimEnd().split("\n"), [
+      `logxpy: ${file}:2: a task level deeper than 1000 levels (line skipped)`,
+      `logxpy: ${file}:3: a task level deeper than 1000 levels (line skipped)`,
+    ]);
+  }
+  const out = logxpy([file]).stdout;
+  t.true(out.includes("good 1") && out.includes("depth 1000") && out.includes("good 3"));
+});
+
 test("a missing file is reported and the others rendered, with exit status 1", (t) => {
   const dir = tempDir();
   const file = join(dir, "ok.log");

@@ -49,6 +49,16 @@ const ELIOT: Names = {
   at: "action_type", st: "action_status", dur: "duration", exc: ["exception"], stack: ["traceback"],
 };
 
+/**
+ * The deepest task level read. Deeper records are bad lines: drawing a tree
+ * recurses once per level and builds every prefix of the path, so a single
+ * line 10,000 levels deep (garbage, or a runaway recursion) would end the
+ * reading with a stack overflow or exhaust memory. logxpy itself cannot
+ * nest actions this deep without async recursion (Node's stack ends sync
+ * nesting at about 1,200).
+ */
+export const MAX_LEVEL_DEPTH = 1000;
+
 /** The own names of each scheme, made once: a set per record was a fifth of the reading time. */
 const OWN = new Map<Names, ReadonlySet<string>>(
   [COMPACT, ELIOT].map((n) => [n, new Set([n.ts, n.tid, n.lvl, n.mt, n.msg, n.at, n.st, n.dur, "reason", ...n.exc, ...n.stack])]),
@@ -73,6 +83,7 @@ export function toEntry(value: unknown, file: string, line: number): Entry | str
   if (!Array.isArray(lvl) || !lvl.every((i) => Number.isSafeInteger(i) && i >= 1)) {
     return "a record without a task level (a list of positive integers)";
   }
+  if (lvl.length > MAX_LEVEL_DEPTH) return `a task level deeper than ${MAX_LEVEL_DEPTH} levels`;
   const taken = OWN.get(n)!;
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(rec)) if (!taken.has(key)) fields[key] = rec[key];
