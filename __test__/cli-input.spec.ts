@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { CLI, logxpy } from "./cli-helpers";
 import { tempDir } from "./helpers";
 
@@ -70,6 +71,19 @@ test("a record nested deeper than 1000 levels is reported and skipped, never a c
   }
   const out = logxpy([file]).stdout;
   t.true(out.includes("good 1") && out.includes("depth 1000") && out.includes("good 3"));
+});
+
+test("a named pipe is read, as bash's <(zcat app.log.gz) gives, and gzip is known by its bytes there and on standard input", (t) => {
+  const file = join(tempDir(), "app.log");
+  writeFileSync(file, good(1) + "\n");
+  writeFileSync(`${file}.2.gz`, gzipSync(good(2) + "\n"));
+  const r = spawnSync("bash", ["-c", `"${process.execPath}" "${CLI}" <(cat "${file}") <(cat "${file}.2.gz")`], { encoding: "utf8" });
+  t.is(r.stderr, "");
+  t.is(r.status, 0);
+  t.true(r.stdout.includes("good 1") && r.stdout.includes("good 2"), r.stdout);
+  const piped = logxpy(["-"], { input: gzipSync(good(3) + "\n") });
+  t.is(piped.stderr, "");
+  t.true(piped.stdout.includes("good 3"), piped.stdout);
 });
 
 test("a missing file is reported and the others rendered, with exit status 1", (t) => {
