@@ -86,6 +86,17 @@ test("a named pipe is read, as bash's <(zcat app.log.gz) gives, and gzip is know
   t.true(piped.stdout.includes("good 3"), piped.stdout);
 });
 
+test("a time past the range of dates (microseconds written as seconds) is shown as its number, not a crash", (t) => {
+  const file = join(tempDir(), "micro.log");
+  writeFileSync(file, `{"ts":1796133600000000,"tid":"U.1","lvl":[1],"mt":"info","msg":"in microseconds"}\n${good(2)}\n`);
+  for (const args of [[file], ["export", "--to", "html", file]]) {
+    const r = logxpy(args);
+    t.is(r.stderr, "", args.join(" "));
+    t.is(r.status, 0);
+    t.true(r.stdout.includes("1796133600000000") && r.stdout.includes("good 2"), r.stdout);
+  }
+});
+
 test("a missing file is reported and the others rendered, with exit status 1", (t) => {
   const dir = tempDir();
   const file = join(dir, "ok.log");
