@@ -47,6 +47,19 @@ test("export --to logfmt writes key=value lines, quoting values with spaces or c
   t.is(out, 'ts=1.5 tid=X.1 lvl=[1] mt=info msg="two words" raw="a\\u001b[2Jb" obj="{\\"k\\":1}"\n');
 });
 
+test("a field named __proto__, which logxpy writes as an ordinary key, is read as one: exported, shown and found", (t) => {
+  const input = '{"ts":1,"tid":"X.1","lvl":[1],"mt":"info","msg":"m","__proto__":{"p":1},"a":2}\n';
+  t.is(logxpy(["export", "--to", "json", "-"], { input }).stdout, input);
+  t.is(logxpy(["export", "--to", "json", "--fields", "__proto__.p,a", "-"], { input }).stdout, '{"__proto__.p":1,"a":2}\n');
+  t.is(logxpy(["export", "--to", "csv", "-"], { input }).stdout.split("\r\n")[1], '1,X.1,[1],info,m,,,,,,,"{""__proto__"":{""p"":1},""a"":2}"');
+  t.regex(logxpy(["-"], { input }).stdout, /\n {3}├─ __proto__: \{"p":1\}\n {3}└─ a: 2\n/);
+  t.regex(logxpy(["--has", "__proto__.p", "-"], { input }).stdout, /^X\.1 /);
+  const action = '{"ts":1,"tid":"Y.1","lvl":[1],"at":"job","st":"started"}\n{"ts":2,"tid":"Y.1","lvl":[2],"at":"job","st":"succeeded","__proto__":"end"}\n';
+  t.regex(logxpy(["-"], { input: action }).stdout, /\n {3}└─ __proto__: end\n/, "an end record's own field");
+  const stats = JSON.parse(logxpy(["stats", "--json", "-"], { input: action.replaceAll('"job"', '"__proto__"') }).stdout);
+  t.deepEqual(Object.keys(stats.actions), ["__proto__"], "an action type named __proto__ is counted too");
+});
+
 test("export --to html is one self-contained page of collapsible task trees that Chromium renders", (t) => {
   requireTool("chromium");
   const dir = tempDir();

@@ -86,7 +86,7 @@ export function toEntry(value: unknown, file: string, line: number): Entry | str
   if (lvl.length > MAX_LEVEL_DEPTH) return `a task level deeper than ${MAX_LEVEL_DEPTH} levels`;
   const taken = OWN.get(n)!;
   const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(rec)) if (!taken.has(key)) fields[key] = rec[key];
+  for (const key of Object.keys(rec)) if (!taken.has(key)) put(fields, key, rec[key]);
   const at = rec[n.at];
   const isAction = at !== undefined && at !== null;
   const pick = (keys: readonly string[]): string | undefined => {
@@ -111,6 +111,19 @@ export function toEntry(value: unknown, file: string, line: number): Entry | str
     file,
     line,
   };
+}
+
+/**
+ * Sets `obj[key]`, a key named `"__proto__"` too (logxpy writes it as an
+ * ordinary key): assigning that one would set the object's prototype and
+ * lose the field. Only that key pays for defineProperty.
+ *
+ * @example
+ * put(fields, "__proto__", { p: 1 }); // Object.keys(fields) includes "__proto__"
+ */
+export function put(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 function text(value: unknown): string {

@@ -1,4 +1,4 @@
-import type { Entry } from "./entry";
+import { type Entry, put } from "./entry";
 import { type Item, lookup } from "./filters";
 import { ActionNode, type Task } from "./task";
 
@@ -41,11 +41,14 @@ function* nodeRecords(node: ActionNode, keep?: (item: Item) => boolean): Generat
 export function plain(e: Entry, fields: readonly string[] | undefined): Record<string, unknown> {
   const all: Record<string, unknown> = {};
   for (const k of OWN) if (e[k] !== undefined) all[k] = e[k];
-  if (fields === undefined) return Object.assign(all, e.fields);
+  if (fields === undefined) {
+    for (const [k, v] of Object.entries(e.fields)) put(all, k, v);
+    return all;
+  }
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     const v = Object.hasOwn(all, f) ? all[f] : lookup(e.fields, f.split("."));
-    if (v !== undefined) out[f] = v;
+    if (v !== undefined) put(out, f, v);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { Entry } from "./entry";
+import { type Entry, put } from "./entry";
 
 /** A child of an action: a message or a nested action, at its index in the parent's level path. */
 export interface Child {
@@ -51,7 +51,7 @@ export class ActionNode {
     const out: Record<string, unknown> = {};
     const start = this.start?.fields ?? {};
     for (const [k, v] of Object.entries(this.end?.fields ?? {})) {
-      if (!Object.hasOwn(start, k) || JSON.stringify(start[k]) !== JSON.stringify(v)) out[k] = v;
+      if (!Object.hasOwn(start, k) || JSON.stringify(start[k]) !== JSON.stringify(v)) put(out, k, v);
     }
     return out;
   }
