@@ -1,5 +1,6 @@
 import test from "ava";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { appendFileSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI, CLI_FIXTURES, logxpy, run } from "./cli-helpers";
@@ -64,4 +65,34 @@ test("follow - is a usage error, not a wait for a file named -", (t) => {
   const r = spawnSync(process.execPath, [CLI, "follow", "-"], { input: "", encoding: "utf8", timeout: 30_000 });
   t.is(r.status, 2, r.stderr);
   t.regex(r.stderr, /^logxpy: follow reads a file, not standard input .*\(LOGXPY_ERR_USAGE\)\n$/);
+});
+
+test("follow drops a line over 16 MB as it is read, as the other commands do, and goes on with the next", async (t) => {
+  const file = join(tempDir(), "app.log");
+  const good = (n: number) => rec({ ts: n, tid: `L.${n}`, lvl: [1], mt: "info", msg: `good ${n}` });
+  writeFileSync(file, good(1) + "y".repeat(17 * 1024 * 1024) + "\n" + good(3));
+  const child = spawn(process.execPath, [CLI, "follow", "--no-color", file], { stdio: ["ignore", "pipe", "pipe"] });
+  t.teardown(() => child.kill());
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  const done = new Promise<void>((resolve) => {
+    const check = () => {
+      if (stdout.includes("good 3") && stderr.includes("(line skipped)")) resolve();
+    };
+    child.stdout.on("data", (s: string) => {
+      stdout += s;
+      check();
+    });
+    child.stderr.on("data", (s: string) => {
+      stderr += s;
+      check();
+    });
+  });
+  await done;
+  child.kill("SIGINT");
+  await once(child, "exit");
+  t.is(stderr, `logxpy: ${file}:2: line longer than 16 MB (line skipped)\n`);
+  t.true(stdout.includes("good 1"), stdout);
 });

@@ -94,6 +94,7 @@ async function follow(cli: CommandLine, assembler: Assembler, problems: Problems
       for (const e of parseBatch(file, batch, problems)) assembler.add(e);
     },
     (note) => process.stderr.write(note + "\n"),
+    (line) => problems.line(file, line, "line longer than 16 MB"),
   );
   try {
     await tail.start(cli.lines, () => {
