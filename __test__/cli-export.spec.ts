@@ -47,6 +47,15 @@ test("export --to logfmt writes key=value lines, quoting values with spaces or c
   t.is(out, 'ts=1.5 tid=X.1 lvl=[1] mt=info msg="two words" raw="a\\u001b[2Jb" obj="{\\"k\\":1}"\n');
 });
 
+test("an Eliot-format record's fields named like logxpy's own (ts, msg) are exported renamed as logxpy renames them, and filters see the record's own values", (t) => {
+  const input = '{"timestamp":1.5,"task_uuid":"E.1","task_level":[1],"message_type":"info","message":"hello","ts":"user-ts","msg":"user-msg","_msg":"taken"}\n';
+  t.is(logxpy(["export", "--to", "json", "-"], { input }).stdout, '{"ts":1.5,"tid":"E.1","lvl":[1],"mt":"info","msg":"hello","_ts":"user-ts","__msg":"user-msg","_msg":"taken"}\n');
+  t.is(logxpy(["export", "--to", "json", "--fields", "ts,msg,_ts", "-"], { input }).stdout, '{"ts":1.5,"msg":"hello","_ts":"user-ts"}\n');
+  for (const filter of [["--grep", "hello"], ["--field", "msg=hello"], ["--field", "_ts=user-ts"]]) {
+    t.regex(logxpy([...filter, "-"], { input }).stdout, /^E\.1 /, filter.join(" "));
+  }
+});
+
 test("a field named __proto__, which logxpy writes as an ordinary key, is read as one: exported, shown and found", (t) => {
   const input = '{"ts":1,"tid":"X.1","lvl":[1],"mt":"info","msg":"m","__proto__":{"p":1},"a":2}\n';
   t.is(logxpy(["export", "--to", "json", "-"], { input }).stdout, input);

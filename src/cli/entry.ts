@@ -113,6 +113,32 @@ export function toEntry(value: unknown, file: string, line: number): Entry | str
   };
 }
 
+/** logxpy's compact names of a record's own values, in the order its writer writes them. */
+export const OWN_NAMES = ["ts", "tid", "lvl", "mt", "msg", "at", "st", "dur", "exc", "reason", "stack"] as const;
+
+const OWN_SET: ReadonlySet<string> = new Set(OWN_NAMES);
+
+/**
+ * `own`, then the user fields; a field named like one of {@link OWN_NAMES}
+ * (an Eliot-format record may hold a `ts` or a `msg` of the user's) is
+ * renamed as logxpy's writer renames it, `_ts`, one more underscore while
+ * that name is taken, so it never hides the record's own value.
+ *
+ * @example
+ * withFields({ msg: "hello" }, { msg: "mine", n: 1 }); // { msg: "hello", _msg: "mine", n: 1 }
+ */
+export function withFields(own: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(fields)) {
+    let name = k;
+    if (OWN_SET.has(k)) {
+      name = "_" + k;
+      while (OWN_SET.has(name) || Object.hasOwn(fields, name)) name = "_" + name;
+    }
+    put(own, name, v);
+  }
+  return own;
+}
+
 /**
  * Sets `obj[key]`, a key named `"__proto__"` too (logxpy writes it as an
  * ordinary key): assigning that one would set the object's prototype and
