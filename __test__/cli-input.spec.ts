@@ -97,6 +97,15 @@ test("a time past the range of dates (microseconds written as seconds) is shown 
   }
 });
 
+test("a byte order mark at the start of a file (an editor's UTF-8 with BOM) is not part of the first record", (t) => {
+  const file = join(tempDir(), "bom.log");
+  writeFileSync(file, "\ufeff" + good(1) + "\r\n" + good(2) + "\r\n");
+  for (const r of [logxpy([file]), logxpy(["-"], { input: "\ufeff" + good(1) + "\n" })]) {
+    t.is(r.stderr, "");
+    t.true(r.stdout.includes("good 1"), r.stdout);
+  }
+});
+
 test("a missing file is reported and the others rendered, with exit status 1", (t) => {
   const dir = tempDir();
   const file = join(dir, "ok.log");
