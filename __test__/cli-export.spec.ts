@@ -40,6 +40,15 @@ test("export --to csv quotes what needs quoting and keeps the other fields as JS
   t.is(picked, "tid,n\r\nX.1,1\r\n");
 });
 
+test("export --fields that names no field is a usage error, not a file of empty records", (t) => {
+  for (const fields of ["", " , "]) {
+    const r = logxpy(["export", "--to", "csv", "--fields", fields, "-"], { input: '{"ts":1,"tid":"X.1","lvl":[1],"mt":"info","msg":"m"}\n' });
+    t.is(r.status, 2, JSON.stringify(fields));
+    t.true(r.stderr.includes("--fields") && r.stderr.includes("LOGXPY_ERR_USAGE"), r.stderr);
+    t.is(r.stdout, "");
+  }
+});
+
 test("export --to logfmt writes key=value lines, quoting values with spaces or control characters", (t) => {
   const out = logxpy(["export", "--to", "logfmt", "-"], {
     input: '{"ts":1.5,"tid":"X.1","lvl":[1],"mt":"info","msg":"two words","raw":"a\\u001b[2Jb","obj":{"k":1}}\n',
