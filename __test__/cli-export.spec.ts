@@ -40,11 +40,42 @@ test("export --to csv quotes what needs quoting and keeps the other fields as JS
   t.is(picked, "tid,n\r\nX.1,1\r\n");
 });
 
+test("export --fields that names no field is a usage error, not a file of empty records", (t) => {
+  for (const fields of ["", " , "]) {
+    const r = logxpy(["export", "--to", "csv", "--fields", fields, "-"], { input: '{"ts":1,"tid":"X.1","lvl":[1],"mt":"info","msg":"m"}\n' });
+    t.is(r.status, 2, JSON.stringify(fields));
+    t.true(r.stderr.includes("--fields") && r.stderr.includes("LOGXPY_ERR_USAGE"), r.stderr);
+    t.is(r.stdout, "");
+  }
+});
+
 test("export --to logfmt writes key=value lines, quoting values with spaces or control characters", (t) => {
   const out = logxpy(["export", "--to", "logfmt", "-"], {
     input: '{"ts":1.5,"tid":"X.1","lvl":[1],"mt":"info","msg":"two words","raw":"a\\u001b[2Jb","obj":{"k":1}}\n',
   }).stdout;
   t.is(out, 'ts=1.5 tid=X.1 lvl=[1] mt=info msg="two words" raw="a\\u001b[2Jb" obj="{\\"k\\":1}"\n');
+});
+
+test("an Eliot-format record's fields named like logxpy's own (ts, msg) are exported renamed as logxpy renames them, and filters see the record's own values", (t) => {
+  const input = '{"timestamp":1.5,"task_uuid":"E.1","task_level":[1],"message_type":"info","message":"hello","ts":"user-ts","msg":"user-msg","_msg":"taken"}\n';
+  t.is(logxpy(["export", "--to", "json", "-"], { input }).stdout, '{"ts":1.5,"tid":"E.1","lvl":[1],"mt":"info","msg":"hello","_ts":"user-ts","__msg":"user-msg","_msg":"taken"}\n');
+  t.is(logxpy(["export", "--to", "json", "--fields", "ts,msg,_ts", "-"], { input }).stdout, '{"ts":1.5,"msg":"hello","_ts":"user-ts"}\n');
+  for (const filter of [["--grep", "hello"], ["--field", "msg=hello"], ["--field", "_ts=user-ts"]]) {
+    t.regex(logxpy([...filter, "-"], { input }).stdout, /^E\.1 /, filter.join(" "));
+  }
+});
+
+test("a field named __proto__, which logxpy writes as an ordinary key, is read as one: exported, shown and found", (t) => {
+  const input = '{"ts":1,"tid":"X.1","lvl":[1],"mt":"info","msg":"m","__proto__":{"p":1},"a":2}\n';
+  t.is(logxpy(["export", "--to", "json", "-"], { input }).stdout, input);
+  t.is(logxpy(["export", "--to", "json", "--fields", "__proto__.p,a", "-"], { input }).stdout, '{"__proto__.p":1,"a":2}\n');
+  t.is(logxpy(["export", "--to", "csv", "-"], { input }).stdout.split("\r\n")[1], '1,X.1,[1],info,m,,,,,,,"{""__proto__"":{""p"":1},""a"":2}"');
+  t.regex(logxpy(["-"], { input }).stdout, /\n {3}├─ __proto__: \{"p":1\}\n {3}└─ a: 2\n/);
+  t.regex(logxpy(["--has", "__proto__.p", "-"], { input }).stdout, /^X\.1 /);
+  const action = '{"ts":1,"tid":"Y.1","lvl":[1],"at":"job","st":"started"}\n{"ts":2,"tid":"Y.1","lvl":[2],"at":"job","st":"succeeded","__proto__":"end"}\n';
+  t.regex(logxpy(["-"], { input: action }).stdout, /\n {3}└─ __proto__: end\n/, "an end record's own field");
+  const stats = JSON.parse(logxpy(["stats", "--json", "-"], { input: action.replaceAll('"job"', '"__proto__"') }).stdout);
+  t.deepEqual(Object.keys(stats.actions), ["__proto__"], "an action type named __proto__ is counted too");
 });
 
 test("export --to html is one self-contained page of collapsible task trees that Chromium renders", (t) => {

@@ -1,7 +1,9 @@
 import test from "ava";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { appendFileSync, readdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CLI_FIXTURES, run } from "./cli-helpers";
+import { CLI, CLI_FIXTURES, logxpy, run } from "./cli-helpers";
 import { tempDir } from "./helpers";
 import { Pane } from "./tmux";
 
@@ -49,4 +51,48 @@ test("follow prints a task still running once it goes quiet, and its later recor
   appendFileSync(file, rec({ ts: Date.now() / 1000, tid: "Q.1", lvl: [2], at: "upload", st: "succeeded", dur: 1.5 }));
   const screen = await pane.until((s) => s.includes("(continued)"));
   t.regex(screen, /Q\.1 · \S+ \(continued\)\n└─ upload ✔ succeeded 1\.5s \(start not in input\)\n/);
+});
+
+test("follow reports a path it cannot read as the other commands do: one line, no stack, exit status 1", (t) => {
+  const dir = tempDir();
+  const r = logxpy(["follow", dir]);
+  t.is(r.status, 1);
+  t.is(r.stderr, `logxpy: ${dir}: is a directory\n`);
+});
+
+test("follow - is a usage error, not a wait for a file named -", (t) => {
+  // The timeout only ends a reader that waits, so that the test fails instead of hanging.
+  const r = spawnSync(process.execPath, [CLI, "follow", "-"], { input: "", encoding: "utf8", timeout: 30_000 });
+  t.is(r.status, 2, r.stderr);
+  t.regex(r.stderr, /^logxpy: follow reads a file, not standard input .*\(LOGXPY_ERR_USAGE\)\n$/);
+});
+
+test("follow drops a line over 16 MB as it is read, as the other commands do, and goes on with the next", async (t) => {
+  const file = join(tempDir(), "app.log");
+  const good = (n: number) => rec({ ts: n, tid: `L.${n}`, lvl: [1], mt: "info", msg: `good ${n}` });
+  writeFileSync(file, good(1) + "y".repeat(17 * 1024 * 1024) + "\n" + good(3));
+  const child = spawn(process.execPath, [CLI, "follow", "--no-color", file], { stdio: ["ignore", "pipe", "pipe"] });
+  t.teardown(() => child.kill());
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  const done = new Promise<void>((resolve) => {
+    const check = () => {
+      if (stdout.includes("good 3") && stderr.includes("(line skipped)")) resolve();
+    };
+    child.stdout.on("data", (s: string) => {
+      stdout += s;
+      check();
+    });
+    child.stderr.on("data", (s: string) => {
+      stderr += s;
+      check();
+    });
+  });
+  await done;
+  child.kill("SIGINT");
+  await once(child, "exit");
+  t.is(stderr, `logxpy: ${file}:2: line longer than 16 MB (line skipped)\n`);
+  t.true(stdout.includes("good 1"), stdout);
 });

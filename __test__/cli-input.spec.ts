@@ -1,8 +1,10 @@
 import test from "ava";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { once } from "node:events";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { CLI, logxpy } from "./cli-helpers";
 import { tempDir } from "./helpers";
 
@@ -55,6 +57,55 @@ test("a line over 16 MB without a newline is reported and dropped, the lines aft
   t.true(r.stdout.includes("good 1") && r.stdout.includes("good 3"));
 });
 
+test("a record nested deeper than 1000 levels is reported and skipped, never a crash of the whole reading", (t) => {
+  const file = join(tempDir(), "deep.log");
+  const at = (depth: number) => JSON.stringify({ ts: 2, tid: "D.1", lvl: Array(depth).fill(2), mt: "info", msg: `depth ${depth}` });
+  writeFileSync(file, [good(1), at(10_000), at(1001), at(1000), good(3)].join("\n") + "\n");
+  for (const args of [[file], ["export", "--to", "html", file], ["stats", file]]) {
+    const r = logxpy(args);
+    t.is(r.status, 0, r.stderr.slice(0, 500));
+    t.deepEqual(r.stderr.trimEnd().split("\n"), [
+      `logxpy: ${file}:2: a task level deeper than 1000 levels (line skipped)`,
+      `logxpy: ${file}:3: a task level deeper than 1000 levels (line skipped)`,
+    ]);
+  }
+  const out = logxpy([file]).stdout;
+  t.true(out.includes("good 1") && out.includes("depth 1000") && out.includes("good 3"));
+});
+
+test("a named pipe is read, as bash's <(zcat app.log.gz) gives, and gzip is known by its bytes there and on standard input", (t) => {
+  const file = join(tempDir(), "app.log");
+  writeFileSync(file, good(1) + "\n");
+  writeFileSync(`${file}.2.gz`, gzipSync(good(2) + "\n"));
+  const r = spawnSync("bash", ["-c", `"${process.execPath}" "${CLI}" <(cat "${file}") <(cat "${file}.2.gz")`], { encoding: "utf8" });
+  t.is(r.stderr, "");
+  t.is(r.status, 0);
+  t.true(r.stdout.includes("good 1") && r.stdout.includes("good 2"), r.stdout);
+  const piped = logxpy(["-"], { input: gzipSync(good(3) + "\n") });
+  t.is(piped.stderr, "");
+  t.true(piped.stdout.includes("good 3"), piped.stdout);
+});
+
+test("a time past the range of dates (microseconds written as seconds) is shown as its number, not a crash", (t) => {
+  const file = join(tempDir(), "micro.log");
+  writeFileSync(file, `{"ts":1796133600000000,"tid":"U.1","lvl":[1],"mt":"info","msg":"in microseconds"}\n${good(2)}\n`);
+  for (const args of [[file], ["export", "--to", "html", file]]) {
+    const r = logxpy(args);
+    t.is(r.stderr, "", args.join(" "));
+    t.is(r.status, 0);
+    t.true(r.stdout.includes("1796133600000000") && r.stdout.includes("good 2"), r.stdout);
+  }
+});
+
+test("a byte order mark at the start of a file (an editor's UTF-8 with BOM) is not part of the first record", (t) => {
+  const file = join(tempDir(), "bom.log");
+  writeFileSync(file, "\ufeff" + good(1) + "\r\n" + good(2) + "\r\n");
+  for (const r of [logxpy([file]), logxpy(["-"], { input: "\ufeff" + good(1) + "\n" })]) {
+    t.is(r.stderr, "");
+    t.true(r.stdout.includes("good 1"), r.stdout);
+  }
+});
+
 test("a missing file is reported and the others rendered, with exit status 1", (t) => {
   const dir = tempDir();
   const file = join(dir, "ok.log");
@@ -83,12 +134,36 @@ test("a reader piped into a program that stops reading ends quietly", (t) => {
   t.is(r.stderr, "");
 });
 
+test("a reader whose standard error is closed still renders every task: reports of bad lines are dropped, not fatal", async (t) => {
+  const file = join(tempDir(), "bad.log");
+  writeFileSync(file, [good(1), "not json", "not json either", good(2)].join("\n") + "\n");
+  // As in `logxpy app.log 2>&1 >out.txt | head -1`: the reader of standard error is gone before the first report.
+  const child = spawn(process.execPath, [CLI, file], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr.destroy();
+  let stdout = "";
+  child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+  const [status] = (await once(child, "close")) as [number | null];
+  t.is(status, 0);
+  t.true(stdout.includes("good 1") && stdout.includes("good 2"), stdout);
+});
+
 test("an output file that cannot be written is reported without a stack, with exit status 1", (t) => {
   const file = join(tempDir(), "ok.log");
   writeFileSync(file, good(1) + "\n");
   const r = logxpy(["export", "--to", "json", "-o", join(tempDir(), "no", "such", "dir.json"), file]);
   t.is(r.status, 1);
   t.regex(r.stderr, /^logxpy: .*dir\.json: no such file\n$/);
+});
+
+test("an output file that is one of the files read is refused before it is opened, and the file is kept", (t) => {
+  const file = join(tempDir(), "app.log");
+  writeFileSync(file, good(1) + "\n");
+  for (const args of [["export", "--to", "json", "-o", file, file], ["-o", join(file, "..", "app.log"), "-", file]]) {
+    const r = logxpy(args);
+    t.is(r.status, 2, args.join(" "));
+    t.true(r.stderr.includes("is one of the files read") && r.stderr.includes("LOGXPY_ERR_USAGE"), r.stderr);
+    t.is(readFileSync(file, "utf8"), good(1) + "\n");
+  }
 });
 
 test("--help says how to use it and exits 0", (t) => {

@@ -1,6 +1,9 @@
 import test from "ava";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Assembler } from "../src/cli/assembler";
+import { type Entry, toEntry } from "../src/cli/entry";
+import type { Task } from "../src/cli/task";
 import { CLI_FIXTURES, eliotVenv, logxpy, run, writeAppLog } from "./cli-helpers";
 import { tempDir } from "./helpers";
 
@@ -178,6 +181,53 @@ test("an incomplete task (no end record yet) is shown as such, with its open act
   const out = stable(logxpy([file]).stdout);
   t.true(out.includes("TID.2 · T · D (incomplete: no end record yet)\n└─ http:request … started\n"), out);
   t.true(out.includes("   └─ db:query … started +D\n"), out);
+});
+
+test("a long-lived task is one tree, however many shorter tasks begin and end while it runs", (t) => {
+  const file = join(tempDir(), "server.log");
+  // More records of finished requests than the 50,000 held for unfinished tasks, all inside the server's action.
+  const lines = [JSON.stringify({ ts: 1, tid: "S.1", lvl: [1], at: "server", st: "started", port: 80 })];
+  for (let i = 2; i <= 20001; i++) {
+    const ts = 1 + i / 1e5;
+    lines.push(
+      JSON.stringify({ ts, tid: `S.${i}`, lvl: [1], at: "req", st: "started" }),
+      JSON.stringify({ ts, tid: `S.${i}`, lvl: [2], mt: "info", msg: "handled" }),
+      JSON.stringify({ ts, tid: `S.${i}`, lvl: [3], at: "req", st: "succeeded", dur: 0 }),
+    );
+  }
+  lines.push(JSON.stringify({ ts: 2, tid: "S.1", lvl: [2], at: "server", st: "succeeded", dur: 1 }));
+  writeFileSync(file, lines.join("\n") + "\n");
+  const r = logxpy([file]);
+  t.is(r.status, 0, r.stderr);
+  t.is(r.stdout.split("\n\n").filter((s) => s.trim() !== "").length, 20001);
+  const server = r.stdout.split("\n\n").filter((s) => s.startsWith("S.1 "));
+  t.deepEqual(server, ["S.1 · 1970-01-01T00:00:01.000Z · 1s\n└─ server ✔ succeeded 1s\n   └─ port: 80"]);
+});
+
+test("records waiting to be sorted count towards the memory bound: one huge unfinished task is handed over in parts as it is read", (t) => {
+  const limits = { maxHeld: 1000, grace: 100, window: 100 };
+  let added = 0;
+  let handed = 0;
+  const parts: Task[] = [];
+  const assembler = new Assembler((task) => {
+    handed += task.records;
+    parts.push(task);
+  }, limits);
+  let most = 0;
+  const add = (rec: object) => {
+    assembler.add(toEntry(rec, "big.log", ++added) as Entry);
+    most = Math.max(most, added - handed);
+  };
+  add({ ts: 1, tid: "B.1", lvl: [1], at: "batch", st: "started" });
+  for (let i = 2; i <= 20001; i++) add({ ts: 1 + i / 1e6, tid: "B.1", lvl: [i], mt: "info", msg: "row" });
+  add({ ts: 2, tid: "B.1", lvl: [20002], at: "batch", st: "succeeded" });
+  assembler.finish();
+  t.is(handed, added);
+  t.true(most <= 2 * limits.maxHeld + 1, `${most} records held at once`);
+  // Parts of about maxHeld records each, the later ones continued, only the last one complete.
+  t.true(parts.length <= added / limits.maxHeld + 2, `${parts.length} parts`);
+  t.deepEqual(parts.map((p) => p.complete), [...parts.map(() => false).slice(1), true]);
+  t.deepEqual(parts.map((p) => p.continued), [false, ...parts.map(() => true).slice(1)]);
 });
 
 function tidOf(file: string, n: number): string {

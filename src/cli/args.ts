@@ -75,7 +75,10 @@ export function parseCommandLine(argv: string[]): CommandLine {
   const to = v.to ?? "json";
   if (!(EXPORT_FORMATS as readonly string[]).includes(to)) throw usage(`--to must be one of ${EXPORT_FORMATS.join(", ")}; got ${JSON.stringify(to)}`);
   if (v.to !== undefined && command !== "export") throw usage("--to goes with the export command");
+  const fields = v.fields?.split(",").map((f) => f.trim()).filter((f) => f !== "");
+  if (fields?.length === 0) throw usage(`--fields takes field names separated by commas, such as tid,msg; got ${JSON.stringify(v.fields)}`);
   if (command === "follow" && files.length !== 1) throw usage("follow reads exactly one file");
+  if (command === "follow" && files[0] === "-") throw usage("follow reads a file, not standard input (logxpy - reads standard input to its end)");
   return {
     command,
     files,
@@ -95,7 +98,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
     maxValue: v.full === true ? Infinity : v["max-value"] === undefined ? undefined : count("--max-value", v["max-value"], 1),
     json: v.json === true,
     to: to as CommandLine["to"],
-    fields: v.fields?.split(",").map((f) => f.trim()).filter((f) => f !== ""),
+    fields,
     output: v.output,
     quiet: v.quiet ?? "2s",
     lines: v.lines === undefined ? 10 : count("--lines", v.lines, 0),

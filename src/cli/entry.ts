@@ -49,6 +49,16 @@ const ELIOT: Names = {
   at: "action_type", st: "action_status", dur: "duration", exc: ["exception"], stack: ["traceback"],
 };
 
+/**
+ * The deepest task level read. Deeper records are bad lines: drawing a tree
+ * recurses once per level and builds every prefix of the path, so a single
+ * line 10,000 levels deep (garbage, or a runaway recursion) would end the
+ * reading with a stack overflow or exhaust memory. logxpy itself cannot
+ * nest actions this deep without async recursion (Node's stack ends sync
+ * nesting at about 1,200).
+ */
+export const MAX_LEVEL_DEPTH = 1000;
+
 /** The own names of each scheme, made once: a set per record was a fifth of the reading time. */
 const OWN = new Map<Names, ReadonlySet<string>>(
   [COMPACT, ELIOT].map((n) => [n, new Set([n.ts, n.tid, n.lvl, n.mt, n.msg, n.at, n.st, n.dur, "reason", ...n.exc, ...n.stack])]),
@@ -73,9 +83,10 @@ export function toEntry(value: unknown, file: string, line: number): Entry | str
   if (!Array.isArray(lvl) || !lvl.every((i) => Number.isSafeInteger(i) && i >= 1)) {
     return "a record without a task level (a list of positive integers)";
   }
+  if (lvl.length > MAX_LEVEL_DEPTH) return `a task level deeper than ${MAX_LEVEL_DEPTH} levels`;
   const taken = OWN.get(n)!;
   const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(rec)) if (!taken.has(key)) fields[key] = rec[key];
+  for (const key of Object.keys(rec)) if (!taken.has(key)) put(fields, key, rec[key]);
   const at = rec[n.at];
   const isAction = at !== undefined && at !== null;
   const pick = (keys: readonly string[]): string | undefined => {
@@ -100,6 +111,45 @@ export function toEntry(value: unknown, file: string, line: number): Entry | str
     file,
     line,
   };
+}
+
+/** logxpy's compact names of a record's own values, in the order its writer writes them. */
+export const OWN_NAMES = ["ts", "tid", "lvl", "mt", "msg", "at", "st", "dur", "exc", "reason", "stack"] as const;
+
+const OWN_SET: ReadonlySet<string> = new Set(OWN_NAMES);
+
+/**
+ * `own`, then the user fields; a field named like one of {@link OWN_NAMES}
+ * (an Eliot-format record may hold a `ts` or a `msg` of the user's) is
+ * renamed as logxpy's writer renames it, `_ts`, one more underscore while
+ * that name is taken, so it never hides the record's own value.
+ *
+ * @example
+ * withFields({ msg: "hello" }, { msg: "mine", n: 1 }); // { msg: "hello", _msg: "mine", n: 1 }
+ */
+export function withFields(own: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(fields)) {
+    let name = k;
+    if (OWN_SET.has(k)) {
+      name = "_" + k;
+      while (OWN_SET.has(name) || Object.hasOwn(fields, name)) name = "_" + name;
+    }
+    put(own, name, v);
+  }
+  return own;
+}
+
+/**
+ * Sets `obj[key]`, a key named `"__proto__"` too (logxpy writes it as an
+ * ordinary key): assigning that one would set the object's prototype and
+ * lose the field. Only that key pays for defineProperty.
+ *
+ * @example
+ * put(fields, "__proto__", { p: 1 }); // Object.keys(fields) includes "__proto__"
+ */
+export function put(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 function text(value: unknown): string {

@@ -1,9 +1,9 @@
-import type { Entry } from "./entry";
+import { type Entry, OWN_NAMES, put, withFields } from "./entry";
 import { type Item, lookup } from "./filters";
 import { ActionNode, type Task } from "./task";
 
 /** The record's own names, in the order they are written. */
-const OWN = ["ts", "tid", "lvl", "mt", "msg", "at", "st", "dur", "exc", "reason", "stack"] as const;
+const OWN = OWN_NAMES;
 
 /** CSV columns without `--fields`: the own names, then the user fields as one JSON text. */
 const CSV_DEFAULT = [...OWN, "fields"];
@@ -41,11 +41,12 @@ function* nodeRecords(node: ActionNode, keep?: (item: Item) => boolean): Generat
 export function plain(e: Entry, fields: readonly string[] | undefined): Record<string, unknown> {
   const all: Record<string, unknown> = {};
   for (const k of OWN) if (e[k] !== undefined) all[k] = e[k];
-  if (fields === undefined) return Object.assign(all, e.fields);
+  if (fields === undefined) return withFields(all, e.fields);
+  let user: Record<string, unknown> | undefined;
   const out: Record<string, unknown> = {};
   for (const f of fields) {
-    const v = Object.hasOwn(all, f) ? all[f] : lookup(e.fields, f.split("."));
-    if (v !== undefined) out[f] = v;
+    const v = Object.hasOwn(all, f) ? all[f] : lookup((user ??= withFields({}, e.fields)), f.split("."));
+    if (v !== undefined) put(out, f, v);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { ErrorCode, LogxpyError } from "../errors";
 import { LEVELS, levelValue } from "../levels";
-import type { Entry } from "./entry";
+import { type Entry, withFields } from "./entry";
 import { ActionNode, type Task } from "./task";
 import { parseDuration, parseInstant } from "./time-spec";
 
@@ -133,15 +133,16 @@ export function wanted(node: ActionNode, keep: (item: Item) => boolean): boolean
 }
 
 /**
- * An item's own values under logxpy's names, then its user fields: what
- * `--field`, `--has` and `--grep` look in.
+ * An item's own values under logxpy's names, then its user fields (renamed
+ * where they have an own value's name, as in an export): what `--field`,
+ * `--has` and `--grep` look in.
  */
 export function view(i: Item): Record<string, unknown> {
   if (i instanceof ActionNode) {
     const end = i.end;
-    return { at: i.type, st: i.status, dur: i.duration, exc: end?.exc, reason: end?.reason, ...i.fields };
+    return withFields({ at: i.type, st: i.status, dur: i.duration, exc: end?.exc, reason: end?.reason }, i.fields);
   }
-  return { mt: i.mt, msg: i.msg, exc: i.exc, reason: i.reason, ...i.fields };
+  return withFields({ mt: i.mt, msg: i.msg, exc: i.exc, reason: i.reason }, i.fields);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Stats } from "node:fs";
 import { type FileHandle, open, stat } from "node:fs/promises";
-import type { LineBatch } from "./lines";
+import { type LineBatch, type LongLineHandler, MAX_LINE_BYTES } from "./lines";
 
 /** What a follower reports besides lines: rotation, truncation, a file not there yet. */
 export type FollowNote = (text: string) => void;
@@ -13,10 +13,11 @@ const CHUNK = 1 << 20;
  * what is appended, polling every `intervalMs`. When the path is renamed
  * away (logxpy's `rotate`, logrotate) the old file is read to its end and
  * the new one from its start; when the file shrinks (copytruncate) it is
- * read again from its start. Only whole lines are handed over.
+ * read again from its start. Only whole lines are handed over; a line
+ * longer than `MAX_LINE_BYTES` is dropped as it is read, as `splitLines` does.
  *
  * @example
- * const tail = new Follower("app.log", (batch) => show(batch), (note) => console.error(note));
+ * const tail = new Follower("app.log", (batch) => show(batch), (note) => console.error(note), (line) => tooLong(line));
  * await tail.start(10);
  */
 export class Follower {
@@ -24,7 +25,11 @@ export class Follower {
   #ino = -1;
   #pos = 0;
   #line = 1;
-  #carry: Buffer = Buffer.alloc(0);
+  /** The start of a line not ended yet, in pieces: joined once, when its newline comes. */
+  #carry: Buffer[] = [];
+  #carryBytes = 0;
+  /** True while reading past a line too long to keep, up to its newline. */
+  #skipping = false;
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
   #missing = false;
@@ -33,6 +38,7 @@ export class Follower {
     readonly path: string,
     readonly onBatch: (batch: LineBatch) => void,
     readonly onNote: FollowNote,
+    readonly onLong: LongLineHandler,
     readonly intervalMs = 200,
   ) {}
 
@@ -69,7 +75,7 @@ export class Follower {
       this.#ino = st.ino;
       this.#pos = lines < 0 ? 0 : await startOfLastLines(fh, st.size, lines);
       this.#line = 1 + (await countNewlines(fh, this.#pos));
-      this.#carry = Buffer.alloc(0);
+      this.#forget();
       this.#missing = false;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
@@ -91,7 +97,7 @@ export class Follower {
     }
     if (st !== undefined && st.ino !== this.#ino) {
       await this.#drain();
-      if (this.#carry.length > 0) this.onBatch({ first: this.#line, texts: [this.#carry.toString("utf8")], unterminated: true });
+      if (this.#carryBytes > 0) this.onBatch({ first: this.#line, texts: [Buffer.concat(this.#carry).toString("utf8")], unterminated: true });
       await this.#fh.close();
       this.#fh = undefined;
       this.onNote(`logxpy: ${this.path} was rotated; following the new file`);
@@ -103,7 +109,7 @@ export class Follower {
       this.onNote(`logxpy: ${this.path} was truncated; reading it from its start`);
       this.#pos = 0;
       this.#line = 1;
-      this.#carry = Buffer.alloc(0);
+      this.#forget();
     }
     await this.#drain();
   }
@@ -116,17 +122,43 @@ export class Follower {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, this.#pos);
       if (bytesRead === 0) return;
       this.#pos += bytesRead;
-      const data = this.#carry.length > 0 ? Buffer.concat([this.#carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
-      const last = data.lastIndexOf(10);
-      if (last < 0) {
-        this.#carry = Buffer.from(data);
-        continue;
-      }
-      const texts = data.toString("utf8", 0, last).split("\n");
-      this.#carry = Buffer.from(data.subarray(last + 1));
-      this.onBatch({ first: this.#line, texts, unterminated: false });
-      this.#line += texts.length;
+      this.#take(buf.subarray(0, bytesRead));
     }
+  }
+
+  /** Hands over the whole lines that end in `chunk` (a view of the reused read buffer) and keeps the rest. */
+  #take(chunk: Buffer): void {
+    let start = 0;
+    if (this.#skipping) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) return;
+      this.#skipping = false;
+      this.#line++;
+      start = nl + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last < start) {
+      this.#carry.push(Buffer.from(chunk.subarray(start)));
+      this.#carryBytes += chunk.length - start;
+      if (this.#carryBytes > MAX_LINE_BYTES) {
+        this.onLong(this.#line);
+        this.#forget();
+        this.#skipping = true;
+      }
+      return;
+    }
+    const head = chunk.subarray(start, last);
+    const texts = (this.#carryBytes > 0 ? Buffer.concat([...this.#carry, head]) : head).toString("utf8").split("\n");
+    this.#carry = [Buffer.from(chunk.subarray(last + 1))];
+    this.#carryBytes = this.#carry[0]!.length;
+    this.onBatch({ first: this.#line, texts, unterminated: false });
+    this.#line += texts.length;
+  }
+
+  #forget(): void {
+    this.#carry = [];
+    this.#carryBytes = 0;
+    this.#skipping = false;
   }
 }
 

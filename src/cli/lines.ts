@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { pipeline, type Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
@@ -26,7 +25,7 @@ export type LongLineHandler = (line: number) => void;
  * sequence) and split, which keeps a 1 GB file at the speed of JSON.parse.
  *
  * @example
- * for await (const batch of splitLines(createReadStream("app.log"), () => {})) console.log(batch.texts.length);
+ * for await (const batch of splitLines(await openSource("app.log"), () => {})) console.log(batch.texts.length);
  */
 export async function* splitLines(stream: AsyncIterable<Buffer>, onLong: LongLineHandler): AsyncGenerator<LineBatch> {
   let carry: Buffer[] = [];
@@ -68,21 +67,30 @@ export async function* splitLines(stream: AsyncIterable<Buffer>, onLong: LongLin
 /**
  * The bytes of a file, decompressed when it is gzip (by its magic bytes, so a
  * rotated `app.log.1.gz` and a renamed one both read), or of standard input
- * for `-`.
+ * for `-`. The magic bytes are taken from the stream itself, not read at an
+ * offset, so a named pipe (`<(zcat app.log.gz)`) and piped input read too.
  *
  * @example
  * const stream = await openSource("app.log.1.gz");
  */
-export async function openSource(path: string): Promise<Readable> {
-  if (path === "-") return process.stdin;
-  const magic = Buffer.alloc(2);
-  const fh = await open(path, "r");
-  try {
-    await fh.read(magic, 0, 2, 0);
-  } finally {
-    await fh.close();
+export async function openSource(path: string): Promise<AsyncIterable<Buffer>> {
+  // Opened here, so that a missing file fails now; read errors (a directory) come with the first chunk.
+  const raw = path === "-" ? process.stdin : (await open(path, "r")).createReadStream({ highWaterMark: 1 << 20 });
+  return gunzipped(raw);
+}
+
+async function* gunzipped(raw: Readable): AsyncGenerator<Buffer> {
+  const chunks: AsyncIterator<Buffer> = raw[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  while (head.length < 2) {
+    const next = await chunks.next();
+    if (next.done === true) break;
+    head = Buffer.concat([head, next.value]);
   }
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  // pipeline, not pipe: a read error of the file reaches the reader of the gunzip stream.
-  return magic[0] === 0x1f && magic[1] === 0x8b ? pipeline(raw, createGunzip(), () => {}) : raw;
+  async function* all(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) yield next.value;
+  }
+  // pipeline, not pipe: a read error of the source reaches the reader of the gunzip stream.
+  yield* head[0] === 0x1f && head[1] === 0x8b ? pipeline(all(), createGunzip(), () => {}) : all();
 }

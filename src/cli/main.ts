@@ -4,7 +4,7 @@
  * the parts together: the command line, the reader, the task assembler, the
  * filter and the sink of the command.
  */
-import { readFileSync } from "node:fs";
+import { fstatSync, readFileSync, type Stats, statSync } from "node:fs";
 import { join } from "node:path";
 import { LogxpyError } from "../errors";
 import { HELP, parseCommandLine, type CommandLine } from "./args";
@@ -40,6 +40,9 @@ async function run(argv: string[]): Promise<number> {
   const maxValue = cli.maxValue ?? (tty ? Math.max(40, (process.stdout.columns ?? 80) - 20) : PIPED_MAX_VALUE);
   const filter = TaskFilter.from(cli, Date.now() / 1000);
   const keep = cli.only && filter.selective ? (i: Item) => filter.passes(i) : undefined;
+  if (cli.output !== undefined && readsOutput(cli.output, cli.files)) {
+    throw usage(`-o ${JSON.stringify(cli.output)} is one of the files read; writing it would empty it before it is read`);
+  }
   const problems = new Problems(process.stderr);
   let out: Output;
   try {
@@ -61,6 +64,25 @@ async function run(argv: string[]): Promise<number> {
   return problems.failed ? 1 : 0;
 }
 
+/** True when the output path is one of the inputs (standard input too, when redirected from it): opening it would truncate it. */
+function readsOutput(output: string, files: readonly string[]): boolean {
+  const out = statOrUndefined(() => statSync(output));
+  // Only a regular file is emptied by opening it: -o /dev/null while reading /dev/null is fine.
+  if (out === undefined || !out.isFile()) return false;
+  return files.some((f) => {
+    const st = statOrUndefined(() => (f === "-" ? fstatSync(0) : statSync(f)));
+    return st !== undefined && st.dev === out.dev && st.ino === out.ino;
+  });
+}
+
+function statOrUndefined(get: () => Stats): Stats | undefined {
+  try {
+    return get();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs until interrupted: tasks are printed as they end or go quiet. */
 async function follow(cli: CommandLine, assembler: Assembler, problems: Problems, out: Output): Promise<number> {
   const quiet = parseDuration(cli.quiet);
@@ -72,11 +94,20 @@ async function follow(cli: CommandLine, assembler: Assembler, problems: Problems
       for (const e of parseBatch(file, batch, problems)) assembler.add(e);
     },
     (note) => process.stderr.write(note + "\n"),
+    (line) => problems.line(file, line, "line longer than 16 MB"),
   );
-  await tail.start(cli.lines, () => {
-    assembler.releaseQuiet(Date.now() / 1000, quiet);
-    out.flush();
-  });
+  try {
+    await tail.start(cli.lines, () => {
+      assembler.releaseQuiet(Date.now() / 1000, quiet);
+      out.flush();
+    });
+  } catch (err) {
+    // A directory, a file without read permission: reported as the other commands report a file they cannot read.
+    await tail.stop();
+    problems.file(file, err);
+    out.close();
+    return 1;
+  }
   return new Promise<number>((resolve) => {
     const stop = () => {
       void tail.stop().then(() => {
@@ -95,6 +126,8 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code === "EPIPE") process.exit(0);
   throw err;
 });
+// Standard error closed (`2>&1 >out.txt | head`): the reports have nowhere to go, but the output still does.
+process.stderr.on("error", () => {});
 
 run(process.argv.slice(2)).then(
   (code) => {

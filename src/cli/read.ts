@@ -13,7 +13,9 @@ export function parseBatch(file: string, batch: LineBatch, problems: Problems): 
   const out: Entry[] = [];
   const { texts, first } = batch;
   for (let i = 0; i < texts.length; i++) {
-    const text = texts[i]!;
+    let text = texts[i]!;
+    // A byte order mark (an editor's "UTF-8 with BOM") begins the file, not its first record.
+    if (first + i === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.trim() === "") continue;
     let value: unknown;
     try {

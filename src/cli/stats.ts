@@ -1,3 +1,4 @@
+import { put } from "./entry";
 import { Histogram } from "./histogram";
 import { ActionNode, type Task } from "./task";
 import { type Paint, seconds, shown } from "./text";
@@ -67,13 +68,13 @@ export class Stats {
 
   /** The numbers as a plain object: durations in seconds. */
   toJSON(): object {
-    const actions: Record<string, object> = {};
+    const actions: Record<string, unknown> = {};
     for (const [type, s] of [...this.#types].sort((a, b) => b[1].count - a[1].count)) {
       const h = s.durations;
-      actions[type] = {
+      put(actions, type, {
         count: s.count, failed: s.failed, incomplete: s.incomplete,
         duration: h.count === 0 ? null : { p50: h.quantile(0.5), p90: h.quantile(0.9), p99: h.quantile(0.99), max: h.max },
-      };
+      });
     }
     return {
       tasks: this.tasks,

@@ -1,4 +1,4 @@
-import type { Entry } from "./entry";
+import { type Entry, put } from "./entry";
 
 /** A child of an action: a message or a nested action, at its index in the parent's level path. */
 export interface Child {
@@ -51,7 +51,7 @@ export class ActionNode {
     const out: Record<string, unknown> = {};
     const start = this.start?.fields ?? {};
     for (const [k, v] of Object.entries(this.end?.fields ?? {})) {
-      if (!Object.hasOwn(start, k) || JSON.stringify(start[k]) !== JSON.stringify(v)) out[k] = v;
+      if (!Object.hasOwn(start, k) || JSON.stringify(start[k]) !== JSON.stringify(v)) put(out, k, v);
     }
     return out;
   }
@@ -86,6 +86,11 @@ export class Task {
   lastTs: number | undefined;
   /** Set when records of this id were already shown and this holds the later ones. */
   continued = false;
+  /**
+   * Set when the part shown before was let go while its first action ran:
+   * this part is complete only once that action's end is in it.
+   */
+  awaitsEnd = false;
 
   constructor(readonly tid: string, readonly seq: number) {}
 
@@ -114,6 +119,7 @@ export class Task {
 
   /** True once the task's first action has ended, or when it holds messages only. */
   get complete(): boolean {
+    if (this.awaitsEnd) return this.root.end !== undefined;
     if (this.root.start !== undefined || this.root.end !== undefined) return this.root.end !== undefined;
     return this.root.children.every((c) => !(c.item instanceof ActionNode));
   }

@@ -76,13 +76,17 @@ export function seconds(s: number): string {
 }
 
 /**
- * Unix seconds as an ISO 8601 UTC time with milliseconds, or `-` when unknown.
+ * Unix seconds as an ISO 8601 UTC time with milliseconds, or `-` when unknown;
+ * a time no date can hold (microseconds written as seconds) as its number.
  *
  * @example
  * isoTime(1796133600.5); // "2026-12-01T14:00:00.500Z"
+ * isoTime(1796133600000000); // "1796133600000000"
  */
 export function isoTime(ts: number | undefined): string {
-  return ts === undefined ? "-" : new Date(ts * 1000).toISOString();
+  if (ts === undefined) return "-";
+  const date = new Date(ts * 1000);
+  return Number.isNaN(date.getTime()) ? String(ts) : date.toISOString();
 }
 
 /** Shows C0/C1 control characters (ESC, CR, LF, BEL...) as visible escapes. */
