@@ -38,10 +38,19 @@ test("NO_COLOR and --no-color turn colour off on a terminal", async (t) => {
   }
 });
 
-test("piped output is plain unless --color asks for colour", (t) => {
+test("piped output is plain unless --color or FORCE_COLOR asks for colour", (t) => {
   const file = appLog();
   t.false(logxpy([file]).stdout.includes(ESC));
   t.true(logxpy(["--color", file]).stdout.includes(`${ESC}32m✔ succeeded`));
+  t.true(logxpy([file], { env: { FORCE_COLOR: "1" } }).stdout.includes(`${ESC}32m✔ succeeded`));
+  t.false(logxpy([file], { env: { FORCE_COLOR: "0" } }).stdout.includes(ESC));
+  t.false(logxpy(["--no-color", file], { env: { FORCE_COLOR: "1" } }).stdout.includes(ESC), "the option wins");
+});
+
+test("FORCE_COLOR=0 turns colour off on a terminal", async (t) => {
+  const screen = (await onTerminal([appLog()], { FORCE_COLOR: "0" })).coloured;
+  t.false(screen.includes(`${ESC}32m`), screen);
+  t.true(screen.includes("✔ succeeded"));
 });
 
 test("control characters in records are shown escaped: a value cannot recolour the terminal or forge a line", async (t) => {

@@ -50,7 +50,7 @@ Filters (a task is shown when one of its records passes all of them):
   --grep TEXT                --only     (only the records that pass)
 
 Output:
-  --color / --no-color       (default: colour on a terminal unless NO_COLOR)
+  --color / --no-color       (default: FORCE_COLOR if set, else colour on a terminal unless NO_COLOR)
   --max-value N              cut values longer than N characters (--full: never)
   --quiet D                  follow: print an unfinished task after D quiet (2s)
   -n, --lines N              follow: start N lines before the end (10)

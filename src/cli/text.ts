@@ -12,20 +12,38 @@ const STYLES = {
 export type Paint = { readonly [K in keyof typeof STYLES]: (text: string) => string };
 
 /**
- * Colour on when asked (`--color` / `--no-color`), else when standard output
- * is a terminal and `NO_COLOR` is not set (https://no-color.org).
+ * Colour on when asked (`--color` / `--no-color`), else by `colourWanted`: `FORCE_COLOR` decides when set, else colour on a
+ * terminal unless `NO_COLOR` (https://no-color.org), `NODE_DISABLE_COLORS`
+ * or `TERM=dumb`.
  *
  * @example
  * const paint = colors(undefined, process.stdout.isTTY === true, process.env);
  * paint.green("ok"); // "\x1b[32mok\x1b[39m" on a terminal, "ok" when piped
  */
 export function colors(asked: boolean | undefined, tty: boolean, env: NodeJS.ProcessEnv): Paint {
-  const on = asked ?? (tty && !env.NO_COLOR && env.TERM !== "dumb");
+  const on = asked ?? colourWanted(env, () => tty);
   const paint = {} as Record<keyof typeof STYLES, (text: string) => string>;
   for (const [name, [open, close]] of Object.entries(STYLES) as [keyof typeof STYLES, readonly [number, number]][]) {
     paint[name] = on ? (text) => `\x1b[${open}m${text}\x1b[${close}m` : (text) => text;
   }
   return paint;
+}
+
+/**
+ * Whether an output is coloured when nothing asks, by the rule
+ * `util.styleText` follows (the console's too): `FORCE_COLOR` decides when
+ * set (`""`, `1`, `2`, `3`, `true` on, anything else off); else not under
+ * `NO_COLOR`, `NODE_DISABLE_COLORS` or `TERM=dumb`; else when `terminal()`
+ * (asked only then) says the output is a colour terminal.
+ *
+ * @example
+ * colourWanted({ FORCE_COLOR: "1" }, () => false); // true, even when piped
+ */
+export function colourWanted(env: NodeJS.ProcessEnv, terminal: () => boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return ["", "1", "2", "3", "true"].includes(force);
+  if (env.NO_COLOR !== undefined || env.NODE_DISABLE_COLORS !== undefined || env.TERM === "dumb") return false;
+  return terminal();
 }
 
 /**

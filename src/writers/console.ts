@@ -1,4 +1,5 @@
 import { isatty, WriteStream } from "node:tty";
+import { colourWanted } from "../cli/text";
 import { ConsoleFormat } from "../console-format";
 import { writeFully } from "./fd";
 import { ImmediateWriter } from "./immediate";
@@ -42,19 +43,14 @@ export class ConsoleWriter extends ImmediateWriter {
 }
 
 /**
- * Whether the pretty console is coloured, by the rule `util.styleText` and
- * `util.inspect` follow: `FORCE_COLOR` decides when set (`""`, `1`, `2`,
- * `3`, `true` on, anything else off), even off a terminal; else colour only
- * on a terminal, and not under `NO_COLOR`, `NODE_DISABLE_COLORS` or
- * `TERM=dumb`. Written out rather than asking Node with both set, which
- * prints a process warning.
+ * Whether the pretty console on `fd` is coloured: `colourWanted`'s rule, the
+ * terminal being one of more than 8 colours. Written out rather than asking
+ * Node with both variables set, which prints a process warning.
  *
  * @example
  * colourOn(1, { FORCE_COLOR: "1" }); // true, even when standard output is a pipe
  */
 export function colourOn(fd: number, env: NodeJS.ProcessEnv): boolean {
-  const force = env.FORCE_COLOR;
-  if (force !== undefined) return ["", "1", "2", "3", "true"].includes(force);
-  if (env.NO_COLOR !== undefined || env.NODE_DISABLE_COLORS !== undefined || env.TERM === "dumb") return false;
-  return isatty(fd) && WriteStream.prototype.getColorDepth(env) > 2;
+  return colourWanted(env, () => isatty(fd) && WriteStream.prototype.getColorDepth(env) > 2);
 }
+
