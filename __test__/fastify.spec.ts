@@ -1,6 +1,7 @@
 // Fastify 5 with logxpy as its logger (`loggerInstance`), over real HTTP: each request one task.
 import test from "ava";
 import Fastify from "fastify";
+import { readFileSync } from "node:fs";
 import { Agent, get } from "node:http";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -256,4 +257,31 @@ test("a record about a request whose action has ended joins that task, and start
   t.is(records.filter((r) => r.at === "http:request" && r.st === "started").length, 1, "one task for one request");
   const task = requestTask(records, "/background");
   t.deepEqual(task.map((r) => r.msg ?? r.st).slice(-3), ["succeeded", "background done", "after the background work"]);
+});
+
+test("fastify.inject(): the simulated request is written as a request, masked, and the code after the call logs in no request's task", async (t) => {
+  const file = join(tempDir(), "inject.log");
+  const log = new Logger().init(file);
+  const app = Fastify({ loggerInstance: log });
+  app.get("/users/:id", async (request) => {
+    request.log.info("handling");
+    return { id: (request.params as { id: string }).id };
+  });
+  t.teardown(() => app.close());
+  log.info("before");
+  const res = await app.inject({ url: "/users/7", headers: { authorization: "Bearer secret-token" } });
+  t.is(res.statusCode, 200);
+  log.info("after the request");
+  await app.inject("/users/8");
+  await log.flush();
+  const text = readFileSync(file, "utf8");
+  t.false(text.includes("secret-token"), "no header's value escapes the masking (light-my-request's rawHeaders)");
+  const records = readRecords(file);
+  const incoming = records.filter((r) => r.msg === "incoming request");
+  t.is(incoming.length, 2);
+  t.deepEqual(Object.keys(incoming[0]!.req as Rec).sort(), ["headers", "method", "remoteAddress", "route", "url"]);
+  t.like(incoming[0]!.req, { method: "GET", url: "/users/7", route: "/users/:id", headers: { authorization: "***" } });
+  const after = records.find((r) => r.msg === "after the request")!;
+  t.deepEqual(after.lvl, [1], "a task of its own");
+  t.is(records.filter((r) => r.tid === after.tid).length, 1, "nothing of a request shares its task");
 });

@@ -1,7 +1,7 @@
-import { IncomingMessage } from "node:http";
+import { Socket } from "node:net";
 import { types } from "node:util";
 import { Action, runInAction } from "./action";
-import { requestFields, responseFields, serializeFields, type Serializers } from "./http/request";
+import { rawRequest, requestFields, responseFields, serializeFields, type Serializers } from "./http/request";
 import { formatTraceparent, parseTraceparent, type SpanIds } from "./otel";
 import { RequestTask } from "./http/request-task";
 import { nativeUnavailableReason } from "./binding";
@@ -501,8 +501,11 @@ export class Logger {
       if (f.err !== undefined && this.#levels.threshold <= LEVELS.error && (mt === "error" || mt === "critical")) known.error = f.err;
       return known;
     }
-    // A bare node:http request is only described: its task is the middleware's (logxpy/http).
-    if (f.req === undefined || f.req instanceof IncomingMessage) return undefined;
+    // A bare request is only described: its task is the middleware's (logxpy/http). So is a simulated
+    // one (fastify.inject()'s, with no network socket): it is dispatched in the caller's own context,
+    // which entering the task would leave inside it, so the test's code after the call would log into it.
+    const req = rawRequest(f.req);
+    if (req === undefined || req === f.req || !(req.socket instanceof Socket)) return undefined;
     const task = RequestTask.start(f.req, (fields, taskId, traceparent) => this.#startTask("http:request", fields, taskId, parseTraceparent(traceparent)), TASK_HEADER);
     task?.enter();
     return task;

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { type IncomingMessage, ServerResponse } from "node:http";
+import { Socket } from "node:net";
 import type { Action } from "../action";
 import { traceStorage, type TraceContext } from "../context";
 import { rawRequest, rawResponse, requestSummary } from "./request";
@@ -92,7 +93,7 @@ export class RequestTask {
     const res = rawResponse(value);
     if (res === undefined) return;
     this.#res = res;
-    if (res.writableFinished) this.end();
+    if (finished(res)) this.end();
   }
 
   /**
@@ -121,7 +122,7 @@ export class RequestTask {
   closed(): void {
     if (this.action.ended) return;
     // `aborted` is the one sign of a client gone when no response was seen (Fastify logs none at a higher level).
-    if (this.#res === undefined ? !this.#req.aborted : this.#res.writableFinished) {
+    if (this.#res === undefined ? !this.#req.aborted : finished(this.#res)) {
       this.end();
       return;
     }
@@ -161,6 +162,15 @@ function responseTo(req: IncomingMessage): ServerResponse | undefined {
   if (noted !== undefined) return noted;
   const current = (req.socket as { _httpMessage?: unknown } | null)?._httpMessage;
   return current instanceof ServerResponse && current.req === req ? current : undefined;
+}
+
+/**
+ * Whether all of a response was handed on: to the network, or, for a
+ * response with no network socket (light-my-request's, behind
+ * `fastify.inject()`, which never reports its end as flushed), by `end()`.
+ */
+function finished(res: ServerResponse): boolean {
+  return res.writableFinished || (res.writableEnded && !(res.socket instanceof Socket));
 }
 
 function onClose(this: IncomingMessage | ServerResponse): void {

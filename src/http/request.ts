@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
 
 type Fields = Record<string, unknown>;
 
@@ -7,9 +8,21 @@ type Fields = Record<string, unknown>;
  * framework wraps it in (Fastify's request keeps it as `raw`).
  */
 export function rawRequest(value: unknown): IncomingMessage | undefined {
-  if (value instanceof IncomingMessage) return value;
+  if (isRequest(value)) return value;
   const raw = typeof value === "object" && value !== null ? (value as { raw?: unknown }).raw : undefined;
-  return raw instanceof IncomingMessage ? raw : undefined;
+  return isRequest(raw) ? raw : undefined;
+}
+
+/**
+ * A node:http request, or a stream made to stand for one: light-my-request's,
+ * behind `fastify.inject()`, which tests log through the same records (and
+ * whose `rawHeaders` would carry the secrets the headers' masking hides).
+ */
+function isRequest(value: unknown): value is IncomingMessage {
+  if (value instanceof IncomingMessage) return true;
+  if (!(value instanceof Readable)) return false;
+  const r = value as Readable & Partial<Record<"method" | "url" | "httpVersion" | "headers", unknown>>;
+  return typeof r.method === "string" && typeof r.url === "string" && typeof r.httpVersion === "string" && typeof r.headers === "object" && r.headers !== null;
 }
 
 /** The node:http response behind `value`: the response itself, or a framework's wrapper (Fastify's reply). */
