@@ -10,10 +10,15 @@ import { abortOnceStarted, readRecords, tempDir } from "./helpers";
 
 type Rec = Record<string, unknown>;
 
-async function server(t: { teardown(fn: () => unknown): void }) {
+/** A Fastify app with a logxpy logger of its own, writing `file`. */
+function fastifyApp() {
   const file = join(tempDir(), "fastify.log");
   const log = new Logger().init(file);
-  const app = Fastify({ loggerInstance: log });
+  return { file, log, app: Fastify({ loggerInstance: log }) };
+}
+
+async function server(t: { teardown(fn: () => unknown): void }) {
+  const { file, log, app } = fastifyApp();
   const slow = { started: false };
   const lookup = async (id: string) => {
     await sleep(5);
@@ -153,9 +158,7 @@ function getThrough(agent: Agent, url: string): Promise<number> {
 }
 
 test("a request that opens no task, on a kept-alive connection, logs outside the previous request's task", async (t) => {
-  const file = join(tempDir(), "fastify.log");
-  const log = new Logger().init(file);
-  const app = Fastify({ loggerInstance: log });
+  const { file, log, app } = fastifyApp();
   app.get("/logged", async (request) => {
     request.log.info("logged handler");
     return "a";
@@ -186,9 +189,7 @@ test("a request that opens no task, on a kept-alive connection, logs outside the
 });
 
 test("with an onResponse hook, the action still ends with the response's status, and fails at a 5xx", async (t) => {
-  const file = join(tempDir(), "fastify.log");
-  const log = new Logger().init(file);
-  const app = Fastify({ loggerInstance: log });
+  const { file, log, app } = fastifyApp();
   app.addHook("onResponse", async (request) => {
     request.log.info("onResponse hook");
   });
@@ -210,9 +211,7 @@ test("with an onResponse hook, the action still ends with the response's status,
 });
 
 test("a scope the server was started in stays on the records of its requests, as with the middleware", async (t) => {
-  const file = join(tempDir(), "fastify.log");
-  const log = new Logger().init(file);
-  const app = Fastify({ loggerInstance: log });
+  const { file, log, app } = fastifyApp();
   app.get("/scoped", async (request) => {
     request.log.info("handling");
     return "ok";
@@ -230,9 +229,7 @@ test("a scope the server was started in stays on the records of its requests, as
 });
 
 test("a record about a request whose action has ended joins that task, and starts no second one", async (t) => {
-  const file = join(tempDir(), "fastify.log");
-  const log = new Logger().init(file);
-  const app = Fastify({ loggerInstance: log });
+  const { file, log, app } = fastifyApp();
   let background!: Promise<void>;
   app.get("/background", async (request, reply) => {
     // Work the handler leaves running: it reports on its request once the response is gone.
@@ -260,9 +257,7 @@ test("a record about a request whose action has ended joins that task, and start
 });
 
 test("fastify.inject(): the simulated request is written as a request, masked, and the code after the call logs in no request's task", async (t) => {
-  const file = join(tempDir(), "inject.log");
-  const log = new Logger().init(file);
-  const app = Fastify({ loggerInstance: log });
+  const { file, log, app } = fastifyApp();
   app.get("/users/:id", async (request) => {
     request.log.info("handling");
     return { id: (request.params as { id: string }).id };
