@@ -1,7 +1,7 @@
 import test from "ava";
 import { join } from "node:path";
 import { Logger, LogxpyError } from "../src/index";
-import { readRecords, runFixture, tempDir, within } from "./helpers";
+import { nextMessage, readRecords, runFixture, tempDir, within } from "./helpers";
 
 test("every record reaches every destination", (t) => {
   const dir = tempDir();
@@ -73,6 +73,22 @@ test("the console destination waits out a full non-blocking stdout pipe (EAGAIN)
   const ids = result.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { i: number }).i);
   t.is(ids.length, 20000);
   t.deepEqual(ids, Array.from({ length: 20000 }, (_, i) => i));
+});
+
+test("the console in front of a reader that stopped reading gives up after shutdownTimeout, counting each record it drops, instead of blocking the log call for good", async (t) => {
+  const run = runFixture("console-stalled-child.cjs", []);
+  t.teardown(() => run.child.kill("SIGKILL"));
+  // Nobody reads the child's stdout until it has logged everything.
+  run.child.stdout!.pause();
+  const m = await within(nextMessage<{ errors: number }>(run.child, () => true), "the child's 2,000 log calls");
+  run.child.stdout!.resume();
+  const result = await run.done;
+  t.is(result.code, 0, result.stderr);
+  // Each record the pipe could not take is a failed delivery, counted (the console holds no queue).
+  t.true(m.errors > 0, JSON.stringify(m));
+  const ids = result.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { i: number }).i);
+  t.is(ids.length, 2000 - m.errors);
+  t.deepEqual(ids, [...ids].sort((a, b) => a - b));
 });
 
 test("configure({ destinations }) replaces the destinations besides the init file and keeps the file", async (t) => {

@@ -1,6 +1,7 @@
 import test from "ava";
 import { closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
+import { Logger, type LogxpyError } from "../src/index";
 import { mkfifo, readRecords, runFixture, tempDir, type ChildResult } from "./helpers";
 
 // Every scenario runs against the writer of this suite: the native one, or the pure-TypeScript
@@ -89,6 +90,28 @@ test("no public call throws while a flush waits on a stalled reader, and syncMod
   t.true(r!.flushes[1].ok || r!.flushes[1].code === "LOGXPY_ERR_TIMEOUT", JSON.stringify(r!.flushes[1]));
   const m = r!.metrics;
   t.is(m.enqueued, m.written + m.dropped + m.pending);
+});
+
+test("a synchronous writer in front of a stalled reader waits the timeout once, not for every record, and writes again once the reader reads", (t) => {
+  const fifo = stalledFifo();
+  const errors: LogxpyError[] = [];
+  const log = new Logger().init(fifo.path, { asyncEnabled: false, shutdownTimeout: 1 });
+  log.on("error", (err) => errors.push(err));
+  const pad = "x".repeat(3000);
+  const started = Date.now();
+  // 300 KB: the pipe takes 64 KB, and each record after that waiting the timeout took 80 s.
+  for (let i = 0; i < 100; i++) log.info("stalled", { i, pad });
+  const took = Date.now() - started;
+  t.true(took < 20_000, `100 log calls took ${took} ms`);
+  const m = log.getAsyncMetrics();
+  t.true(m.dropped > 0 && m.written > 0, JSON.stringify(m));
+  t.is(m.enqueued, m.written + m.dropped + m.pending);
+  t.true(errors.length > 0 && errors.every((e) => e.code === "LOGXPY_ERR_TIMEOUT"), JSON.stringify(errors));
+  fifo.drain();
+  log.info("after the reader read");
+  t.regex(fifo.drain(), /"msg":"after the reader read"/);
+  log.shutdownAsync(1);
+  fifo.close();
 });
 
 test("pending flushes leave libuv's threadpool free: 64 of them on a stalled reader, and readFile and pbkdf2 still finish first", async (t) => {

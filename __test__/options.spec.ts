@@ -68,6 +68,12 @@ const invalid: Array<[string, Record<string, unknown>, string]> = [
   ["an unknown limits key", { limits: { maxWidth: 3 } }, "LOGXPY_ERR_OPTION"],
   ["a limit of zero", { limits: { maxDepth: 0 } }, "LOGXPY_ERR_OPTION"],
   ["a misspelt option", { asyncMaxQueu: 10 }, "LOGXPY_ERR_OPTION"],
+  // null is a value of the wrong type, for every option alike, never a silent default.
+  ["a level of null", { level: null }, "LOGXPY_ERR_LEVEL"],
+  ["a mode of null", { mode: null }, "LOGXPY_ERR_MODE"],
+  ["a flush interval of null", { asyncFlushInterval: null }, "LOGXPY_ERR_DURATION"],
+  ["maskFields of null", { maskFields: null }, "LOGXPY_ERR_OPTION"],
+  ["a shutdownTimeout of null", { shutdownTimeout: null }, "LOGXPY_ERR_DURATION"],
 ];
 
 for (const [what, options, code] of invalid) {
@@ -202,6 +208,19 @@ test("configure rejects unknown keys and bad values, and changes nothing then", 
   t.is(t.throws(() => log.configure({ level: "nope" as never }))?.code, "LOGXPY_ERR_LEVEL");
   t.is(t.throws(() => log.configure({ color: true } as never))?.code, "LOGXPY_ERR_OPTION");
   t.is(t.throws(() => log.configure({ level: "debug", destinations: [{}] as never }))?.code, "LOGXPY_ERR_DESTINATION");
+  log.info("below warning, dropped");
+  log.warning("kept");
+  t.is(log.getAsyncMetrics().enqueued, 1);
+});
+
+test("configure with null for an option is refused with its code, and configure() with no options changes nothing", (t) => {
+  const log = new Logger().init(join(tempDir(), "n.log"), { asyncEnabled: false, level: "warning" });
+  for (const [key, code] of [["level", "LOGXPY_ERR_LEVEL"], ["destinations", "LOGXPY_ERR_OPTION"], ["maskFields", "LOGXPY_ERR_OPTION"], ["maskPatterns", "LOGXPY_ERR_OPTION"], ["context", "LOGXPY_ERR_OPTION"]]) {
+    const err = t.throws(() => log.configure({ [key!]: null } as never), { instanceOf: LogxpyError }, key);
+    t.is(err?.code, code, key);
+  }
+  t.notThrows(() => log.configure(undefined as never));
+  log.configure({ mixin: null });
   log.info("below warning, dropped");
   log.warning("kept");
   t.is(log.getAsyncMetrics().enqueued, 1);

@@ -60,6 +60,38 @@ test("checkpoint logs at info with a marker before the message", (t) => {
   t.is(records[0]!.step, 2);
 });
 
+test("a checkpoint message or an action type that cannot be turned into text is written as [object], and the call does not throw", (t) => {
+  const { log, records } = memoryLogger();
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const hostile = new Proxy({}, { get() { throw new Error("no get"); } });
+  for (const value of [revoked, hostile]) {
+    t.notThrows(() => log.checkpoint(value));
+    t.notThrows(() => log.startAction(value as never).finish());
+  }
+  t.deepEqual(records.map((r) => r.msg ?? r.at), ["📍 [object]", "[object]", "[object]", "📍 [object]", "[object]", "[object]"]);
+});
+
+test("a proxy whose traps throw, or a revoked one, as the message, the fields, an error or a request is still one record each", (t) => {
+  const { log, records } = memoryLogger();
+  const errors: unknown[] = [];
+  log.on("error", (err) => errors.push(err));
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const noProto = new Proxy({}, { getPrototypeOf() { throw new Error("no proto"); } });
+  const noGet = new Proxy({}, { get() { throw new Error("no get"); } });
+  for (const value of [revoked, noProto, noGet]) {
+    log.info(value);
+    log.info(value, "pino's order");
+    log.error(value);
+    log.info("as the fields", value);
+    log.info("as a request", { req: value, res: value, err: value });
+  }
+  t.deepEqual(errors, []);
+  t.is(records.length, 15);
+  t.deepEqual(records.filter((r) => r.msg === "as a request").map((r) => /^\[Throws: /.test(String(r.req))), [true, true, true]);
+});
+
 test("exception records the type, reason, stack and cause", (t) => {
   const { log, records } = memoryLogger();
   const err = new TypeError("bad input", { cause: new Error("root cause") });

@@ -1,8 +1,8 @@
 import test from "ava";
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Logger, type LogxpyError } from "../src";
-import { nextMessage, runFixture, tempDir } from "./helpers";
+import { nextMessage, readRecords, runFixture, tempDir } from "./helpers";
 
 // Faults after init are reported and retried, never thrown, and retried with backoff on every
 // writer. Each test runs against this suite's async writer (native, or pure TypeScript when
@@ -35,6 +35,42 @@ for (const writer of ["async", "sync"] as const) {
     t.is(log.getAsyncMetrics().written, 2);
     log.shutdownAsync(1);
   });
+}
+
+// Each replaces the writers, so each opens the file again: with its directory gone, it cannot.
+const SWITCHES = {
+  "useAsync()": (log: Logger) => log.useAsync({}),
+  "shutdownAsync()": (log: Logger) => log.shutdownAsync(1),
+  "syncMode()": (log: Logger) => log.syncMode(() => log.info("in syncMode")),
+  "configure({ destinations: [] })": (log: Logger) => log.configure({ destinations: [] }),
+};
+
+for (const writer of ["async", "sync"] as const) {
+  for (const [name, change] of Object.entries(SWITCHES)) {
+    test(`${writer}: ${name} once the file's directory is gone keeps the file: its records are counted as dropped, and log.reopen() brings it back`, async (t) => {
+      const dir = tempDir();
+      const path = join(dir, "app.log");
+      const errors: LogxpyError[] = [];
+      const log = new Logger().init(path, { asyncEnabled: writer === "async", shutdownTimeout: 1 });
+      log.on("error", (err) => errors.push(err));
+      log.info("before");
+      await log.flush();
+      rmSync(dir, { recursive: true });
+      t.notThrows(() => change(log));
+      log.info("while gone");
+      t.true(errors.some((e) => e.code === "LOGXPY_ERR_OPEN" && e.errno === "ENOENT"), JSON.stringify(errors));
+      mkdirSync(dir);
+      log.reopen();
+      log.info("after");
+      await log.flush();
+      t.deepEqual(readRecords(path).map((r) => r.msg), ["after"]);
+      const m = log.getAsyncMetrics();
+      t.is(m.written, 2, JSON.stringify(m));
+      t.is(m.dropped, name === "syncMode()" ? 2 : 1, JSON.stringify(m));
+      t.is(m.enqueued, m.written + m.dropped + m.pending);
+      log.shutdownAsync(1);
+    });
+  }
 }
 
 test("block on a destination that keeps failing retries with backoff: 5,000 log calls make a handful of attempts, not one each", async (t) => {

@@ -188,7 +188,7 @@ export class RecordEncoder {
     const { serializer, context, mixin } = this.#state;
     const given = fields === undefined || fields === null
       ? undefined
-      : typeof fields === "object" && !Array.isArray(fields) ? (fields as Fields) : { value: fields };
+      : typeof fields === "object" && !isList(fields) ? (fields as Fields) : { value: fields };
     const scope = store?.scope;
     if (context === undefined && mixin === undefined && scope === undefined && own === undefined) {
       if (given !== undefined) serializer.writeFields(given, reserved);
@@ -287,7 +287,21 @@ const FLAGS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "
 const WITH_TRACE_NAMES = new Map<ReadonlySet<string>, ReadonlySet<string>>();
 
 /**
- * `String(value)`, or its `Object.prototype.toString` tag when that throws.
+ * `Array.isArray(value)`, false for a revoked proxy, which throws: the
+ * serializer then writes it as what it can say of it.
+ */
+export function isList(value: unknown): value is unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `String(value)`, or its `Object.prototype.toString` tag when that throws,
+ * or "[object]" when that throws too (a revoked proxy, or one whose every
+ * trap throws): a log call never throws for what it was given.
  *
  * @example
  * safeString(Symbol("x")); // "Symbol(x)"
@@ -296,6 +310,10 @@ export function safeString(value: unknown): string {
   try {
     return String(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return "[object]";
+    }
   }
 }

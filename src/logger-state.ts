@@ -117,7 +117,8 @@ export class LoggerState {
     }
   }
 
-  configure(options: ConfigureOptions): void {
+  /** `options` left out, as in `configure()`, change nothing. */
+  configure(options: ConfigureOptions = {}): void {
     const next = configureSettings(options, this.#settings);
     // As in init, `destinations` are the ones besides the init file, which stays.
     if (options.destinations !== undefined) {

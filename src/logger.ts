@@ -8,7 +8,7 @@ import { nativeUnavailableReason } from "./binding";
 import { traceStorage, type TraceContext } from "./context";
 import { ErrorCode, LogxpyError } from "./errors";
 import { errorParts } from "./error-parts";
-import { safeString } from "./encode";
+import { isList, safeString } from "./encode";
 import { LoggerState } from "./logger-state";
 import { describe, LEVELS, levelValue, thresholdName, type LevelName, type ThresholdName } from "./levels";
 import { loggedFunction, type LoggedOptions } from "./logged";
@@ -465,7 +465,7 @@ export class Logger {
           this.#record(mt, text, withArgs(typeof fields === "string" ? undefined : fields, args), msg);
           return;
         }
-        if (typeof fields === "string" && !Array.isArray(msg)) {
+        if (typeof fields === "string" && !isList(msg)) {
           this.#record(mt, fields, withArgs(msg, args), NO_ERROR);
           return;
         }
@@ -485,9 +485,9 @@ export class Logger {
     let store = traceStorage.getStore();
     let task: RequestTask | undefined;
     let given = fields;
-    if (typeof fields === "object" && fields !== null && !Array.isArray(fields)) {
+    if (typeof fields === "object" && fields !== null && !isList(fields)) {
       const f = fields as Fields;
-      const http = f.req !== undefined || f.res !== undefined;
+      const http = hasHttpFields(f);
       if (http) {
         task = this.#requestTask(f, mt);
         if (task !== undefined) store = { action: task.action, scope: store?.scope };
@@ -814,7 +814,21 @@ function extraArgs(args: IArguments): unknown[] {
 const NO_ERROR = Symbol("no error");
 
 function isError(value: object): value is Error {
-  return value instanceof Error || types.isNativeError(value);
+  // A proxy whose getPrototypeOf trap throws, or a revoked one, is no Error: it is written as a value.
+  try {
+    return value instanceof Error || types.isNativeError(value);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `fields` has a `req` or `res`; false when reading them throws (a proxy's get trap), as the serializer then says. */
+function hasHttpFields(fields: Fields): boolean {
+  try {
+    return fields.req !== undefined || fields.res !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** Misuse found before anything ran: a `LOGXPY_ERR_OPTION` naming the call. */

@@ -245,9 +245,10 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     throw new LogxpyError(ErrorCode.OPTION, `init options must be an object; got ${describe(options)}`);
   }
   rejectUnknown(options, INIT_KEYS, "init");
-  const levelName = thresholdName(options.level ?? "info");
+  // Only a missing option takes its default: null is a value of the wrong type, as for the others.
+  const levelName = thresholdName(options.level === undefined ? "info" : options.level);
   const level = levelValue(levelName);
-  const mode = options.mode ?? "w";
+  const mode = options.mode === undefined ? "w" : options.mode;
   if (mode !== "w" && mode !== "a") {
     throw new LogxpyError(ErrorCode.MODE, `mode must be "w" (truncate) or "a" (append); got ${describe(mode)}`);
   }
@@ -267,14 +268,14 @@ export function initSettings(options: InitOptions = {}, env: NodeJS.ProcessEnv =
     }),
     taskIdMode: oneOf(options.taskIdMode, "taskIdMode", ["sqid", "uuid"] as const, "sqid"),
     format: oneOf(options.format, "format", ["logxpy", "eliot"] as const, "logxpy"),
-    maskFields: maskFields(options.maskFields ?? DEFAULT_MASK_FIELDS),
+    maskFields: maskFields(options.maskFields === undefined ? DEFAULT_MASK_FIELDS : options.maskFields),
     maskPatterns: maskPatterns(options.maskPatterns),
     context: plainObject(options.context, "context"),
     mixin: functionOption<Mixin>(options.mixin, "mixin"),
     destinations: arrayOption(options.destinations, "destinations"),
     onError: functionOption(options.onError, "onError"),
     fileMode: fileMode(options.fileMode),
-    shutdownTimeoutMs: durationMs(options.shutdownTimeout ?? 5, "shutdownTimeout", false),
+    shutdownTimeoutMs: durationMs(options.shutdownTimeout === undefined ? 5 : options.shutdownTimeout, "shutdownTimeout", false),
     limits: limits(options.limits),
     handleSignals: signals(options.handleSignals),
     rotate: rotation(options.rotate),
@@ -308,13 +309,15 @@ export interface ConfigureOptions {
  */
 export function configureSettings(options: ConfigureOptions, current: Settings): Settings {
   rejectUnknown(plainObject(options, "configure options"), CONFIGURE_KEYS, "configure");
+  // A key left out keeps its value; null is checked as a value (only `mixin: null` means "none").
+  const given = <T>(value: T | undefined, kept: T): T => (value === undefined ? kept : value);
   const checked = initSettings({
-    level: options.level ?? current.levelName,
-    maskFields: options.maskFields ?? current.maskFields,
-    maskPatterns: options.maskPatterns ?? current.maskPatterns,
-    context: options.context ?? current.context,
-    mixin: options.mixin === null ? undefined : options.mixin ?? current.mixin,
-    destinations: options.destinations ?? current.destinations,
+    level: given(options.level, current.levelName),
+    maskFields: given(options.maskFields, current.maskFields),
+    maskPatterns: given(options.maskPatterns, current.maskPatterns),
+    context: given(options.context, current.context),
+    mixin: options.mixin === null ? undefined : given(options.mixin, current.mixin),
+    destinations: given(options.destinations, current.destinations),
   });
   const { level, levelName, maskFields, maskPatterns, context, mixin, destinations } = checked;
   return { ...current, level, levelName, maskFields, maskPatterns, context, mixin, destinations };
@@ -334,7 +337,7 @@ export function asyncSettings(options: AsyncOptions = {}): AsyncSettings {
   return {
     maxQueue: atMost(positiveInt(options.maxQueue, "maxQueue", 10_000), MAX_QUEUE, "maxQueue"),
     batchSize: atMost(positiveInt(options.batchSize, "batchSize", 100), MAX_QUEUE, "batchSize"),
-    flushIntervalMs: durationMs(options.flushInterval ?? 0.1, "flushInterval", true),
+    flushIntervalMs: durationMs(options.flushInterval === undefined ? 0.1 : options.flushInterval, "flushInterval", true),
     policy: policy(options.policy),
     statsInterval: options.statsInterval === undefined || options.statsInterval === 0
       ? 0

@@ -9,6 +9,7 @@ import { fileWriter } from "./writers/file-writer";
 import type { FlushOptions } from "./writers/flush-bound";
 import { FunctionWriter } from "./writers/function";
 import { otlpWriter } from "./writers/otlp-writer";
+import { UnopenedWriter, unopenedFault } from "./writers/unopened";
 import type { Writer, WriterFault, WriterMetrics } from "./writers/writer";
 
 /**
@@ -60,10 +61,12 @@ export class WriterSet {
    * Replaces the writers. The old ones are flushed and closed first: a native
    * writer is shared per file per process, so a new one for the same path
    * must not join the old one (it would keep the old settings). A file that
-   * was open before is appended to, never truncated again. If a new file
-   * cannot be opened, the old destinations are opened again (appending) and
-   * the error is thrown. Closing the old writers takes at most
-   * `closeTimeoutMs` for all of them.
+   * was open before is appended to, never truncated again; one that cannot be
+   * opened again now (its directory removed, say) is an I/O failure after
+   * init: reported, and kept as an {@link UnopenedWriter} that `reopen()`
+   * opens. If a new file cannot be opened, the old destinations are opened
+   * again (appending) and the error is thrown. Closing the old writers takes
+   * at most `closeTimeoutMs` for all of them.
    */
   install(destinations: ResolvedDestination[], async: AsyncSettings | undefined, reopening: boolean, settings: Settings, closeTimeoutMs: number): void {
     const appendTo = new Set(reopening ? this.#destinations.flatMap((d) => (d.kind === "file" ? [d.path] : [])) : []);
@@ -84,7 +87,9 @@ export class WriterSet {
     }
     const opened: Writer[] = [];
     try {
-      for (const d of destinations) opened.push(this.#open(d, async, d.kind === "file" && appendTo.has(d.path), settings));
+      for (const d of destinations) {
+        opened.push(d.kind === "file" && appendTo.has(d.path) ? this.#openAgain(d, async, settings) : this.#open(d, async, false, settings));
+      }
     } catch (err) {
       for (const w of opened) w.close(0);
       this.#reopenAfterFailure(old.destinations, old.async, settings);
@@ -145,20 +150,25 @@ export class WriterSet {
     };
   }
 
-  /** Best effort: the destinations that worked before, appended to; one that no longer opens is left out. */
+  /** The destinations that worked before, appended to; one that no longer opens waits for `reopen()`. */
   #reopenAfterFailure(destinations: ResolvedDestination[], async: AsyncSettings | undefined, settings: Settings): void {
-    const kept: ResolvedDestination[] = [];
-    const writers: Writer[] = [];
-    for (const d of destinations) {
-      try {
-        writers.push(this.#open(d, async, true, settings));
-        kept.push(d);
-      } catch (err) {
-        const name = d.kind === "file" ? d.path : d.kind === "otlp" ? d.target.name : d.kind;
-        this.#report({ code: ErrorCode.OPEN, message: `could not reopen ${name}: ${(err as Error).message}`, destination: name });
-      }
+    this.#use(destinations, destinations.map((d) => this.#openAgain(d, async, settings)), async);
+  }
+
+  /**
+   * A destination that was open before, appended to. One that cannot be opened now is reported,
+   * and its records are counted as dropped until `reopen()` opens it: a logger that loses its
+   * file to a removed directory must not go on without it, or write nowhere.
+   */
+  #openAgain(d: ResolvedDestination, async: AsyncSettings | undefined, settings: Settings): Writer {
+    const open = (): Writer => this.#open(d, async, true, settings);
+    try {
+      return open();
+    } catch (err) {
+      const name = d.kind === "file" ? d.path : d.kind === "otlp" ? d.target.name : d.kind;
+      this.#report(unopenedFault(err, name));
+      return new UnopenedWriter(name, open, this.#report);
     }
-    this.#use(kept, writers, async);
   }
 
   #use(destinations: ResolvedDestination[], writers: Writer[], async: AsyncSettings | undefined): void {

@@ -8,9 +8,7 @@ type Fields = Record<string, unknown>;
  * framework wraps it in (Fastify's request keeps it as `raw`).
  */
 export function rawRequest(value: unknown): IncomingMessage | undefined {
-  if (isRequest(value)) return value;
-  const raw = typeof value === "object" && value !== null ? (value as { raw?: unknown }).raw : undefined;
-  return isRequest(raw) ? raw : undefined;
+  return behind(value, isRequest);
 }
 
 /**
@@ -27,9 +25,19 @@ function isRequest(value: unknown): value is IncomingMessage {
 
 /** The node:http response behind `value`: the response itself, or a framework's wrapper (Fastify's reply). */
 export function rawResponse(value: unknown): ServerResponse | undefined {
-  if (value instanceof ServerResponse) return value;
-  const raw = typeof value === "object" && value !== null ? (value as { raw?: unknown }).raw : undefined;
-  return raw instanceof ServerResponse ? raw : undefined;
+  return behind(value, (v): v is ServerResponse => v instanceof ServerResponse);
+}
+
+/** `value`, or the `raw` it wraps, when `is` says it is one; undefined otherwise. */
+function behind<T>(value: unknown, is: (v: unknown) => v is T): T | undefined {
+  try {
+    if (is(value)) return value;
+    const raw = typeof value === "object" && value !== null ? (value as { raw?: unknown }).raw : undefined;
+    return is(raw) ? raw : undefined;
+  } catch {
+    // A proxy whose traps throw (or a revoked one) is no request: the serializer says what it can of it.
+    return undefined;
+  }
 }
 
 /**

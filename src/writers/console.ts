@@ -1,25 +1,33 @@
 import { isatty, WriteStream } from "node:tty";
+import { isMainThread } from "node:worker_threads";
 import { colourWanted } from "../cli/text";
 import { ConsoleFormat } from "../console-format";
-import { writeFully } from "./fd";
+import { StallAwareWrites, writeOnce } from "./fd";
 import { ImmediateWriter } from "./immediate";
 import type { WriterFault } from "./writer";
 
 /**
  * Standard output or error, written synchronously (as Node itself writes to
- * files and pipes on Linux), so nothing is pending at exit.
+ * files and pipes on Linux), so nothing is pending at exit. A reader that
+ * stopped reading costs one record the timeout, not each (see
+ * {@link StallAwareWrites}): a pipe or socket is non-blocking once Node has
+ * opened its stream, which the constructor makes sure of.
  */
 export class ConsoleWriter extends ImmediateWriter {
   readonly #fd: 1 | 2;
   readonly #render: (buf: Buffer, start: number, end: number) => Uint8Array;
-  readonly #timeoutMs: number;
+  readonly #lines: StallAwareWrites;
   readonly #report: (fault: WriterFault) => void;
 
   constructor(fd: 1 | 2, pretty: boolean | undefined, timeoutMs: number, report: (fault: WriterFault) => void) {
     super();
     this.#fd = fd;
-    this.#timeoutMs = timeoutMs;
+    this.#lines = new StallAwareWrites(timeoutMs);
     this.#report = report;
+    // Node opens process.stdout on first use, and only then puts a pipe or a socket in non-blocking
+    // mode; until then a write to a reader that stopped reading would block the log call for good,
+    // with no timeout. (A worker thread's process.stdout is a stream of its own, not the descriptor.)
+    if (isMainThread) void (fd === 1 ? process.stdout : process.stderr).writable;
     if (pretty ?? isatty(fd)) {
       const format = new ConsoleFormat(colourOn(fd, process.env));
       this.#render = (buf, start, end) => Buffer.from(format.render(buf.toString("utf8", start, end)), "utf8");
@@ -31,7 +39,8 @@ export class ConsoleWriter extends ImmediateWriter {
   write(buf: Buffer, start: number, end: number): void {
     this.enqueued++;
     const name = this.#fd === 1 ? "stdout" : "stderr";
-    const fault = writeFully(this.#fd, this.#render(buf, start, end), name, Date.now() + this.#timeoutMs);
+    const fd = this.#fd;
+    const { fault } = this.#lines.write((b) => writeOnce(fd, b, name), this.#render(buf, start, end), name);
     if (fault === undefined) {
       this.written++;
     } else {

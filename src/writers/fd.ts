@@ -223,21 +223,45 @@ export function fileFault(what: string, err: unknown, destination: string, code:
   };
 }
 
+/**
+ * {@link writeAll} for a writer that writes each line before the log call
+ * returns, remembering a stall: once a line has waited the whole timeout (a
+ * reader that stopped reading), each line after it gets one try instead of
+ * the timeout, so a stalled pipe costs one log call the timeout and the
+ * others a write each, never every call the timeout. A line that goes
+ * through, even in part, ends the stall: the rest of it gets the timeout.
+ *
+ * @example
+ * const lines = new StallAwareWrites(5000);
+ * lines.write((b) => writeOnce(1, b, "stdout"), Buffer.from(line), "stdout").fault;
+ */
+export class StallAwareWrites {
+  readonly #timeoutMs: number;
+  #stalled = false;
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  write(attempt: WriteAttempt, buf: Uint8Array, destination: string): { written: number; fault?: WriterFault } {
+    let result = writeAll(attempt, buf, destination, this.#stalled ? 0 : Date.now() + this.#timeoutMs);
+    if (this.#stalled && result.written > 0 && result.fault?.code === ErrorCode.TIMEOUT) {
+      const rest = writeAll(attempt, buf.subarray(result.written), destination, Date.now() + this.#timeoutMs);
+      result = { written: result.written + rest.written, ...(rest.fault === undefined ? {} : { fault: rest.fault }) };
+    }
+    this.#stalled = result.fault?.code === ErrorCode.TIMEOUT;
+    return result;
+  }
+}
+
 /** One write attempt of some prefix of `buf`: {@link writeOnce} on a descriptor, or a rotating file's. */
 export type WriteAttempt = (buf: Uint8Array) => WriteOutcome;
 
 /**
- * Writes all of `buf`, waiting out a full pipe (EAGAIN) with a growing sleep,
- * never a spin. Gives up at `deadline` (ms since the epoch) and returns the
- * fault, or undefined when everything was written.
- */
-export function writeFully(fd: number, buf: Uint8Array, destination: string, deadline: number): WriterFault | undefined {
-  return writeAll((b) => writeOnce(fd, b, destination), buf, destination, deadline).fault;
-}
-
-/**
- * {@link writeFully} through any {@link WriteAttempt}, which may take fewer
- * bytes than offered: each call gets what is left. Says how many bytes went
+ * Writes all of `buf` through a {@link WriteAttempt}, which may take fewer
+ * bytes than offered (each call gets what is left), waiting out a full pipe
+ * (EAGAIN) with a growing sleep, never a spin. Gives up at `deadline` (ms
+ * since the epoch). Says how many bytes went
  * through, and the fault when not all did (a caller that gives up on a line
  * needs to know whether the destination now ends inside it).
  *

@@ -1,7 +1,7 @@
 import { flushAtExit, forgetAtExit } from "../exit";
 import type { RotateSettings } from "../options";
 import { DataSync } from "./data-sync";
-import { type FileTarget, writeAll } from "./fd";
+import { type FileTarget, StallAwareWrites } from "./fd";
 import { markTorn, takeTorn } from "./torn-lines";
 import type { FlushOptions } from "./flush-bound";
 import { SupervisedFile } from "./supervised-file";
@@ -11,8 +11,9 @@ const NEWLINE = Buffer.from("\n");
 
 /**
  * Writes each line before the log call returns. A full pipe is waited out
- * (for at most the timeout); a failed write is counted, reported and the line
- * is counted as dropped, since a synchronous call cannot hold it for later.
+ * (for at most the timeout, and while it stays full after that, not again:
+ * see {@link StallAwareWrites}); a failed write is counted, reported and the
+ * line is counted as dropped, since a synchronous call cannot hold it for later.
  *
  * With `rotate`, the file rotates before a line that would not fit (see
  * {@link Rotator}). A compression of a rotated file still under way is
@@ -26,7 +27,7 @@ const NEWLINE = Buffer.from("\n");
 export class SyncWriter implements Writer {
   readonly backend = "sync" as const;
   readonly #target: FileTarget;
-  readonly #timeoutMs: number;
+  readonly #lines: StallAwareWrites;
   readonly #report: (fault: WriterFault) => void;
   #enqueued = 0;
   #written = 0;
@@ -43,7 +44,7 @@ export class SyncWriter implements Writer {
 
   constructor(target: FileTarget, timeoutMs: number, report: (fault: WriterFault) => void, rotate?: RotateSettings) {
     this.#target = target;
-    this.#timeoutMs = timeoutMs;
+    this.#lines = new StallAwareWrites(timeoutMs);
     this.#report = report;
     this.#file = new SupervisedFile(target, rotate, report, (fault) => {
       this.#errors++;
@@ -65,7 +66,7 @@ export class SyncWriter implements Writer {
       return;
     }
     const line = this.#torn ? Buffer.concat([NEWLINE, buf.subarray(start, end)]) : buf.subarray(start, end);
-    const { written, fault } = writeAll(this.#file.attempt, line, this.#target.path, Date.now() + this.#timeoutMs);
+    const { written, fault } = this.#lines.write(this.#file.attempt, line, this.#target.path);
     if (written > 0) this.#torn = line[written - 1] !== 10;
     if (fault === undefined) {
       this.#written++;
