@@ -284,65 +284,55 @@ export class Logger {
   // printf style, `info("%s of %s", a, b)`) are not interpolated but kept, as the field `args`.
 
   /** The level below debug: record-by-record detail, off unless `level: "trace"`. */
-  trace(msg: unknown, fields?: unknown, ...args: unknown[]): this;
-  trace(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.trace) this.#message("trace", msg, fields, arguments.length > 2 ? extraArgs(arguments) : NO_ARGS);
+  trace(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.trace) this.#message("trace", msg, fields, args);
     return this;
   }
 
-  debug(msg: unknown, fields?: unknown, ...args: unknown[]): this;
-  debug(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.debug) this.#message("debug", msg, fields, arguments.length > 2 ? extraArgs(arguments) : NO_ARGS);
+  debug(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.debug) this.#message("debug", msg, fields, args);
     return this;
   }
 
-  info(msg: unknown, fields?: unknown, ...args: unknown[]): this;
-  info(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.info) this.#message("info", msg, fields, arguments.length > 2 ? extraArgs(arguments) : NO_ARGS);
+  info(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.info) this.#message("info", msg, fields, args);
     return this;
   }
 
-  success(msg: unknown, fields?: unknown, ...args: unknown[]): this;
-  success(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.success) this.#message("success", msg, fields, arguments.length > 2 ? extraArgs(arguments) : NO_ARGS);
+  success(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.success) this.#message("success", msg, fields, args);
     return this;
   }
 
-  note(msg: unknown, fields?: unknown, ...args: unknown[]): this;
-  note(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.note) this.#message("note", msg, fields, arguments.length > 2 ? extraArgs(arguments) : NO_ARGS);
+  note(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.note) this.#message("note", msg, fields, args);
     return this;
   }
 
-  warning(msg: unknown, fields?: unknown, ...args: unknown[]): this;
-  warning(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields, arguments.length > 2 ? extraArgs(arguments) : NO_ARGS);
+  warning(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields, args);
     return this;
   }
 
   /** `warning`, by the name Node's loggers use; the record's `mt` is "warning". */
-  warn(msg: unknown, fields?: unknown, ...args: unknown[]): this;
-  warn(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields, arguments.length > 2 ? extraArgs(arguments) : NO_ARGS);
+  warn(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.warning) this.#message("warning", msg, fields, args);
     return this;
   }
 
-  error(msg: unknown, fields?: unknown, ...args: unknown[]): this;
-  error(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.error) this.#message("error", msg, fields, arguments.length > 2 ? extraArgs(arguments) : NO_ARGS);
+  error(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.error) this.#message("error", msg, fields, args);
     return this;
   }
 
-  critical(msg: unknown, fields?: unknown, ...args: unknown[]): this;
-  critical(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields, arguments.length > 2 ? extraArgs(arguments) : NO_ARGS);
+  critical(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields, args);
     return this;
   }
 
   /** `critical`, by the name Node's loggers use; the record's `mt` is "critical". */
-  fatal(msg: unknown, fields?: unknown, ...args: unknown[]): this;
-  fatal(msg: unknown, fields?: unknown): this {
-    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields, arguments.length > 2 ? extraArgs(arguments) : NO_ARGS);
+  fatal(msg: unknown, fields?: unknown, ...args: unknown[]): this {
+    if (this.#levels.threshold <= LEVELS.critical) this.#message("critical", msg, fields, args);
     return this;
   }
 
@@ -801,14 +791,6 @@ function withArgs(fields: unknown, args: unknown[]): unknown {
 
 /** The arguments past the two of a call that has none. */
 const NO_ARGS: unknown[] = [];
-
-/**
- * The arguments past a level method's two. Read from `arguments` only when
- * there are some: a rest parameter would allocate an array on every call.
- */
-function extraArgs(args: IArguments): unknown[] {
-  return Array.prototype.slice.call(args, 2);
-}
 
 /** The `err` of a record that is not an exception's. */
 const NO_ERROR = Symbol("no error");
