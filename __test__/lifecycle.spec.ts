@@ -311,3 +311,24 @@ test("shutdown from an error listener, a destination function, an exit listener 
   t.deepEqual(splitLines(r!.lines).records.map((x) => x.msg), ["before", "close now", "after"]);
   t.deepEqual(splitLines(readFileSync(file, "utf8")).bad, []);
 });
+
+for (const writer of ["native", "js"] as const) {
+  test(`block in front of a reader that stopped reading gives up after shutdownTimeout, with a warning, and writes again once it reads (${writer} writer)`, async (t) => {
+    const fifo = join(tempDir(), "stalled.fifo");
+    mkfifo(fifo);
+    // Before, each log call waited for room for as long as the reader slept: forever.
+    const { done } = runFixture("stalled-block-child.cjs", [fifo, "3000"], { LOGXPY_NATIVE: writer === "js" ? "0" : "1" });
+    const result = await done;
+    t.is(result.code, 0, result.stderr);
+    const report = result.messages[0] as { stalled: Record<string, number>; after: number; warnings: string[]; metrics: Record<string, number> };
+    const { stalled } = report;
+    t.is(stalled.enqueued, 3000);
+    t.true(stalled.dropped > 0, "past the timeout, records that find no room are dropped");
+    t.is(stalled.written + stalled.dropped + stalled.pending, stalled.enqueued, "and counted");
+    t.true(report.warnings.includes("LOGXPY_ERR_QUEUE_FULL"), `the drops are said: ${report.warnings.join(", ")}`);
+    t.is(report.after, 10, "once the reader reads again, new records reach it");
+    const { metrics } = report;
+    t.is(metrics.written + metrics.dropped, 3010, "every record is written or dropped, none lost uncounted");
+    t.is(metrics.pending, 0);
+  });
+}

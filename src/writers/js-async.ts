@@ -68,6 +68,8 @@ export class JsAsyncWriter implements Writer {
   #immediate: NodeJS.Immediate | undefined;
   #backoffMs = 0;
   #failingSince = 0;
+  /** Since when the destination has taken no byte (EAGAIN on every try); 0 while it takes them. */
+  #stalledSince = 0;
   #waiters: Array<{ target: number; resolve: () => void; reject: (err: unknown) => void }> = [];
   #closed = false;
   #warnedAt = 0;
@@ -232,10 +234,11 @@ export class JsAsyncWriter implements Writer {
 
   /**
    * Writes until at most `target` records are pending. A full pipe is waited
-   * out until `slowDeadline`, a failing destination until `faultDeadline`.
+   * out until `slowDeadline` (and, `givesUpOnStall`, while it has taken a byte
+   * within the shutdown timeout), a failing destination until `faultDeadline`.
    * Returns true when the target was reached.
    */
-  #drainSync(target: number, slowDeadline: number, faultDeadline: number): boolean {
+  #drainSync(target: number, slowDeadline: number, faultDeadline: number, givesUpOnStall = false): boolean {
     let wait = 1;
     while (this.#pending() > target) {
       const step = this.#step();
@@ -244,7 +247,9 @@ export class JsAsyncWriter implements Writer {
         continue;
       }
       if (step === "done") break;
-      if (Date.now() >= (step === "again" ? slowDeadline : faultDeadline)) return false;
+      const now = Date.now();
+      if (now >= (step === "again" ? slowDeadline : faultDeadline)) return false;
+      if (step === "again" && givesUpOnStall && this.#stalledFor(now)) return false;
       sleepMs(wait);
       wait = Math.min(wait * 2, step === "again" ? MAX_AGAIN_BACKOFF_MS : MAX_ERROR_BACKOFF_MS);
     }
@@ -275,6 +280,7 @@ export class JsAsyncWriter implements Writer {
       this.#writing = false;
     }
     const written = "written" in outcome ? outcome.written : 0;
+    if (written > 0) this.#stalledSince = 0;
     if (written < bytes.length) {
       if (written > 0) this.#wroteLines(bytes, written);
       if (bytes !== this.#carry) {
@@ -286,7 +292,10 @@ export class JsAsyncWriter implements Writer {
         this.#fail(outcome.fault);
         return "fault";
       }
-      if ("again" in outcome) return "again";
+      if ("again" in outcome) {
+        if (written === 0 && this.#stalledSince === 0) this.#stalledSince = Date.now();
+        return "again";
+      }
     } else {
       this.#carry = undefined;
       this.#carryTorn = false;
@@ -341,8 +350,10 @@ export class JsAsyncWriter implements Writer {
   /**
    * The block policy: write on the caller's thread until there is room. A slow
    * reader is waited for as long as it takes (nothing may be lost); a failing
-   * destination only for the shutdown timeout, after which new records are
-   * dropped and counted instead of freezing the process on a dead disk.
+   * destination only for the shutdown timeout, and a stalled one (taking no
+   * byte: a reader that stopped reading) only until it has taken nothing for
+   * as long, after which new records are dropped and counted (the stall's
+   * drops with a warning, as under "warn") instead of freezing the process.
    */
   #waitForRoom(): boolean {
     const now = Date.now();
@@ -350,7 +361,16 @@ export class JsAsyncWriter implements Writer {
     // Past the deadline a log call does not try the destination again: the timer retries it with
     // backoff, as the native writer thread does, and the record is dropped (and counted).
     if (now >= faultDeadline) return false;
-    return this.#drainSync(this.#settings.maxQueue - 1, Infinity, faultDeadline);
+    if (this.#stalledFor(now) || !this.#drainSync(this.#settings.maxQueue - 1, Infinity, faultDeadline, true)) {
+      if (this.#stalledFor(Date.now())) this.#warnFull();
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether the destination has taken no byte for the shutdown timeout, as of `now`. */
+  #stalledFor(now: number): boolean {
+    return this.#stalledSince !== 0 && now >= this.#stalledSince + this.#timeoutMs;
   }
 
   #dropOldest(): boolean {

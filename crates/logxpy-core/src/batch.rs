@@ -6,6 +6,7 @@ use std::io::{self, IoSlice};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use crate::health::FailingSince;
 use crate::metrics::Counters;
 use crate::sink::Sink;
 
@@ -16,6 +17,15 @@ pub(crate) const IOV_MAX: usize = 1024;
 /// Longest single `poll` while a non-blocking destination is full, so a
 /// shutdown deadline set meanwhile is noticed within this time.
 const POLL_SLICE: Duration = Duration::from_millis(100);
+
+/// Where `Batch::write_to` keeps a stall: a destination that takes no byte.
+pub(crate) struct Stall<'a> {
+    /// Since when no byte was taken (`WriterState::stalled`).
+    pub(crate) since: &'a FailingSince,
+    /// Called when a stall begins: `Block` senders waiting without a
+    /// timeout must start watching the clock.
+    pub(crate) began: &'a dyn Fn(),
+}
 
 /// Why a batch could not be written.
 pub(crate) enum WriteFailure {
@@ -80,6 +90,7 @@ impl Batch {
         sink: &mut dyn Sink,
         counters: &Counters,
         abandon_at: &OnceLock<Instant>,
+        stall: &Stall<'_>,
     ) -> Result<(), WriteFailure> {
         while self.done < self.entries.len() {
             let (offered, result) = {
@@ -96,9 +107,17 @@ impl Batch {
                 Ok(0) if offered > 0 => {
                     return Err(WriteFailure::Io(io::ErrorKind::WriteZero.into()));
                 }
-                Ok(written) => self.advance(written, counters),
+                Ok(written) => {
+                    if written > 0 {
+                        stall.since.recover();
+                    }
+                    self.advance(written, counters);
+                }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    if stall.since.fail() {
+                        (stall.began)();
+                    }
                     wait_writable(sink, abandon_at)?
                 }
                 Err(err) => return Err(WriteFailure::Io(err)),

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 /// When the destination's current run of failures began: set by the writer
 /// thread at the first failed write after a success (or at the first one
 /// ever), cleared by the next success. A blocked or `EAGAIN` destination is
-/// slow, not failing, and leaves it alone.
+/// slow, not failing, and leaves it alone; `WriterState::stalled`, another
+/// one, keeps when such a stall began (first `EAGAIN` with no byte taken
+/// since, cleared by the next byte taken).
 ///
 /// Only the writer thread stores; senders load it only when the queue is
 /// full. `Relaxed` is enough: a sender that misses a fresh store re-checks

@@ -6,11 +6,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::budget::Waited;
-use crate::circuit::Circuit;
-use crate::health::FailingSince;
 use crate::hooks::WarnHook;
-use crate::metrics::Counters;
 use crate::queue::{Popped, QueueSender};
+use crate::state::WriterState;
 
 /// Warnings about drops come at most this often.
 const WARN_INTERVAL: Duration = Duration::from_secs(1);
@@ -28,10 +26,14 @@ pub enum QueuePolicy {
     /// The sender waits until there is room: nothing is lost to a slow
     /// destination, however slow. A *failing* one (every write erroring,
     /// e.g. `ENOSPC`) is waited for only until it has been failing for
-    /// `WriterConfig::shutdown_timeout`: from then on, until a write
-    /// succeeds, a message that finds no room is dropped as under
-    /// `DropNewest` (waiting senders give up the same way), so a dead disk
-    /// cannot freeze the application.
+    /// `WriterConfig::shutdown_timeout`, and a *stalled* one (taking no
+    /// byte at all: a reader that stopped reading) only until it has taken
+    /// nothing for as long: from then on, until it takes bytes again, a
+    /// message that finds no room is dropped as under `DropNewest` (waiting
+    /// senders give up the same way), so a dead disk or a hung reader
+    /// cannot freeze the application. Drops to a stall are told to
+    /// `Hooks::on_warn`, as `Warn` tells its own (a failing destination's
+    /// failures are reported already).
     #[default]
     Block,
     /// The oldest queued messages (not yet taken by the worker) are
@@ -115,11 +117,16 @@ impl Overflow {
         &self,
         n: u64,
         queue: &QueueSender,
-        counters: &Counters,
-        failing: &FailingSince,
-        circuit: &Circuit,
+        state: &WriterState,
         is_closed: impl Fn() -> bool,
     ) -> Admission {
+        let WriterState {
+            counters,
+            failing,
+            stalled,
+            circuit,
+            ..
+        } = state;
         let budget = queue.budget();
         match self.policy {
             // Tried before `take_or_wait` (which tries again) so that a sender
@@ -134,12 +141,19 @@ impl Overflow {
                     if circuit.refuses() {
                         Some(Duration::ZERO)
                     } else {
-                        failing.patience_left(self.patience)
+                        let failing = failing.patience_left(self.patience);
+                        let stalled = stalled.patience_left(self.patience);
+                        failing.into_iter().chain(stalled).min()
                     }
                 }) {
                     Waited::Taken => Admission::Admitted,
                     Waited::Closed => Admission::Closed,
-                    Waited::GaveUp => Admission::Refused,
+                    Waited::GaveUp => {
+                        if !circuit.refuses() && failing.patience_left(self.patience).is_none() {
+                            self.warning.note(n);
+                        }
+                        Admission::Refused
+                    }
                 }
             }
             QueuePolicy::DropNewest | QueuePolicy::Warn if budget.try_take(n) => {

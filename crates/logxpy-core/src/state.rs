@@ -21,6 +21,11 @@ pub(crate) struct WriterState {
     /// Since when every write attempt has failed; read by `Block` senders
     /// that find no room.
     pub(crate) failing: FailingSince,
+    /// Since when the destination has taken no byte of a batch (`EAGAIN` on
+    /// every try: a reader that stopped reading); read by `Block` senders as
+    /// `failing` is, so a stall outlasting the shutdown timeout is given up
+    /// on as a failure is, instead of freezing the application.
+    pub(crate) stalled: FailingSince,
     /// The breaker's state; always closed without `WriterConfig::breaker`.
     pub(crate) circuit: Circuit,
     /// Set when the thread gave up with the destination left inside a

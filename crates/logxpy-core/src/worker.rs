@@ -9,7 +9,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::backoff::Backoff;
-use crate::batch::{Batch, WriteFailure};
+use crate::batch::{Batch, Stall, WriteFailure};
 use crate::circuit::{Breaker, CircuitState};
 use crate::deadline::deadline_after;
 use crate::error::Error;
@@ -181,9 +181,15 @@ impl Worker {
         loop {
             let state = &*self.state;
             let before = self.batch.progress();
-            let written = self
-                .batch
-                .write_to(&mut *self.sink, &state.counters, &state.abandon_at);
+            let written = self.batch.write_to(
+                &mut *self.sink,
+                &state.counters,
+                &state.abandon_at,
+                &Stall {
+                    since: &state.stalled,
+                    began: &|| self.queue.wake_senders(),
+                },
+            );
             self.report_sink_faults();
             let rejected = self.sink.take_rejected();
             if rejected > 0 {

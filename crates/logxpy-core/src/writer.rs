@@ -218,18 +218,13 @@ impl Writer {
             return Err(Error::closed());
         };
         let WriterState {
-            counters,
-            failing,
-            circuit,
-            ..
+            counters, circuit, ..
         } = &*self.state;
         let admission = if circuit.refuses() {
             Admission::Refused
         } else {
             self.overflow
-                .admit(records, &self.queue, counters, failing, circuit, || {
-                    self.door.is_closed()
-                })
+                .admit(records, &self.queue, &self.state, || self.door.is_closed())
         };
         match admission {
             Admission::Admitted => {
