@@ -3,6 +3,7 @@
 // of Express's request and response for its own, for every app of the process.
 import test from "ava";
 import express from "express";
+import { once } from "node:events";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -22,13 +23,16 @@ test("with a simulated request (light-my-request, as fastify.inject() uses), the
   const log = new Logger().init(file);
   const app = express();
   app.use(httpLogger({ logger: log }));
+  let closed!: Promise<unknown>;
   app.get("/users/:id", async (req, res) => {
+    // After the middleware's own listener, which ends the action.
+    closed = once(res, "close");
     log.info("looking up");
     await sleep(2);
     res.json({ id: req.params.id });
   });
   t.is((await inject(app, { url: "/users/7" })).statusCode, 200);
-  await new Promise((resolve) => setImmediate(resolve)); // the response's close comes on the next tick
+  await closed;
   await log.flush();
   const records = readRecords(file);
   const start = records.find((r) => r.at === "http:request" && r.st === "started" && r.url === "/users/7")!;

@@ -86,9 +86,11 @@ test("a proxy whose traps throw, or a revoked one, as the message, the fields, a
     log.error(value);
     log.info("as the fields", value);
     log.info("as a request", { req: value, res: value, err: value });
+    log.info("with an argument past the two", value, "extra");
   }
   t.deepEqual(errors, []);
-  t.is(records.length, 15);
+  t.is(records.length, 18);
+  t.deepEqual(records.filter((r) => r.msg === "with an argument past the two").map((r) => r.args), [["extra"], ["extra"], ["extra"]]);
   t.deepEqual(records.filter((r) => r.msg === "as a request").map((r) => /^\[Throws: /.test(String(r.req))), [true, true, true]);
 });
 

@@ -228,9 +228,10 @@ export class Logger {
   flush(callback: (err?: Error) => void): void;
   flush(options?: FlushCallOptions | ((err?: Error) => void)): Promise<void> | void {
     if (typeof options === "function") {
+      // Called outside the promise: a callback that throws is the program's exception, as with pino.
       this.flush().then(
-        () => options(),
-        (err: Error) => options(err),
+        () => process.nextTick(options),
+        (err: Error) => process.nextTick(options, err),
       );
       return;
     }
@@ -785,8 +786,13 @@ export const TASK_HEADER = "x-logxpy-task";
  */
 function withArgs(fields: unknown, args: unknown[]): unknown {
   if (args.length === 0) return fields;
-  const own = fields === undefined ? {} : typeof fields === "object" && fields !== null && !Array.isArray(fields) ? fields : { value: fields };
-  return { ...own, [Object.hasOwn(own, "args") ? "_args" : "args"]: args };
+  try {
+    const own = fields === undefined ? {} : typeof fields === "object" && fields !== null && !isList(fields) ? fields : { value: fields };
+    return { ...own, [Object.hasOwn(own, "args") ? "_args" : "args"]: args };
+  } catch {
+    // Fields that cannot be read (a revoked proxy) are written as what can be said of them.
+    return { value: safeString(fields), args };
+  }
 }
 
 /** The arguments past the two of a call that has none. */

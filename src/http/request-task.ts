@@ -93,7 +93,7 @@ export class RequestTask {
     const res = rawResponse(value);
     if (res === undefined) return;
     this.#res = res;
-    if (finished(res)) this.end();
+    if (this.#finished(res)) this.end();
   }
 
   /**
@@ -115,6 +115,15 @@ export class RequestTask {
   }
 
   /**
+   * Whether all of `res` was handed on: to the network, or, for a simulated
+   * request (light-my-request's, behind `fastify.inject()`, with no network
+   * socket, whose response never reports its end as flushed), by `end()`.
+   */
+  #finished(res: ServerResponse): boolean {
+    return res.writableFinished || (res.writableEnded && !(this.#req.socket instanceof Socket));
+  }
+
+  /**
    * The request closed: after the response finished, with the client gone
    * before it did, or with the server breaking the response off (a stream
    * piped into it failed, an error after the headers were sent).
@@ -122,7 +131,7 @@ export class RequestTask {
   closed(): void {
     if (this.action.ended) return;
     // `aborted` is the one sign of a client gone when no response was seen (Fastify logs none at a higher level).
-    if (this.#res === undefined ? !this.#req.aborted : finished(this.#res)) {
+    if (this.#res === undefined ? !this.#req.aborted : this.#finished(this.#res)) {
       this.end();
       return;
     }
@@ -162,15 +171,6 @@ function responseTo(req: IncomingMessage): ServerResponse | undefined {
   if (noted !== undefined) return noted;
   const current = (req.socket as { _httpMessage?: unknown } | null)?._httpMessage;
   return current instanceof ServerResponse && current.req === req ? current : undefined;
-}
-
-/**
- * Whether all of a response was handed on: to the network, or, for a
- * response with no network socket (light-my-request's, behind
- * `fastify.inject()`, which never reports its end as flushed), by `end()`.
- */
-function finished(res: ServerResponse): boolean {
-  return res.writableFinished || (res.writableEnded && !(res.socket instanceof Socket));
 }
 
 function onClose(this: IncomingMessage | ServerResponse): void {

@@ -181,6 +181,8 @@ export class JsAsyncWriter implements Writer {
   reopen(): void {
     this.flushSync(this.#timeoutMs);
     this.#file.reopen();
+    // A new file or reader: what the old one took, or did not, says nothing of it.
+    this.#stalledSince = 0;
   }
 
   metrics(): WriterMetrics {
@@ -361,11 +363,12 @@ export class JsAsyncWriter implements Writer {
     // Past the deadline a log call does not try the destination again: the timer retries it with
     // backoff, as the native writer thread does, and the record is dropped (and counted).
     if (now >= faultDeadline) return false;
-    if (this.#stalledFor(now) || !this.#drainSync(this.#settings.maxQueue - 1, Infinity, faultDeadline, true)) {
-      if (this.#stalledFor(Date.now())) this.#warnFull();
-      return false;
-    }
-    return true;
+    // Stalled: one try, so that a reader reading again is noticed by this call, not the timer's next.
+    if (this.#stalledFor(now)) this.#step();
+    if (!this.#stalledFor(Date.now()) && this.#drainSync(this.#settings.maxQueue - 1, Infinity, faultDeadline, true)) return true;
+    // The stall's drops are said (a failing destination's failures are reported already).
+    if (this.#stalledFor(Date.now()) && this.#failingSince === 0) this.#warnFull();
+    return false;
   }
 
   /** Whether the destination has taken no byte for the shutdown timeout, as of `now`. */
