@@ -6,7 +6,6 @@ import express from "express";
 import { once } from "node:events";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { Logger } from "../src/index";
 import { httpLogger } from "../src/http/index";
 import { readRecords, tempDir } from "./helpers";
@@ -28,7 +27,7 @@ test("with a simulated request (light-my-request, as fastify.inject() uses), the
     // After the middleware's own listener, which ends the action.
     closed = once(res, "close");
     log.info("looking up");
-    await sleep(2);
+    await log.flush(); // awaited work before the response, as a handler's would be
     res.json({ id: req.params.id });
   });
   t.is((await inject(app, { url: "/users/7" })).statusCode, 200);
